@@ -1,0 +1,22 @@
+package dev.tailgate.local.engine;
+
+import java.util.List;
+
+/**
+ * Progress and outcome of one job. Called from engine/supervisor threads: implementations must be fast and never throw.
+ * Every call counts as progress for the stuck-job watchdog.
+ */
+public interface JobListener {
+
+    /** A piece of generated text (chat only), in order. */
+    default void onDelta(String text) {}
+
+    /** The vectors for an embeddings job, in input order. */
+    default void onEmbeddings(List<float[]> vectors) {}
+
+    void onComplete(Usage usage, String finishReason);
+
+    void onError(EngineFailure failure);
+
+    record Usage(int promptTokens, int completionTokens) {}
+}
