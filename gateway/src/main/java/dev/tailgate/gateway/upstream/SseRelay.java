@@ -33,6 +33,13 @@ public abstract class SseRelay extends Relay {
     public final void onResponse(Attempt attempt, Target target, HttpClientResponse response) {
         this.attempt = attempt;
         this.response = response;
+        String ct = response.getHeader("Content-Type");
+        if (ct != null && !ct.toLowerCase(java.util.Locale.ROOT).startsWith("text/event-stream")) {
+            // e.g. a server that ignores "stream": true and answers with one JSON body
+            attempt.fail(ApiError.upstream("provider '" + target.provider() + "' answered a streaming request with "
+                    + ct.split(";")[0] + " instead of text/event-stream"), true);
+            return;
+        }
         SseReader reader = new SseReader(this::onEvent);
         response.handler(buf -> {
             if (attempt.done()) return;

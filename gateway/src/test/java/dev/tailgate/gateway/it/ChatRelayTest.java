@@ -198,6 +198,28 @@ class ChatRelayTest {
     }
 
     @Test
+    void aStreamRequestAnsweredWithPlainJsonIsAClear502() {
+        HttpResponse<String> r = h.post("/v1/chat/completions", Harness.chat("no-stream", true, "hi"));
+        assertThat(r.statusCode()).isEqualTo(502);
+        assertThat(Json.parse(r.body()).at("/error/message").asText()).contains("instead of text/event-stream");
+    }
+
+    @Test
+    void manyConcurrentStreamsEachGetTheirOwnContent() throws Exception {
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> fs = new java.util.ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            fs.add(h.http.sendAsync(h.request("/v1/chat/completions").header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(Harness.chat(i % 2 == 0 ? "wide-echo" : "wide-frag", true, "n" + i + " x y"))).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        for (int i = 0; i < fs.size(); i++) {
+            HttpResponse<String> r = fs.get(i).get(30, TimeUnit.SECONDS);
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(contentOf(Sse.parse(r.body()))).isEqualTo("echo: n" + i + " x y");
+        }
+    }
+
+    @Test
     void upstream429PassesThroughWithRetryAfter() {
         HttpResponse<String> r = h.post("/v1/chat/completions", Harness.chat("limited", false, "hi"));
         assertThat(r.statusCode()).isEqualTo(429);

@@ -73,6 +73,11 @@ public final class Harness implements AutoCloseable {
                     max_concurrency: 4
                     max_queue: 2
                     timeout: 20s
+                  wide:
+                    base_url: %s
+                    api_key: env:FAKE_PROVIDER_KEY
+                    local: true
+                    max_concurrency: 64
                   stally:
                     base_url: %s
                     api_key: env:FAKE_PROVIDER_KEY
@@ -125,6 +130,12 @@ public final class Harness implements AutoCloseable {
                     targets: [fake/error-mid-stream]
                   invalid-json:
                     targets: [fake/invalid-json]
+                  no-stream:
+                    targets: [fake/ignores-stream]
+                  wide-echo:
+                    targets: [wide/echo]
+                  wide-frag:
+                    targets: [wide/echo-fragmented]
                   limited:
                     targets: [fake/error-429]
                   bad-request:
@@ -149,7 +160,7 @@ public final class Harness implements AutoCloseable {
                   private-laptop:
                     key: env:TG_PRIVATE_KEY
                     private: true
-                """.formatted(upstreamBase, upstreamBase, upstreamBase, deadPort, extraModels.indent(2),
+                """.formatted(upstreamBase, upstreamBase, upstreamBase, upstreamBase, deadPort, extraModels.indent(2),
                 java.util.HexFormat.of().formatHex(dev.tailgate.gateway.config.ConfigLoader.sha256(LIMITED_KEY)));
     }
 

@@ -42,6 +42,7 @@ import java.util.regex.Pattern;
  *   <tr><td>{@code stall-headers}</td><td>never answers</td></tr>
  *   <tr><td>{@code stall-mid-stream}</td><td>one content chunk, then silence</td></tr>
  *   <tr><td>{@code malformed-sse}</td><td>one chunk, then an event whose data is not JSON</td></tr>
+ *   <tr><td>{@code ignores-stream}</td><td>answers a stream request with one JSON completion</td></tr>
  *   <tr><td>{@code invalid-json}</td><td>200 with a truncated JSON body (non-stream)</td></tr>
  *   <tr><td>{@code error-mid-stream}</td><td>one chunk, then an {@code {"error":...}} event</td></tr>
  * </table>
@@ -334,6 +335,7 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
             ex.sendRaw("data: {\"error\":{\"message\":\"fake upstream broke mid-stream\",\"type\":\"server_error\"}}\n\n");
             ex.later(20, ex::sendDone);
         });
+        behaviours.put("ignores-stream", ex -> ex.json(200, ex.completion("echo: " + ex.lastUserText())));
         behaviours.put("invalid-json", ex -> ex.response().setStatusCode(200).putHeader("Content-Type", "application/json")
                 .end("{\"id\":\"chatcmpl-fake\",\"model\":\"invalid-json\",\"choices\":[{\"index\":0,"));
     }
