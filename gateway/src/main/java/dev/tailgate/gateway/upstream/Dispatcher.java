@@ -107,8 +107,11 @@ public final class Dispatcher {
                     if (cancelled) return;
                     UpstreamFailure f = done.cause() instanceof UpstreamFailure uf ? uf
                             : new UpstreamFailure(ApiException.of(done.cause()), false);
-                    if (f.error().status() >= 500 || f.retryable()) ps.recordFailure(f.error().message());
-                    LOG.debug("request {} target {} failed: {}", plan.ctx().requestId(), target, f.error().message());
+                    if (f.error().status() >= 500 || f.retryable()) {
+                        ps.recordFailure(f.error().message());
+                        // our own message (upstream text already scrubbed of keys); never request or response content
+                        LOG.warn("rid={} target {} failed: {}", plan.ctx().requestId(), target, f.error().message());
+                    }
                     retryOrFinish(f.error(), f.retryable() && body.resendable());
                 });
             });
