@@ -90,12 +90,16 @@ class OpenAiJavaConformanceTest {
         float[] expected = FakeOpenAiUpstream.vector("vectors please");
         CreateEmbeddingResponse def = client.embeddings().create(EmbeddingCreateParams.builder().model("embed").input("vectors please").build());
         assertThat(def.model()).isEqualTo("embed");
+        String sentDefault = h.upstream.lastRequest().json().path("encoding_format").asText("<absent>");
+        System.out.println("openai-java default embeddings encoding_format sent upstream: " + sentDefault);
+        assertThat(sentDefault).as("openai-java 4.8.0 asks for base64 by default and decodes it").isEqualTo("base64");
         List<Float> got = def.data().getFirst().embedding();
         assertThat(got).hasSize(expected.length);
         for (int i = 0; i < expected.length; i++) assertThat(got.get(i)).isEqualTo(expected[i]);
 
         CreateEmbeddingResponse fl = client.embeddings().create(EmbeddingCreateParams.builder().model("embed").input("vectors please")
                 .encodingFormat(EmbeddingCreateParams.EncodingFormat.FLOAT).build());
+        assertThat(h.upstream.lastRequest().json().path("encoding_format").asText()).isEqualTo("float");
         List<Float> got2 = fl.data().getFirst().embedding();
         for (int i = 0; i < expected.length; i++) assertThat(got2.get(i)).isEqualTo(expected[i]);
     }
