@@ -26,11 +26,10 @@ import java.util.Set;
  * kept but disabled, with a warning, so one missing environment variable does not stop the whole gateway.
  */
 public final class ConfigLoader {
-    static final Set<String> TOP_KEYS = Set.of("listen", "providers", "models", "clients", "clients_file", "max_body", "log_prompts");
-    static final Set<String> PROVIDER_KEYS = Set.of("base_url", "api_key", "local", "max_concurrency", "max_queue", "timeout",
-            "first_token_timeout", "idle_timeout", "responses_api");
-    static final Set<String> MODEL_KEYS = Set.of("targets", "fallback", "private");
-    static final Set<String> CLIENT_KEYS = Set.of("key", "key_sha256", "private", "models");
+    static final Set<String> TOP_KEYS = ConfigKeys.TOP;
+    static final Set<String> PROVIDER_KEYS = ConfigKeys.PROVIDER;
+    static final Set<String> MODEL_KEYS = ConfigKeys.MODEL;
+    static final Set<String> CLIENT_KEYS = ConfigKeys.CLIENT;
 
     public static final int DEFAULT_MAX_CONCURRENCY = 32;
     public static final int DEFAULT_MAX_QUEUE = 128;
@@ -104,7 +103,8 @@ public final class ConfigLoader {
             readClients(cdoc, clientsFile.getParent(), clients, warnings);
         }
         return new GatewayConfig(abs, clientsFile, host, port, maxBody, logPrompts, Map.copyOf(providers),
-                java.util.Collections.unmodifiableMap(models), java.util.Collections.unmodifiableMap(clients), List.copyOf(warnings));
+                java.util.Collections.unmodifiableMap(models), java.util.Collections.unmodifiableMap(clients), List.copyOf(warnings),
+                doc.root.deepCopy());
     }
 
     private static String read(Path p) {

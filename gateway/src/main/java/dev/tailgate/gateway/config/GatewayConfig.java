@@ -1,10 +1,15 @@
 package dev.tailgate.gateway.config;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-/** A validated, secret-resolved gateway config. Immutable; a reload builds a new one. */
+/**
+ * A validated, secret-resolved gateway config. Immutable; a reload builds a new one. {@code raw} is the parsed YAML of
+ * the main config file as written (secret <em>references</em> such as {@code env:NAME}, never resolved values), for
+ * packages that read their own keys (listed in {@link ConfigKeys}); treat it as read-only.
+ */
 public record GatewayConfig(Path source, Path clientsFile, String host, int port, long maxBody, boolean logPrompts,
                             Map<String, ProviderConfig> providers, Map<String, ModelRoute> models,
-                            Map<String, ClientConfig> clients, List<String> warnings) {}
+                            Map<String, ClientConfig> clients, List<String> warnings, JsonNode raw) {}

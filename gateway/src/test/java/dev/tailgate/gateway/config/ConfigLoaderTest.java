@@ -174,6 +174,31 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void policyKeysAreAcceptedAndTheRawTreeIsAvailableWithoutSecrets() throws IOException {
+        GatewayConfig c = loader.load(write("g.yaml", """
+                ledger: usage.db
+                pricing: {deepseek/deepseek-chat: {input_per_million: 0.27, output_per_million: 1.1}}
+                providers:
+                  deepseek:
+                    base_url: https://api.deepseek.com/v1
+                    api_key: env:DEEPSEEK_API_KEY
+                    queue_timeout: 10s
+                    health_check: models
+                models:
+                  q:
+                    targets: [deepseek/deepseek-chat]
+                    capability: chat
+                clients:
+                  laptop:
+                    key: env:TG_LAPTOP_KEY
+                    rpm: 60
+                """));
+        assertThat(c.raw().at("/providers/deepseek/queue_timeout").asText()).isEqualTo("10s");
+        assertThat(c.raw().at("/clients/laptop/rpm").asInt()).isEqualTo(60);
+        assertThat(c.raw().toString()).contains("env:DEEPSEEK_API_KEY").doesNotContain("sk-ds-secret").doesNotContain("laptop-key");
+    }
+
+    @Test
     void clientsFileIsMergedAndDuplicateNamesRefused() throws IOException {
         String hash = HexFormat.of().formatHex(ConfigLoader.sha256("k2"));
         write("clients.yaml", "clients:\n  cli:\n    key_sha256: " + hash + "\n    models: [\"qwen*\"]\n");
