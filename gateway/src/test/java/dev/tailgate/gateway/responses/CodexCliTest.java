@@ -1,0 +1,102 @@
+package dev.tailgate.gateway.responses;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tailgate.testing.responses.CodexCli;
+import dev.tailgate.testing.responses.ScriptedChatUpstream;
+import dev.tailgate.testing.responses.ScriptedChatUpstream.Reply;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real Codex CLI (the first client the user named) against the Responses bridge, with a scripted chat upstream.
+ * Skipped, saying why, only when Codex or node is not installed.
+ */
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class CodexCliTest {
+    private static CodexCli codex;
+
+    @BeforeAll
+    static void findCodex() {
+        codex = CodexCli.find().orElse(null);
+        Assumptions.assumeTrue(codex != null,
+                "Codex CLI not installed: run `cd clients && npm ci` (needs node and npm) to enable this test");
+    }
+
+    @Test
+    void codexAnswersAPlainQuestionThroughTheBridge(@TempDir Path scratch) throws Exception {
+        String answer = "The capital of France is Paris (scripted).";
+        try (ScriptedChatUpstream upstream = ScriptedChatUpstream.start(chat -> new Reply.Text(answer));
+             StandInGateway gateway = new StandInGateway(upstream.baseUrl())) {
+            CodexCli.Result result = codex.exec(scratch, new CodexCli.Provider(gateway.baseUrl(), "qwen", "tg-test-key"),
+                    "What is the capital of France?", Duration.ofSeconds(120));
+            assertEquals(0, result.exitCode(), result.describe());
+            assertTrue(result.stdout().contains(answer), result.describe());
+            assertEquals(answer, result.lastMessage().strip(), result.describe());
+
+            assertEquals(1, upstream.requests().size(), "one turn, one upstream request");
+            JsonNode chat = upstream.requests().getFirst();
+            assertEquals("qwen", chat.path("model").asText());
+            assertTrue(chat.path("stream").asBoolean());
+            assertEquals("system", chat.path("messages").get(0).path("role").asText(), "Codex's developer instructions");
+            assertTrue(ScriptedChatUpstream.lastMessage(chat).path("content").asText().contains("capital of France"));
+        }
+    }
+
+    @Test
+    void codexRunsTheShellToolTheModelAsksForAndSendsItsOutputBack(@TempDir Path scratch) throws Exception {
+        String finalText = "The command printed the magic number, done (scripted).";
+        try (ScriptedChatUpstream upstream = ScriptedChatUpstream.start(chat -> {
+                JsonNode last = ScriptedChatUpstream.lastMessage(chat);
+                if ("tool".equals(last.path("role").asText())) return new Reply.Text(finalText);
+                return new Reply.ToolCall("call_shell_1", "exec_command", "{\"cmd\":\"echo tailgate-$((6*7))\"}");
+             });
+             StandInGateway gateway = new StandInGateway(upstream.baseUrl())) {
+            CodexCli.Result result = codex.exec(scratch, new CodexCli.Provider(gateway.baseUrl(), "qwen", "tg-test-key"),
+                    "Print the magic number using the shell.", Duration.ofSeconds(150));
+            assertEquals(0, result.exitCode(), result.describe());
+            assertEquals(finalText, result.lastMessage().strip(), result.describe());
+
+            List<JsonNode> requests = upstream.requests();
+            assertEquals(2, requests.size(), "tool call turn + answer turn: " + result.describe());
+            JsonNode first = requests.get(0);
+            assertTrue(toolNames(first).contains("exec_command"), "Codex offers its shell tool: " + toolNames(first));
+            JsonNode second = requests.get(1);
+            JsonNode toolMessage = ScriptedChatUpstream.lastMessage(second);
+            assertEquals("tool", toolMessage.path("role").asText());
+            assertEquals("call_shell_1", toolMessage.path("tool_call_id").asText());
+            // The shell computed 6*7: the output proves Codex really ran the command.
+            assertTrue(toolMessage.path("content").asText().contains("tailgate-42"), toolMessage.toString());
+            JsonNode assistant = second.path("messages").get(second.path("messages").size() - 2);
+            assertEquals("assistant", assistant.path("role").asText());
+            assertEquals("exec_command", assistant.path("tool_calls").get(0).path("function").path("name").asText());
+            assertEquals("call_shell_1", assistant.path("tool_calls").get(0).path("id").asText());
+        }
+    }
+
+    @Test
+    void codexFallsBackToHttpWhenTheWebSocketHandshakeIsRefused(@TempDir Path scratch) throws Exception {
+        String answer = "Served over HTTP after the WebSocket refusal.";
+        try (ScriptedChatUpstream upstream = ScriptedChatUpstream.start(chat -> new Reply.Text(answer));
+             StandInGateway gateway = new StandInGateway(upstream.baseUrl())) {
+            CodexCli.Result result = codex.exec(scratch, new CodexCli.Provider(gateway.baseUrl(), "qwen", "tg-test-key", true),
+                    "Say something.", Duration.ofSeconds(120));
+            assertEquals(0, result.exitCode(), result.describe());
+            assertEquals(answer, result.lastMessage().strip(), result.describe());
+        }
+    }
+
+    private static List<String> toolNames(JsonNode chat) {
+        return java.util.stream.StreamSupport.stream(chat.path("tools").spliterator(), false)
+                .map(t -> t.path("function").path("name").asText()).toList();
+    }
+}
