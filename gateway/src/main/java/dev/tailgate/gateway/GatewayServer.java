@@ -137,6 +137,7 @@ public final class GatewayServer implements AutoCloseable {
             GatewayRouter router = new GatewayRouter(gateway, () -> self[0] != null && self[0].draining);
             new OpsRoutes(gateway, () -> self[0] != null && self[0].draining).register(router);
             new OpenAiRoutes(gateway).register(router);
+            dev.tailgate.gateway.responses.ResponsesRoutes.register(gateway, router, o.clock()); // POST /v1/responses
             o.extensions().forEach(ext -> ext.accept(gateway, router));
 
             HttpServer server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true)

@@ -2,20 +2,28 @@ package dev.tailgate.gateway.responses;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailgate.gateway.ApiException;
+import dev.tailgate.gateway.chat.ChatCaller;
+import dev.tailgate.gateway.chat.ChatStreamListener;
+import dev.tailgate.gateway.config.ProviderConfig;
+import dev.tailgate.gateway.http.ClientRelays;
+import dev.tailgate.gateway.http.Exchange;
+import dev.tailgate.gateway.http.OpenAiRoutes;
 import dev.tailgate.wire.ApiError;
-import dev.tailgate.wire.Json;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.time.Clock;
+import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code POST /v1/responses} for upstreams that speak only chat completions: translate the request, send it through
- * the gateway's chat path ({@link ChatBackend}), translate the answer back — as one JSON object or as Responses SSE.
+ * {@code POST /v1/responses}. When every target of the model is a provider with {@code responses_api: true}, the body
+ * goes through unchanged (only {@code model} rewritten), on the same path as chat requests. Otherwise the request is
+ * translated to chat completions, sent through the gateway's chat path ({@link ChatCaller}: target selection, privacy,
+ * limits, fallback, timeouts) and the answer translated back — as one JSON object or as Responses SSE.
  *
  * <p>Failure semantics follow the chat relay: until the first upstream chunk arrives nothing has been sent to the
  * client, so a failure (after the gateway's fallback) is a plain HTTP error with the OpenAI error body; after it, the
@@ -24,78 +32,68 @@ import org.slf4j.LoggerFactory;
 public final class ResponsesEndpoint {
     private static final Logger LOG = LoggerFactory.getLogger(ResponsesEndpoint.class);
 
-    /** Codex falls back from its WebSocket transport to HTTP+SSE exactly on 426 (codex-rs core client). */
-    static final ApiError WEBSOCKET_REFUSED = new ApiError(426, "invalid_request_error", "websocket_not_supported",
-            "This gateway serves /v1/responses over HTTP with server-sent events only; WebSocket is not supported.", null, null);
-
-    private final ChatBackend backend;
+    private final ChatCaller chat;
+    private final OpenAiRoutes passthrough;
     private final Clock clock;
     private final IdGenerator ids;
 
-    public ResponsesEndpoint(ChatBackend backend, Clock clock, IdGenerator ids) {
-        this.backend = Objects.requireNonNull(backend);
+    public ResponsesEndpoint(ChatCaller chat, OpenAiRoutes passthrough, Clock clock, IdGenerator ids) {
+        this.chat = Objects.requireNonNull(chat);
+        this.passthrough = Objects.requireNonNull(passthrough);
         this.clock = Objects.requireNonNull(clock);
         this.ids = Objects.requireNonNull(ids);
     }
 
-    /** True for a WebSocket handshake (Codex tries one first when a provider says it supports WebSockets). */
-    public static boolean isWebSocketUpgrade(HttpServerRequest request) {
-        String upgrade = request.getHeader(HttpHeaders.UPGRADE);
-        return upgrade != null && upgrade.equalsIgnoreCase("websocket");
-    }
-
-    /** Refuses a WebSocket handshake with 426, which makes Codex retry the turn over HTTP. */
-    public static void refuseWebSocket(HttpServerResponse response) {
-        writeError(response, WEBSOCKET_REFUSED);
-    }
-
-    /** Serves one request whose body has already been read (and size-limited) by the gateway. */
-    public void handle(HttpServerRequest request, Buffer body) {
-        HttpServerResponse response = request.response();
-        JsonNode json;
-        ChatTranslation translation;
-        try {
-            json = Json.parse(body.getBytes());
-            translation = ResponsesRequestTranslator.translate(json);
-        } catch (Json.BadJsonException e) {
-            writeError(response, ApiError.badRequest(e.getMessage()));
-            return;
-        } catch (InvalidResponsesRequest e) {
-            writeError(response, e.error());
+    /** Serves one request; {@code body} is the parsed JSON object, {@code raw} its bytes (for passthrough). */
+    public void handle(Exchange ex, ObjectNode body, Buffer raw) {
+        JsonNode model = body.get("model");
+        if (model == null || !model.isTextual() || model.asText().isBlank()) {
+            throw new ApiException(ApiError.badRequest("'model' is required and must be a non-empty string.", "model"));
+        }
+        String alias = model.asText();
+        ex.ctx().model(alias);
+        // Throws 404/403/503 (unknown model, not allowed, no private route) exactly as a chat request would.
+        List<ProviderConfig> providers = chat.providersFor(ex.ctx(), alias);
+        if (!providers.isEmpty() && providers.stream().allMatch(ProviderConfig::responsesApi)) {
+            boolean stream = body.path("stream").asBoolean(false);
+            passthrough.forward(ex, "/responses", alias, raw, stream ? ResponsesPassthroughRelay.sse(ex) : ClientRelays.json(ex, alias));
             return;
         }
-        if (!translation.notes().isEmpty()) LOG.debug("responses bridge: {}", translation.notes());
-        ResponseContext context = ResponseContext.of(json, translation, ids, clock);
-        if (translation.stream()) stream(request, translation, context);
-        else complete(request, translation, context);
+        ChatTranslation translation;
+        try {
+            translation = ResponsesRequestTranslator.translate(body);
+        } catch (InvalidResponsesRequest e) {
+            throw new ApiException(e.error());
+        }
+        if (!translation.notes().isEmpty()) LOG.debug("rid={} responses bridge: {}", ex.ctx().requestId(), translation.notes());
+        ResponseContext context = ResponseContext.of(body, translation, ids, clock);
+        if (translation.stream()) stream(ex, translation, context);
+        else complete(ex, translation, context);
     }
 
-    private void complete(HttpServerRequest request, ChatTranslation translation, ResponseContext context) {
-        HttpServerResponse response = request.response();
-        backend.complete(request, translation.chatRequest()).onComplete(result -> {
-            if (result.succeeded()) {
-                ObjectNode answer;
-                try {
-                    answer = ChatToResponses.convert(result.result(), context);
-                } catch (RuntimeException e) {
-                    writeError(response, ApiError.upstream("The upstream answer could not be read as a chat completion."));
-                    return;
-                }
-                if (!response.ended() && !response.closed()) {
-                    response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(Buffer.buffer(Json.bytes(answer)));
-                }
-            } else {
-                writeError(response, errorOf(result.cause()));
+    private void complete(Exchange ex, ChatTranslation translation, ResponseContext context) {
+        chat.complete(ex.ctx(), translation.chatRequest()).onComplete(result -> {
+            if (result.failed()) {
+                ex.fail(ApiException.of(result.cause()));
+                return;
             }
+            ObjectNode answer;
+            try {
+                answer = ChatToResponses.convert(result.result(), context);
+            } catch (RuntimeException e) {
+                ex.fail(ApiError.upstream("The upstream answer could not be read as a chat completion."));
+                return;
+            }
+            ex.json(200, answer);
         });
     }
 
-    private void stream(HttpServerRequest request, ChatTranslation translation, ResponseContext context) {
-        HttpServerResponse response = request.response();
+    private void stream(Exchange ex, ChatTranslation translation, ResponseContext context) {
+        HttpServerResponse response = ex.response();
         ResponsesStreamBridge bridge = new ResponsesStreamBridge(context, event -> {
             if (!response.closed() && !response.ended()) response.write(Buffer.buffer(event.toSseBytes()));
         });
-        ChatBackend.Cancel cancel = backend.stream(request, translation.chatRequest(), new ChatBackend.StreamListener() {
+        ChatCaller.Call call = chat.stream(ex.ctx(), translation.chatRequest(), new ChatStreamListener() {
             @Override
             public void onChunk(ObjectNode chunk) {
                 if (!bridge.started()) openStream(response);
@@ -104,49 +102,36 @@ public final class ResponsesEndpoint {
             }
 
             @Override
-            public void onEnd() {
-                if (!bridge.started()) openStream(response);
+            public void onComplete() {
+                openStream(response);
                 bridge.onEnd();
                 endStream(response);
             }
 
             @Override
-            public void onError(ApiError error, boolean beforeFirstChunk) {
+            public void onError(ApiError error, boolean afterFirstChunk) {
                 if (!bridge.started()) {
-                    writeError(response, error);
+                    ex.fail(error);
                     return;
                 }
                 bridge.onError(error);
                 endStream(response);
             }
         });
-        response.closeHandler(v -> {
-            if (!bridge.finished()) cancel.cancel();
+        ex.onClose(() -> {
+            if (!bridge.finished()) call.cancel();
         });
     }
 
-    private static void openStream(HttpServerResponse response) {
+    static void openStream(HttpServerResponse response) {
         if (response.closed() || response.headWritten()) return;
-        response.setChunked(true)
-                .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream")
-                .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
+        response.setStatusCode(200).setChunked(true)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
+                .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
+                .putHeader("X-Accel-Buffering", "no");
     }
 
     private static void endStream(HttpServerResponse response) {
         if (!response.ended() && !response.closed()) response.end();
-    }
-
-    private static ApiError errorOf(Throwable cause) {
-        if (cause instanceof ChatBackend.BackendFailure failure) return failure.error();
-        LOG.warn("responses bridge: unexpected backend failure: {}", cause.toString());
-        return ApiError.upstream("The upstream request failed.");
-    }
-
-    static void writeError(HttpServerResponse response, ApiError error) {
-        if (response.ended() || response.closed() || response.headWritten()) return;
-        response.setStatusCode(error.status()).putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
-        String retryAfter = error.retryAfterHeader();
-        if (retryAfter != null) response.putHeader(HttpHeaders.RETRY_AFTER, retryAfter);
-        response.end(Buffer.buffer(error.toBytes()));
     }
 }

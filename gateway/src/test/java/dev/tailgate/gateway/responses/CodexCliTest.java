@@ -36,8 +36,8 @@ class CodexCliTest {
     void codexAnswersAPlainQuestionThroughTheBridge(@TempDir Path scratch) throws Exception {
         String answer = "The capital of France is Paris (scripted).";
         try (ScriptedChatUpstream upstream = ScriptedChatUpstream.start(chat -> new Reply.Text(answer));
-             StandInGateway gateway = new StandInGateway(upstream.baseUrl())) {
-            CodexCli.Result result = codex.exec(scratch, new CodexCli.Provider(gateway.baseUrl(), "qwen", "tg-test-key"),
+             TestGateway gateway = TestGateway.chatUpstream(upstream.baseUrl())) {
+            CodexCli.Result result = codex.exec(scratch, new CodexCli.Provider(gateway.baseUrl(), "qwen", TestGateway.KEY),
                     "What is the capital of France?", Duration.ofSeconds(120));
             assertEquals(0, result.exitCode(), result.describe());
             assertTrue(result.stdout().contains(answer), result.describe());
@@ -45,7 +45,7 @@ class CodexCliTest {
 
             assertEquals(1, upstream.requests().size(), "one turn, one upstream request");
             JsonNode chat = upstream.requests().getFirst();
-            assertEquals("qwen", chat.path("model").asText());
+            assertEquals("scripted-model", chat.path("model").asText(), "the gateway picked the target for alias qwen");
             assertTrue(chat.path("stream").asBoolean());
             assertEquals("system", chat.path("messages").get(0).path("role").asText(), "Codex's developer instructions");
             assertTrue(ScriptedChatUpstream.lastMessage(chat).path("content").asText().contains("capital of France"));
@@ -60,8 +60,8 @@ class CodexCliTest {
                 if ("tool".equals(last.path("role").asText())) return new Reply.Text(finalText);
                 return new Reply.ToolCall("call_shell_1", "exec_command", "{\"cmd\":\"echo tailgate-$((6*7))\"}");
              });
-             StandInGateway gateway = new StandInGateway(upstream.baseUrl())) {
-            CodexCli.Result result = codex.exec(scratch, new CodexCli.Provider(gateway.baseUrl(), "qwen", "tg-test-key"),
+             TestGateway gateway = TestGateway.chatUpstream(upstream.baseUrl())) {
+            CodexCli.Result result = codex.exec(scratch, new CodexCli.Provider(gateway.baseUrl(), "qwen", TestGateway.KEY),
                     "Print the magic number using the shell.", Duration.ofSeconds(150));
             assertEquals(0, result.exitCode(), result.describe());
             assertEquals(finalText, result.lastMessage().strip(), result.describe());
@@ -87,8 +87,8 @@ class CodexCliTest {
     void codexFallsBackToHttpWhenTheWebSocketHandshakeIsRefused(@TempDir Path scratch) throws Exception {
         String answer = "Served over HTTP after the WebSocket refusal.";
         try (ScriptedChatUpstream upstream = ScriptedChatUpstream.start(chat -> new Reply.Text(answer));
-             StandInGateway gateway = new StandInGateway(upstream.baseUrl())) {
-            CodexCli.Result result = codex.exec(scratch, new CodexCli.Provider(gateway.baseUrl(), "qwen", "tg-test-key", true),
+             TestGateway gateway = TestGateway.chatUpstream(upstream.baseUrl())) {
+            CodexCli.Result result = codex.exec(scratch, new CodexCli.Provider(gateway.baseUrl(), "qwen", TestGateway.KEY, true),
                     "Say something.", Duration.ofSeconds(120));
             assertEquals(0, result.exitCode(), result.describe());
             assertEquals(answer, result.lastMessage().strip(), result.describe());

@@ -22,15 +22,15 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class OpenAiSdkResponsesTest {
 
-    private static OpenAIClient client(StandInGateway gateway) {
-        return OpenAIOkHttpClient.builder().baseUrl(gateway.baseUrl()).apiKey("tg-test").maxRetries(0)
+    private static OpenAIClient client(TestGateway gateway) {
+        return OpenAIOkHttpClient.builder().baseUrl(gateway.baseUrl()).apiKey(TestGateway.KEY).maxRetries(0)
                 .timeout(Duration.ofSeconds(30)).build();
     }
 
     @Test
     void nonStreamedResponseValidates() throws Exception {
         try (ScriptedChatUpstream upstream = ScriptedChatUpstream.start(chat -> new Reply.Text("SDK hello"));
-             StandInGateway gateway = new StandInGateway(upstream.baseUrl())) {
+             TestGateway gateway = TestGateway.chatUpstream(upstream.baseUrl())) {
             Response response = client(gateway).responses().create(ResponseCreateParams.builder().model("qwen").input("hi").build());
             response.validate();
             assertEquals("SDK hello", response.output().getFirst().asMessage().content().getFirst().asOutputText().text());
@@ -41,7 +41,7 @@ class OpenAiSdkResponsesTest {
     @Test
     void streamedEventsValidate() throws Exception {
         try (ScriptedChatUpstream upstream = ScriptedChatUpstream.start(chat -> new Reply.Text("streamed via the SDK"));
-             StandInGateway gateway = new StandInGateway(upstream.baseUrl())) {
+             TestGateway gateway = TestGateway.chatUpstream(upstream.baseUrl())) {
             List<ResponseStreamEvent> events = new ArrayList<>();
             StringBuilder text = new StringBuilder();
             try (StreamResponse<ResponseStreamEvent> stream = client(gateway).responses()

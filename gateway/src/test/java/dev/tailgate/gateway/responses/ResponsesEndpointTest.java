@@ -26,11 +26,11 @@ import org.junit.jupiter.api.Timeout;
 class ResponsesEndpointTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private ScriptedChatUpstream upstream;
-    private StandInGateway gateway;
+    private TestGateway gateway;
 
     private void start(Function<JsonNode, Reply> script) throws Exception {
         upstream = ScriptedChatUpstream.start(script);
-        gateway = new StandInGateway(upstream.baseUrl());
+        gateway = TestGateway.chatUpstream(upstream.baseUrl());
     }
 
     @AfterEach
@@ -43,6 +43,7 @@ class ResponsesEndpointTest {
         return HTTP.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/responses"))
                 .timeout(Duration.ofSeconds(30))
                 .header("content-type", "application/json")
+                .header("authorization", "Bearer " + TestGateway.KEY)
                 .POST(HttpRequest.BodyPublishers.ofString(body.replace('\'', '"'))).build(), HttpResponse.BodyHandlers.ofString());
     }
 
@@ -81,7 +82,9 @@ class ResponsesEndpointTest {
 
         JsonNode chat = upstream.requests().getFirst();
         assertEquals("Be kind.", chat.path("messages").get(0).path("content").asText());
-        assertFalse(chat.has("stream"));
+        assertFalse(chat.path("stream").asBoolean(), chat.toString());
+        assertEquals("scripted-model", chat.path("model").asText(), "the gateway picked the target");
+        assertEquals("qwen", body.path("model").asText(), "the client sees its alias");
     }
 
     @Test
@@ -91,7 +94,7 @@ class ResponsesEndpointTest {
                 {'model':'qwen','stream':true,'input':'list','tools':[{'type':'function','name':'exec_command',
                  'parameters':{'type':'object','properties':{'cmd':{'type':'string'}}}}]}""");
         assertEquals(200, response.statusCode(), response.body());
-        assertEquals("text/event-stream", response.headers().firstValue("content-type").orElse(""));
+        assertTrue(response.headers().firstValue("content-type").orElse("").startsWith("text/event-stream"));
         List<JsonNode> events = events(response.body());
         assertEquals(List.of("response.created", "response.in_progress", "response.output_item.added",
                 "response.function_call_arguments.delta", "response.function_call_arguments.delta", "response.function_call_arguments.delta",
@@ -152,14 +155,14 @@ class ResponsesEndpointTest {
         start(chat -> new Reply.Text("unused"));
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/responses"))
                 .timeout(Duration.ofSeconds(10))
-                .header("Sec-WebSocket-Version", "13").header("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
+                .header("authorization", "Bearer " + TestGateway.KEY).header("Sec-WebSocket-Version", "13").header("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
                 .GET().build(), HttpResponse.BodyHandlers.ofString());
         // java.net.http won't send Upgrade itself; a raw socket does below.
         assertTrue(response.statusCode() >= 400, "a plain GET is not served either: " + response.statusCode());
 
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", URI.create(gateway.baseUrl()).getPort())) {
             socket.setSoTimeout(10_000);
-            socket.getOutputStream().write(("GET /v1/responses HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            socket.getOutputStream().write(("GET /v1/responses HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nAuthorization: Bearer " + TestGateway.KEY + "\r\n"
                     + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n").getBytes());
             String statusLine = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream())).readLine();
             assertEquals("HTTP/1.1 426 Upgrade Required", statusLine);
