@@ -88,10 +88,46 @@ class CodexCliTest {
         String answer = "Served over HTTP after the WebSocket refusal.";
         try (ScriptedChatUpstream upstream = ScriptedChatUpstream.start(chat -> new Reply.Text(answer));
              TestGateway gateway = TestGateway.chatUpstream(upstream.baseUrl())) {
-            CodexCli.Result result = codex.exec(scratch, new CodexCli.Provider(gateway.baseUrl(), "qwen", TestGateway.KEY, true),
+            CodexCli.Result result = codex.exec(scratch, new CodexCli.Provider(gateway.baseUrl(), "qwen", TestGateway.KEY).withWebsockets(),
                     "Say something.", Duration.ofSeconds(120));
             assertEquals(0, result.exitCode(), result.describe());
             assertEquals(answer, result.lastMessage().strip(), result.describe());
+        }
+    }
+
+    @Test
+    void codexAppliesAPatchThroughItsFreeformToolAndSendsTheResultBack(@TempDir Path scratch) throws Exception {
+        String patch = "*** Begin Patch\n*** Add File: hello.txt\n+hello from tailgate\n*** End Patch\n";
+        String finalText = "Created hello.txt (scripted).";
+        try (ScriptedChatUpstream upstream = ScriptedChatUpstream.start(chat -> {
+                JsonNode last = ScriptedChatUpstream.lastMessage(chat);
+                if ("tool".equals(last.path("role").asText())) return new Reply.Text(finalText);
+                return new Reply.ToolCall("call_patch_1", "apply_patch",
+                        dev.tailgate.wire.Json.string(dev.tailgate.wire.Json.object().put("input", patch)));
+             });
+             TestGateway gateway = TestGateway.chatUpstream(upstream.baseUrl())) {
+            CodexCli.Result result = codex.exec(scratch, new CodexCli.Provider(gateway.baseUrl(), "qwen", TestGateway.KEY).withModelCatalog(),
+                    "Create hello.txt saying hello.", Duration.ofSeconds(150));
+            assertEquals(0, result.exitCode(), result.describe());
+            assertEquals(finalText, result.lastMessage().strip(), result.describe());
+            Path created = scratch.resolve("work/hello.txt");
+            assertTrue(java.nio.file.Files.exists(created), "Codex applied the patch: " + result.describe());
+            assertEquals("hello from tailgate\n", java.nio.file.Files.readString(created));
+
+            List<JsonNode> requests = upstream.requests();
+            assertEquals(2, requests.size(), result.describe());
+            JsonNode applyPatch = java.util.stream.StreamSupport.stream(requests.get(0).path("tools").spliterator(), false)
+                    .filter(t -> t.path("function").path("name").asText().equals("apply_patch")).findFirst().orElseThrow();
+            assertEquals("string", applyPatch.path("function").path("parameters").path("properties").path("input").path("type").asText(),
+                    "the freeform tool is offered as a function with one string parameter");
+            JsonNode second = requests.get(1);
+            JsonNode assistant = second.path("messages").get(second.path("messages").size() - 2);
+            assertEquals(patch, dev.tailgate.wire.Json.parse(assistant.path("tool_calls").get(0).path("function").path("arguments").asText())
+                    .path("input").asText(), "the custom_tool_call Codex echoed back is wrapped again as {input}");
+            JsonNode toolMessage = ScriptedChatUpstream.lastMessage(second);
+            assertEquals("tool", toolMessage.path("role").asText());
+            assertEquals("call_patch_1", toolMessage.path("tool_call_id").asText());
+            assertTrue(toolMessage.path("content").asText().contains("hello.txt"), toolMessage.toString());
         }
     }
 

@@ -60,10 +60,22 @@ public final class CodexCli {
         }
     }
 
-    /** Provider settings for the generated {@code config.toml}. */
-    public record Provider(String baseUrl, String model, String key, boolean supportsWebsockets) {
+    /**
+     * Provider settings for the generated {@code config.toml}. {@code modelCatalog}: also describe the model to Codex
+     * (via {@code model_catalog_json}) as one that edits files with the freeform {@code apply_patch} tool — the way
+     * Codex treats OpenAI's own models — instead of Codex's fallback metadata for unknown models.
+     */
+    public record Provider(String baseUrl, String model, String key, boolean supportsWebsockets, boolean modelCatalog) {
         public Provider(String baseUrl, String model, String key) {
-            this(baseUrl, model, key, false);
+            this(baseUrl, model, key, false, false);
+        }
+
+        public Provider withWebsockets() {
+            return new Provider(baseUrl, model, key, true, modelCatalog);
+        }
+
+        public Provider withModelCatalog() {
+            return new Provider(baseUrl, model, key, supportsWebsockets, true);
         }
     }
 
@@ -74,7 +86,13 @@ public final class CodexCli {
     public Result exec(Path scratch, Provider provider, String prompt, Duration timeout) throws IOException, InterruptedException {
         Path home = Files.createDirectories(scratch.resolve("codex-home"));
         Path work = Files.createDirectories(scratch.resolve("work"));
-        Files.writeString(home.resolve("config.toml"), config(provider), StandardCharsets.UTF_8);
+        String config = config(provider);
+        if (provider.modelCatalog()) {
+            Path catalog = home.resolve("model-catalog.json");
+            Files.writeString(catalog, catalog(provider.model()), StandardCharsets.UTF_8);
+            config = "model_catalog_json = \"" + catalog + "\"\n" + config;
+        }
+        Files.writeString(home.resolve("config.toml"), config, StandardCharsets.UTF_8);
         Path out = scratch.resolve("stdout.txt");
         Path err = scratch.resolve("stderr.txt");
         Path last = scratch.resolve("last-message.txt");
@@ -112,6 +130,22 @@ public final class CodexCli {
         String stderr = Files.exists(err) ? Files.readString(err) : "";
         String lastMessage = Files.exists(last) ? Files.readString(last) : "";
         return new Result(exited ? process.exitValue() : -1, stdout, stderr + (exited ? "" : "\n[killed after " + timeout + "]"), lastMessage);
+    }
+
+    /** Codex model metadata (fields as Codex 0.169 reads them) for a model that uses the freeform apply_patch tool. */
+    private static String catalog(String model) {
+        return """
+                {"models":[{"slug": "%s", "display_name": "%s", "description": "tailgate test alias",
+                  "default_reasoning_level": null, "supported_reasoning_levels": [], "shell_type": "shell_command",
+                  "visibility": "list", "supported_in_api": true, "priority": 1, "availability_nux": null, "upgrade": null,
+                  "base_instructions": "You are a coding agent.", "model_messages": null,
+                  "supports_reasoning_summaries": false, "default_reasoning_summary": "none", "support_verbosity": false,
+                  "default_verbosity": null, "apply_patch_tool_type": "freeform",
+                  "truncation_policy": {"mode": "bytes", "limit": 10000}, "supports_parallel_tool_calls": false,
+                  "supports_image_detail_original": false, "context_window": 32000, "auto_compact_token_limit": null,
+                  "effective_context_window_percent": 95, "experimental_supported_tools": [], "input_modalities": ["text"],
+                  "supports_search_tool": false}]}
+                """.formatted(model, model);
     }
 
     private static String config(Provider provider) {
