@@ -151,6 +151,25 @@ class ResponsesEndpointTest {
     }
 
     @Test
+    void aClientThatGoesAwayMidStreamCancelsTheUpstreamRequest() throws Exception {
+        start(chat -> new Reply.Stall("Thinking very slowly"));
+        HttpResponse<java.io.InputStream> response = HTTP.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/responses"))
+                .timeout(Duration.ofSeconds(30))
+                .header("content-type", "application/json").header("authorization", "Bearer " + TestGateway.KEY)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"qwen\",\"stream\":true,\"input\":\"x\"}")).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, response.statusCode());
+        try (java.io.BufferedReader reader = new java.io.BufferedReader(new java.io.InputStreamReader(response.body()))) {
+            String line;
+            while ((line = reader.readLine()) != null && !line.contains("response.output_text.delta")) {
+                // read until the first text delta: the stream is live
+            }
+            assertTrue(line != null, "a text delta arrived");
+        } // closing the body closes the connection
+        assertTrue(upstream.awaitStalledStreamClosed(20, TimeUnit.SECONDS), "the gateway closed the upstream stream");
+    }
+
+    @Test
     void aWebSocketHandshakeIsRefusedWith426() throws Exception {
         start(chat -> new Reply.Text("unused"));
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/responses"))

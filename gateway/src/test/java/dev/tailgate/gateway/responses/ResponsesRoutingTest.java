@@ -146,6 +146,23 @@ class ResponsesRoutingTest {
     }
 
     @Test
+    void aPrivateRequestNeverReachesAnExternalProvider() throws Exception {
+        try (ScriptedChatUpstream external = ScriptedChatUpstream.start(c -> new Reply.Text("must not be asked"));
+             TestGateway gateway = TestGateway.chatUpstream(external.baseUrl())) {
+            for (String body : new String[] {"{\"model\":\"qwen\",\"input\":\"secret\"}", "{\"model\":\"qwen\",\"stream\":true,\"input\":\"secret\"}"}) {
+                HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/responses"))
+                        .header("content-type", "application/json").header("authorization", "Bearer " + TestGateway.KEY)
+                        .header("X-Tailgate-Private", "true")
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(503, response.statusCode(), response.body());
+                assertEquals("no_private_route", Json.parse(response.body()).path("error").path("code").asText());
+                assertTrue(response.headers().firstValue("retry-after").isPresent());
+            }
+            assertEquals(0, external.requests().size());
+        }
+    }
+
+    @Test
     void unknownModelsAndMissingKeysAreRefusedLikeChat() throws Exception {
         try (ScriptedChatUpstream chat = ScriptedChatUpstream.start(c -> new Reply.Text("unused"));
              TestGateway gateway = TestGateway.chatUpstream(chat.baseUrl())) {

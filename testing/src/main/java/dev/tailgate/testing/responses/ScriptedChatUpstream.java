@@ -32,6 +32,9 @@ public final class ScriptedChatUpstream implements AutoCloseable {
         /** Some text, then the stream breaks (the connection is closed without finish or [DONE]). */
         record CutAfter(String partialText) implements Reply {}
 
+        /** Some text, then nothing more until the client goes away (for cancellation tests). */
+        record Stall(String partialText) implements Reply {}
+
         /** An HTTP error before any byte of the answer. */
         record HttpError(int status, String message) implements Reply {}
     }
@@ -40,6 +43,7 @@ public final class ScriptedChatUpstream implements AutoCloseable {
     private final HttpServer server;
     private final Function<JsonNode, Reply> script;
     private final List<JsonNode> requests = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.CountDownLatch stalledClosed = new java.util.concurrent.CountDownLatch(1);
 
     private ScriptedChatUpstream(Vertx vertx, Function<JsonNode, Reply> script) throws Exception {
         this.vertx = vertx;
@@ -67,6 +71,11 @@ public final class ScriptedChatUpstream implements AutoCloseable {
     /** The chat request bodies received, in order. */
     public List<JsonNode> requests() {
         return List.copyOf(requests);
+    }
+
+    /** Waits until the connection of a {@link Reply.Stall} stream has been closed by the gateway. */
+    public boolean awaitStalledStreamClosed(long timeout, TimeUnit unit) throws InterruptedException {
+        return stalledClosed.await(timeout, unit);
     }
 
     /** The last message of a chat request (what the conversation is waiting on). */
@@ -101,6 +110,9 @@ public final class ScriptedChatUpstream implements AutoCloseable {
                 ObjectNode error = Json.object();
                 error.putObject("error").put("message", message).put("type", "api_error");
                 request.response().setStatusCode(status).putHeader("content-type", "application/json").end(Json.string(error));
+            } else if (reply instanceof Reply.Stall && chat.path("stream").asBoolean(false)) {
+                request.response().closeHandler(v -> stalledClosed.countDown());
+                stream(request.response(), chat, reply);
             } else if (chat.path("stream").asBoolean(false)) {
                 stream(request.response(), chat, reply);
             } else {
@@ -132,6 +144,10 @@ public final class ScriptedChatUpstream implements AutoCloseable {
                 message.put("content", text);
                 choice.put("finish_reason", "length");
             }
+            case Reply.Stall(String text) -> {
+                message.put("content", text);
+                choice.put("finish_reason", "stop");
+            }
             case Reply.HttpError e -> throw new IllegalStateException("handled before");
         }
         out.putObject("usage").put("prompt_tokens", 10).put("completion_tokens", 5).put("total_tokens", 15);
@@ -161,6 +177,10 @@ public final class ScriptedChatUpstream implements AutoCloseable {
             case Reply.CutAfter(String text) -> {
                 for (String piece : pieces(text)) send(response, chunk(model, delta -> delta.put("content", piece), null));
                 response.reset(); // the connection breaks: no finish_reason, no [DONE]
+            }
+            case Reply.Stall(String text) -> {
+                for (String piece : pieces(text)) send(response, chunk(model, delta -> delta.put("content", piece), null));
+                // and nothing more: the gateway must close this connection when its client goes away
             }
             case Reply.HttpError e -> throw new IllegalStateException("handled before");
         }
