@@ -1,7 +1,6 @@
 package dev.tailgate.gateway;
 
 import dev.tailgate.gateway.chat.ChatCaller;
-import dev.tailgate.gateway.chat.DefaultChatCaller;
 import dev.tailgate.gateway.config.ConfigLoader;
 import dev.tailgate.gateway.config.ConfigWatcher;
 import dev.tailgate.gateway.config.GatewayConfig;
@@ -132,7 +131,7 @@ public final class GatewayServer implements AutoCloseable {
             Gateway gateway = new Gateway(vertx, providers, dispatcher, metrics, new ConfiguredOrderSelector());
             gateway.install(config, o.clock().instant().getEpochSecond());
             gateway.selector(o.selector().apply(gateway));
-            ChatCaller chatCaller = new DefaultChatCaller(gateway);
+            ChatCaller chatCaller = gateway.chatCaller();
             GatewayServer[] self = new GatewayServer[1];
             GatewayRouter router = new GatewayRouter(gateway, () -> self[0] != null && self[0].draining);
             new OpsRoutes(gateway, () -> self[0] != null && self[0].draining).register(router);
