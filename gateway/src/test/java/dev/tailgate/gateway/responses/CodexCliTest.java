@@ -1,6 +1,7 @@
 package dev.tailgate.gateway.responses;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -92,6 +93,8 @@ class CodexCliTest {
                     "Say something.", Duration.ofSeconds(120));
             assertEquals(0, result.exitCode(), result.describe());
             assertEquals(answer, result.lastMessage().strip(), result.describe());
+            // Codex falls back silently on 426; on any other refusal (e.g. 404) it warns "Falling back from WebSockets".
+            assertFalse(result.stderr().contains("Falling back from WebSockets"), result.describe());
         }
     }
 
