@@ -187,8 +187,7 @@ public final class ResponsesStreamBridge {
 
     private void toolDelta(JsonNode call, int position) {
         if (!call.isObject()) return;
-        int index = call.path("index").isIntegralNumber() ? call.get("index").asInt()
-                : call.hasNonNull("id") ? Math.max(lastToolIndex + 1, position) : Math.max(lastToolIndex, 0);
+        int index = call.path("index").isIntegralNumber() ? call.get("index").asInt() : indexWithout(call, position);
         lastToolIndex = Math.max(lastToolIndex, index);
         ToolItem tool = tools.get(index);
         if (tool == null || tool.closed) {
@@ -201,12 +200,27 @@ public final class ResponsesStreamBridge {
         if (tool.chatName == null && function.hasNonNull("name") && !function.get("name").asText().isEmpty()) {
             tool.chatName = function.get("name").asText();
         }
-        String args = textOf(function, "arguments");
+        JsonNode rawArgs = function.get("arguments");
+        // Some upstreams send arguments as a JSON object instead of a string; keep them rather than drop them.
+        String args = rawArgs == null || rawArgs.isNull() ? null : rawArgs.isTextual() ? rawArgs.asText() : Json.string(rawArgs);
         if (args != null && !args.isEmpty()) {
             tool.arguments.append(args);
             if (tool.added) emitArgumentsDelta(tool, args);
         }
         if (!tool.added && tool.chatName != null) addTool(tool);
+    }
+
+    /**
+     * The index of a tool-call delta that carries none (some OpenAI-compatible servers omit it): the call with the
+     * same id if there is one, a new call when an id is given, otherwise the call being streamed.
+     */
+    private int indexWithout(JsonNode call, int position) {
+        if (call.hasNonNull("id")) {
+            String id = call.get("id").asText();
+            for (Map.Entry<Integer, ToolItem> e : tools.entrySet()) if (id.equals(e.getValue().callId)) return e.getKey();
+            return Math.max(lastToolIndex + 1, position);
+        }
+        return Math.max(lastToolIndex, 0);
     }
 
     private void addTool(ToolItem tool) {

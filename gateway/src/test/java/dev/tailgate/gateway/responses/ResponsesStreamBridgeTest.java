@@ -210,6 +210,21 @@ class ResponsesStreamBridgeTest {
     }
 
     @Test
+    void toolCallsWithoutIndexAreTrackedByIdAndObjectArgumentsAreKept() {
+        ResponsesStreamBridge bridge = bridge(plainContext());
+        bridge.onChunk(json("{'choices':[{'index':0,'delta':{'tool_calls':[{'id':'call_1','function':{'name':'a','arguments':'{\\'x\\':'}}]}}]}"));
+        bridge.onChunk(json("{'choices':[{'index':0,'delta':{'tool_calls':[{'id':'call_1','function':{'arguments':'1}'}}]}}]}"));
+        bridge.onChunk(json("{'choices':[{'index':0,'delta':{'tool_calls':[{'id':'call_2','function':{'name':'b','arguments':{'y':2}}}]}}]}"));
+        bridge.onEnd();
+        List<JsonNode> done = ofType("response.output_item.done");
+        assertEquals(2, done.size(), types().toString());
+        assertEquals("call_1", done.get(0).path("item").path("call_id").asText());
+        assertEquals("{\"x\":1}", done.get(0).path("item").path("arguments").asText());
+        assertEquals("call_2", done.get(1).path("item").path("call_id").asText());
+        assertEquals("{\"y\":2}", done.get(1).path("item").path("arguments").asText());
+    }
+
+    @Test
     void reasoningContentBecomesAReasoningItemBeforeTheMessage() {
         ResponsesStreamBridge bridge = bridge(plainContext());
         bridge.onChunk(reasoning("Thinking"));
