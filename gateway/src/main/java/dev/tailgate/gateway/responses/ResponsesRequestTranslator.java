@@ -23,6 +23,8 @@ public final class ResponsesRequestTranslator {
     private final List<String> notes = new ArrayList<>();
     private final ToolNameMap toolNames = new ToolNameMap();
     private final ArrayNode messages = Json.MAPPER.createArrayNode();
+    /** Reasoning text from a reasoning item, waiting for the assistant message it belongs to. */
+    private String pendingReasoning;
 
     private ResponsesRequestTranslator() {}
 
@@ -133,7 +135,7 @@ public final class ResponsesRequestTranslator {
                 case "function_call" -> addToolCall(item, param, Kind.FUNCTION);
                 case "custom_tool_call" -> addToolCall(item, param, Kind.CUSTOM);
                 case "function_call_output", "custom_tool_call_output" -> addToolOutput(item, param);
-                case "reasoning" -> { /* reasoning is the upstream's own business; chat upstreams can't take it back. */ }
+                case "reasoning" -> pendingReasoning = reasoningText(item);
                 case "item_reference" -> throw new InvalidResponsesRequest(
                         "'item_reference' items are not supported: this gateway stores nothing; send the items themselves.", param + ".type");
                 case "" -> throw new InvalidResponsesRequest(param + " has no 'type'.", param + ".type");
@@ -193,6 +195,7 @@ public final class ResponsesRequestTranslator {
     }
 
     private void addMessage(String role, String text, ArrayNode parts) {
+        if (!"assistant".equals(role)) pendingReasoning = null; // reasoning never crosses a user turn
         ObjectNode last = lastMessage();
         // Adjacent system messages become one: several chat templates accept a single leading system message only.
         if ("system".equals(role) && last != null && "system".equals(last.path("role").asText()) && last.get("content").isTextual()) {
@@ -202,6 +205,29 @@ public final class ResponsesRequestTranslator {
         ObjectNode message = messages.addObject();
         message.put("role", role);
         if (parts != null) message.set("content", parts); else message.put("content", text);
+        if ("assistant".equals(role)) attachReasoning(message);
+    }
+
+    /**
+     * Gives an assistant message back the reasoning the upstream produced for it. Only reasoning this bridge itself
+     * emitted (as {@code reasoning_text} content) comes back, so only upstreams that produce {@code reasoning_content}
+     * ever receive it — and some require it: DeepSeek's thinking mode refuses (400) a tool-call turn whose
+     * {@code reasoning_content} is missing from the history.
+     */
+    private void attachReasoning(ObjectNode assistant) {
+        if (pendingReasoning == null) return;
+        String previous = assistant.path("reasoning_content").asText("");
+        assistant.put("reasoning_content", previous.isEmpty() ? pendingReasoning : previous + pendingReasoning);
+        pendingReasoning = null;
+    }
+
+    /** The {@code reasoning_text} content of a reasoning item (what this bridge emits); null when there is none. */
+    private static String reasoningText(JsonNode item) {
+        StringBuilder text = new StringBuilder();
+        for (JsonNode part : item.path("content")) {
+            if ("reasoning_text".equals(part.path("type").asText()) && part.path("text").isTextual()) text.append(part.get("text").asText());
+        }
+        return text.isEmpty() ? null : text.toString();
     }
 
     private void addSystem(String text) {
@@ -231,6 +257,7 @@ public final class ResponsesRequestTranslator {
             holder.put("role", "assistant");
             holder.putNull("content");
         }
+        attachReasoning(holder);
         ArrayNode calls = holder.has("tool_calls") ? (ArrayNode) holder.get("tool_calls") : holder.putArray("tool_calls");
         ObjectNode call = calls.addObject();
         call.put("id", callId);
@@ -261,6 +288,7 @@ public final class ResponsesRequestTranslator {
         } else {
             text = Json.string(output);
         }
+        pendingReasoning = null;
         ObjectNode message = messages.addObject();
         message.put("role", "tool");
         message.put("tool_call_id", callId);

@@ -18,7 +18,9 @@
  *       {@code input_image} → {@code image_url} part (user messages only).</li>
  *   <li>{@code function_call} / {@code custom_tool_call} → assistant {@code tool_calls} (consecutive calls, and the
  *       assistant text right before them, share one message); {@code *_output} → {@code tool} messages.</li>
- *   <li>{@code reasoning} items and unknown item types are dropped; {@code item_reference}, {@code previous_response_id},
+ *   <li>{@code reasoning} items this bridge emitted (reasoning_text content) go back as {@code reasoning_content} of the
+ *       assistant turn they precede (DeepSeek thinking mode requires it for tool-call turns); other reasoning items and
+ *       unknown item types are dropped; {@code item_reference}, {@code previous_response_id},
  *       {@code conversation}, {@code background} are refused (400): nothing is stored.</li>
  *   <li>tools: {@code function} → function; {@code custom} (freeform, e.g. Codex's {@code apply_patch}) → a function
  *       with one string parameter {@code input} whose calls come back as {@code custom_tool_call}; {@code namespace}

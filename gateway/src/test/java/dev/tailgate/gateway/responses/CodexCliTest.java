@@ -59,7 +59,8 @@ class CodexCliTest {
         try (ScriptedChatUpstream upstream = ScriptedChatUpstream.start(chat -> {
                 JsonNode last = ScriptedChatUpstream.lastMessage(chat);
                 if ("tool".equals(last.path("role").asText())) return new Reply.Text(finalText);
-                return new Reply.ToolCall("call_shell_1", "exec_command", "{\"cmd\":\"echo tailgate-$((6*7))\"}");
+                return new Reply.ToolCall("call_shell_1", "exec_command", "{\"cmd\":\"echo tailgate-$((6*7))\"}",
+                        "The user wants the magic number; the shell can compute it.");
              });
              TestGateway gateway = TestGateway.chatUpstream(upstream.baseUrl())) {
             CodexCli.Result result = codex.exec(scratch, new CodexCli.Provider(gateway.baseUrl(), "qwen", TestGateway.KEY),
@@ -81,6 +82,9 @@ class CodexCliTest {
             assertEquals("assistant", assistant.path("role").asText());
             assertEquals("exec_command", assistant.path("tool_calls").get(0).path("function").path("name").asText());
             assertEquals("call_shell_1", assistant.path("tool_calls").get(0).path("id").asText());
+            // The upstream's reasoning for the tool call made the round trip through Codex (DeepSeek requires it).
+            assertEquals("The user wants the magic number; the shell can compute it.", assistant.path("reasoning_content").asText(),
+                    assistant.toString());
         }
     }
 

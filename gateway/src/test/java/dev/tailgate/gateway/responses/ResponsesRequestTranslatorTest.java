@@ -65,6 +65,30 @@ class ResponsesRequestTranslatorTest {
     }
 
     @Test
+    void reasoningThisBridgeEmittedGoesBackAsReasoningContentOfItsAssistantTurn() {
+        ObjectNode chat = chat("""
+                {'model':'m','input':[
+                  {'type':'message','role':'user','content':'q1'},
+                  {'type':'reasoning','id':'rs_1','summary':[],'content':[{'type':'reasoning_text','text':'think 1'}]},
+                  {'type':'function_call','call_id':'c1','name':'f','arguments':'{}'},
+                  {'type':'function_call_output','call_id':'c1','output':'r'},
+                  {'type':'reasoning','id':'rs_2','summary':[],'content':[{'type':'reasoning_text','text':'think 2'}]},
+                  {'type':'message','role':'assistant','content':[{'type':'output_text','text':'a1'}]},
+                  {'type':'reasoning','id':'rs_3','summary':[],'content':[{'type':'reasoning_text','text':'orphan'}]},
+                  {'type':'message','role':'user','content':'q2'},
+                  {'type':'reasoning','id':'rs_openai','summary':[{'type':'summary_text','text':'s'}],'encrypted_content':'gAAA'},
+                  {'type':'message','role':'assistant','content':'a2'}]}""");
+        JsonNode messages = chat.get("messages");
+        assertEquals("think 1", messages.get(1).path("reasoning_content").asText());
+        assertEquals("c1", messages.get(1).path("tool_calls").get(0).path("id").asText());
+        assertEquals("think 2", messages.get(3).path("reasoning_content").asText());
+        assertEquals("a1", messages.get(3).path("content").asText());
+        assertEquals("q2", messages.get(4).path("content").asText());
+        assertFalse(messages.get(4).has("reasoning_content"), "reasoning before a user message is dropped");
+        assertFalse(messages.get(5).has("reasoning_content"), "opaque (OpenAI) reasoning is never sent to a chat upstream");
+    }
+
+    @Test
     void functionCallsAreGroupedIntoTheAssistantMessageAndOutputsBecomeToolMessages() {
         ObjectNode chat = chat("""
                 {'model':'m','tools':[{'type':'function','name':'exec_command','description':'run','strict':false,

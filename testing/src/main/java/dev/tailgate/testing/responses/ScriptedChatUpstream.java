@@ -26,8 +26,15 @@ public final class ScriptedChatUpstream implements AutoCloseable {
         /** A plain assistant message. */
         record Text(String text) implements Reply {}
 
-        /** One tool call; {@code argumentsJson} is the arguments string the model emits. */
-        record ToolCall(String callId, String name, String argumentsJson) implements Reply {}
+        /**
+         * One tool call; {@code argumentsJson} is the arguments string the model emits. {@code reasoning}, when not
+         * null, is streamed first as {@code reasoning_content} (as DeepSeek's thinking mode does).
+         */
+        record ToolCall(String callId, String name, String argumentsJson, String reasoning) implements Reply {
+            public ToolCall(String callId, String name, String argumentsJson) {
+                this(callId, name, argumentsJson, null);
+            }
+        }
 
         /** Some text, then the stream breaks (the connection is closed without finish or [DONE]). */
         record CutAfter(String partialText) implements Reply {}
@@ -134,8 +141,9 @@ public final class ScriptedChatUpstream implements AutoCloseable {
                 message.put("content", text);
                 choice.put("finish_reason", "stop");
             }
-            case Reply.ToolCall(String callId, String name, String args) -> {
+            case Reply.ToolCall(String callId, String name, String args, String reasoning) -> {
                 message.putNull("content");
+                if (reasoning != null) message.put("reasoning_content", reasoning);
                 ObjectNode call = message.putArray("tool_calls").addObject();
                 call.put("id", callId).put("type", "function").putObject("function").put("name", name).put("arguments", args);
                 choice.put("finish_reason", "tool_calls");
@@ -163,7 +171,10 @@ public final class ScriptedChatUpstream implements AutoCloseable {
                 for (String piece : pieces(text)) send(response, chunk(model, delta -> delta.put("content", piece), null));
                 finish(response, model, "stop");
             }
-            case Reply.ToolCall(String callId, String name, String args) -> {
+            case Reply.ToolCall(String callId, String name, String args, String reasoning) -> {
+                if (reasoning != null) {
+                    for (String piece : pieces(reasoning)) send(response, chunk(model, delta -> delta.put("reasoning_content", piece), null));
+                }
                 send(response, chunk(model, delta -> {
                     ObjectNode call = delta.putArray("tool_calls").addObject().put("index", 0).put("id", callId).put("type", "function");
                     call.putObject("function").put("name", name).put("arguments", "");
