@@ -23,7 +23,12 @@ public final class ResponsesRoutes {
 
     private ResponsesRoutes() {}
 
-    /** Adds the routes to {@code registry}, serving them with {@code gateway}'s chat path. */
+    /** Adds the routes to {@code registry}, serving them with {@code gateway}'s chat path (a {@code GatewayExtension}). */
+    public static void register(Gateway gateway, RouteRegistry registry) {
+        register(gateway, registry, Clock.systemUTC());
+    }
+
+    /** As {@link #register(Gateway, RouteRegistry)}, with the clock that stamps {@code created_at}. */
     public static void register(Gateway gateway, RouteRegistry registry, Clock clock) {
         ResponsesEndpoint endpoint = new ResponsesEndpoint(new DefaultChatCaller(gateway), new OpenAiRoutes(gateway), clock, IdGenerator.random());
         registry.json(HttpMethod.POST, PATH, endpoint::handle);

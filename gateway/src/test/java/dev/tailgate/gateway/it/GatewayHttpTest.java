@@ -195,6 +195,34 @@ class GatewayHttpTest {
     }
 
     @Test
+    void transcriptionUploadIsForwardedBeforeTheClientHasFinishedSendingIt() throws Exception {
+        String boundary = "b0undary";
+        byte[] part1 = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\nwhisper\r\n--" + boundary
+                + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.wav\"\r\nContent-Type: audio/wav\r\n\r\n"
+                + "A".repeat(3000)).getBytes(StandardCharsets.US_ASCII);
+        byte[] part2 = ("B".repeat(3000) + "\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII);
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", h.gateway.port())) {
+            var out = s.getOutputStream();
+            out.write(("POST /v1/audio/transcriptions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + Harness.CLIENT_KEY
+                    + "\r\nContent-Type: multipart/form-data; boundary=" + boundary + "\r\nContent-Length: " + (part1.length + part2.length)
+                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(part1);
+            out.flush();
+            // the upstream request starts while the client still holds back the second half of the file
+            assertThat(h.upstream.awaitRequestStarts(1, java.time.Duration.ofSeconds(10))).isTrue();
+            assertThat(h.upstream.requests()).isEmpty();
+            out.write(part2);
+            out.flush();
+            String head = new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+            assertThat(head).isEqualTo("HTTP/1.1 200");
+        }
+        assertThat(h.upstream.awaitRequests(1, java.time.Duration.ofSeconds(10))).isTrue();
+        String sent = h.upstream.lastRequest().bodyText();
+        assertThat(sent).contains("name=\"model\"\r\n\r\nwhisper-fake\r\n").contains("A".repeat(3000) + "B".repeat(3000));
+        assertThat(h.upstream.lastRequest().header("Content-Length")).isEqualTo(Integer.toString(part1.length + part2.length + 5));
+    }
+
+    @Test
     void healthStatusAndMetricsNeedNoKeyAndShowProviders() {
         HttpResponse<String> health = h.send(HttpRequest.newBuilder(java.net.URI.create(h.base() + "/health")).GET().build());
         assertThat(health.statusCode()).isEqualTo(200);
