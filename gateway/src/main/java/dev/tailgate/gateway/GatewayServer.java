@@ -131,7 +131,7 @@ public final class GatewayServer implements AutoCloseable {
         Vertx vertx = Vertx.vertx();
         try {
             HttpClientAgent client = vertx.httpClientBuilder()
-                    .with(new HttpClientOptions().setTcpNoDelay(true).setKeepAlive(true).setPipelining(false)
+                    .with(new HttpClientOptions().setTcpNoDelay(true).setKeepAlive(true).setPipelining(false).setForceSni(true)
                             .setMaxInitialLineLength(16 * 1024).setMaxHeaderSize(64 * 1024).setDecompressionSupported(false))
                     .with(new PoolOptions().setHttp1MaxSize(256).setMaxWaitQueueSize(1024))
                     .build();
