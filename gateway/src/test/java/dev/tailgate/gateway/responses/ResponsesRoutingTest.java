@@ -146,6 +146,31 @@ class ResponsesRoutingTest {
     }
 
     @Test
+    void anUpstreamThatStallsMidStreamEndsInResponseFailedAfterTheIdleTimeout() throws Exception {
+        try (ScriptedChatUpstream stalling = ScriptedChatUpstream.start(c -> new Reply.Stall("Half an ans"));
+             TestGateway gateway = TestGateway.withProviders("""
+                     providers:
+                       slow:
+                         base_url: %s
+                         timeout: 60s
+                         idle_timeout: 300ms
+                     models:
+                       qwen:
+                         targets: [slow/m]
+                     """.formatted(stalling.baseUrl()))) {
+            HttpResponse<String> response = post(gateway, "{'model':'qwen','stream':true,'input':'hi'}");
+            assertEquals(200, response.statusCode());
+            assertTrue(response.body().contains("\"delta\":\"Half an\""), response.body());
+            assertTrue(response.body().contains("event: response.failed"), response.body());
+            assertFalse(response.body().contains("response.completed"));
+            String failed = response.body().substring(response.body().indexOf("event: response.failed"));
+            JsonNode event = Json.parse(failed.substring(failed.indexOf("data: ") + 6).strip());
+            assertEquals("failed", event.path("response").path("status").asText());
+            assertTrue(event.path("response").path("error").path("code").asText().contains("timeout"), event.toString());
+        }
+    }
+
+    @Test
     void aPrivateRequestNeverReachesAnExternalProvider() throws Exception {
         try (ScriptedChatUpstream external = ScriptedChatUpstream.start(c -> new Reply.Text("must not be asked"));
              TestGateway gateway = TestGateway.chatUpstream(external.baseUrl())) {
