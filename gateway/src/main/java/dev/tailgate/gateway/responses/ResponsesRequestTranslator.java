@@ -54,7 +54,7 @@ public final class ResponsesRequestTranslator {
         }
         translateInput(request.get("input"));
         if (messages.isEmpty()) throw new InvalidResponsesRequest("'input' must contain at least one message.", "input");
-        chat.set("messages", messages);
+        chat.set("messages", ToolMessagePairing.repair(messages, notes));
 
         if (!chatTools.isEmpty()) {
             chat.set("tools", chatTools);

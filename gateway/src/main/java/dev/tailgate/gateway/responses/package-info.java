@@ -22,6 +22,8 @@
  *       assistant turn they precede (DeepSeek thinking mode requires it for tool-call turns); other reasoning items and
  *       unknown item types are dropped; {@code item_reference}, {@code previous_response_id},
  *       {@code conversation}, {@code background} are refused (400): nothing is stored.</li>
+ *   <li>the history is repaired for strict upstreams ({@link dev.tailgate.gateway.responses.ToolMessagePairing}): a call
+ *       without output gets a placeholder output, an output without its call becomes a user message.</li>
  *   <li>tools: {@code function} → function; {@code custom} (freeform, e.g. Codex's {@code apply_patch}) → a function
  *       with one string parameter {@code input} whose calls come back as {@code custom_tool_call}; {@code namespace}
  *       → its functions, flattened to {@code <namespace>__<name>} and mapped back with their namespace; built-in tools

@@ -125,6 +125,32 @@ class ResponsesRequestTranslatorTest {
     }
 
     @Test
+    void strayToolOutputsAndCallsWithoutOutputAreRepairedForStrictUpstreams() {
+        ChatTranslation translation = ResponsesRequestTranslator.translate(json("""
+                {'model':'m','input':[
+                  {'type':'message','role':'user','content':'go'},
+                  {'type':'local_shell_call','call_id':'ls_1','status':'completed','action':{'type':'exec','command':['ls']}},
+                  {'type':'function_call_output','call_id':'ls_1','output':'a.txt'},
+                  {'type':'function_call','call_id':'c1','name':'f','arguments':'{}'},
+                  {'type':'function_call','call_id':'c2','name':'f','arguments':'{}'},
+                  {'type':'function_call_output','call_id':'c2','output':'two'},
+                  {'type':'message','role':'user','content':'next'}]}"""));
+        JsonNode messages = translation.chatRequest().get("messages");
+        assertEquals("user", messages.get(1).path("role").asText(), "the output of a dropped call is kept as text");
+        assertTrue(messages.get(1).path("content").asText().contains("a.txt"));
+        assertEquals(2, messages.get(2).path("tool_calls").size());
+        assertEquals("c2", messages.get(3).path("tool_call_id").asText());
+        assertEquals("c1", messages.get(4).path("tool_call_id").asText());
+        assertEquals(ToolMessagePairing.MISSING_OUTPUT, messages.get(4).path("content").asText());
+        assertEquals("next", messages.get(5).path("content").asText());
+        assertEquals(6, messages.size());
+    }
+
+    private static JsonNode json(String singleQuoted) {
+        return Json.parse(singleQuoted.replace('\'', '"'));
+    }
+
+    @Test
     void customToolBecomesAFunctionWithOneStringInputAndItsHistoryIsWrapped() {
         ChatTranslation translation = ResponsesRequestTranslator.translate(Json.parse("""
                 {'model':'m','tools':[{'type':'custom','name':'apply_patch','description':'Edit files.',
