@@ -117,6 +117,21 @@ class GatewayHttpTest {
         HttpResponse<String> r = h.post("/v1/chat/completions", big);
         assertThat(r.statusCode()).isEqualTo(413);
         assertThat(error(r).get("code").asText()).isEqualTo("request_too_large");
+        // chunked (no Content-Length) is counted too
+        byte[] bytes = big.getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> chunked = h.send(h.request("/v1/chat/completions").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(bytes))).build());
+        assertThat(chunked.statusCode()).isEqualTo(413);
+        // and a multipart upload
+        String boundary = "bb";
+        byte[] upload = ("--bb\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.wav\"\r\n\r\n" + "x".repeat(70 * 1024)
+                + "\r\n--bb\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\nwhisper\r\n--bb--\r\n").getBytes(StandardCharsets.US_ASCII);
+        HttpResponse<String> multi = h.send(h.request("/v1/audio/transcriptions").header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(upload)).build());
+        assertThat(multi.statusCode()).isEqualTo(413);
+        HttpResponse<String> multiChunked = h.send(h.request("/v1/audio/transcriptions").header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(upload))).build());
+        assertThat(multiChunked.statusCode()).isEqualTo(413);
         assertThat(h.upstream.requests()).isEmpty();
     }
 
