@@ -10,6 +10,6 @@ public final class GatewayExtensions {
     private GatewayExtensions() {}
 
     public static List<GatewayExtension> builtin() {
-        return List.of();
+        return List.of(dev.tailgate.gateway.responses.ResponsesRoutes::register); // POST /v1/responses
     }
 }

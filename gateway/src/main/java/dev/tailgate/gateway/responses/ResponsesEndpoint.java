@@ -1,0 +1,137 @@
+package dev.tailgate.gateway.responses;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailgate.gateway.ApiException;
+import dev.tailgate.gateway.chat.ChatCaller;
+import dev.tailgate.gateway.chat.ChatStreamListener;
+import dev.tailgate.gateway.config.ProviderConfig;
+import dev.tailgate.gateway.http.ClientRelays;
+import dev.tailgate.gateway.http.Exchange;
+import dev.tailgate.gateway.http.OpenAiRoutes;
+import dev.tailgate.wire.ApiError;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /v1/responses}. When every target of the model is a provider with {@code responses_api: true}, the body
+ * goes through unchanged (only {@code model} rewritten), on the same path as chat requests. Otherwise the request is
+ * translated to chat completions, sent through the gateway's chat path ({@link ChatCaller}: target selection, privacy,
+ * limits, fallback, timeouts) and the answer translated back — as one JSON object or as Responses SSE.
+ *
+ * <p>Failure semantics follow the chat relay: until the first upstream chunk arrives nothing has been sent to the
+ * client, so a failure (after the gateway's fallback) is a plain HTTP error with the OpenAI error body; after it, the
+ * stream ends with {@code error} + {@code response.failed}, never silently.
+ */
+public final class ResponsesEndpoint {
+    private static final Logger LOG = LoggerFactory.getLogger(ResponsesEndpoint.class);
+
+    private final ChatCaller chat;
+    private final OpenAiRoutes passthrough;
+    private final Clock clock;
+    private final IdGenerator ids;
+
+    public ResponsesEndpoint(ChatCaller chat, OpenAiRoutes passthrough, Clock clock, IdGenerator ids) {
+        this.chat = Objects.requireNonNull(chat);
+        this.passthrough = Objects.requireNonNull(passthrough);
+        this.clock = Objects.requireNonNull(clock);
+        this.ids = Objects.requireNonNull(ids);
+    }
+
+    /** Serves one request; {@code body} is the parsed JSON object, {@code raw} its bytes (for passthrough). */
+    public void handle(Exchange ex, ObjectNode body, Buffer raw) {
+        JsonNode model = body.get("model");
+        if (model == null || !model.isTextual() || model.asText().isBlank()) {
+            throw new ApiException(ApiError.badRequest("'model' is required and must be a non-empty string.", "model"));
+        }
+        String alias = model.asText();
+        ex.ctx().model(alias);
+        // Throws 404/403/503 (unknown model, not allowed, no private route) exactly as a chat request would.
+        List<ProviderConfig> providers = chat.providersFor(ex.ctx(), alias);
+        if (!providers.isEmpty() && providers.stream().allMatch(ProviderConfig::responsesApi)) {
+            boolean stream = body.path("stream").asBoolean(false);
+            passthrough.forward(ex, "/responses", alias, raw, stream ? ResponsesPassthroughRelay.sse(ex) : ClientRelays.json(ex, alias));
+            return;
+        }
+        ChatTranslation translation;
+        try {
+            translation = ResponsesRequestTranslator.translate(body);
+        } catch (InvalidResponsesRequest e) {
+            throw new ApiException(e.error());
+        }
+        if (!translation.notes().isEmpty()) LOG.debug("rid={} responses bridge: {}", ex.ctx().requestId(), translation.notes());
+        ResponseContext context = ResponseContext.of(body, translation, ids, clock);
+        if (translation.stream()) stream(ex, translation, context);
+        else complete(ex, translation, context);
+    }
+
+    private void complete(Exchange ex, ChatTranslation translation, ResponseContext context) {
+        chat.complete(ex.ctx(), translation.chatRequest()).onComplete(result -> {
+            if (result.failed()) {
+                ex.fail(ApiException.of(result.cause()));
+                return;
+            }
+            ObjectNode answer;
+            try {
+                answer = ChatToResponses.convert(result.result(), context);
+            } catch (RuntimeException e) {
+                ex.fail(ApiError.upstream("The upstream answer could not be read as a chat completion."));
+                return;
+            }
+            ex.json(200, answer);
+        });
+    }
+
+    private void stream(Exchange ex, ChatTranslation translation, ResponseContext context) {
+        HttpServerResponse response = ex.response();
+        ResponsesStreamBridge bridge = new ResponsesStreamBridge(context, event -> {
+            if (!response.closed() && !response.ended()) response.write(Buffer.buffer(event.toSseBytes()));
+        });
+        ChatCaller.Call call = chat.stream(ex.ctx(), translation.chatRequest(), new ChatStreamListener() {
+            @Override
+            public void onChunk(ObjectNode chunk) {
+                if (!bridge.started()) openStream(response);
+                bridge.onChunk(chunk);
+                if (bridge.finished()) endStream(response);
+            }
+
+            @Override
+            public void onComplete() {
+                openStream(response);
+                bridge.onEnd();
+                endStream(response);
+            }
+
+            @Override
+            public void onError(ApiError error, boolean afterFirstChunk) {
+                if (!bridge.started()) {
+                    ex.fail(error);
+                    return;
+                }
+                bridge.onError(error);
+                endStream(response);
+            }
+        });
+        ex.onClose(() -> {
+            if (!bridge.finished()) call.cancel();
+        });
+    }
+
+    static void openStream(HttpServerResponse response) {
+        if (response.closed() || response.headWritten()) return;
+        response.setStatusCode(200).setChunked(true)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
+                .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
+                .putHeader("X-Accel-Buffering", "no");
+    }
+
+    private static void endStream(HttpServerResponse response) {
+        if (!response.ended() && !response.closed()) response.end();
+    }
+}

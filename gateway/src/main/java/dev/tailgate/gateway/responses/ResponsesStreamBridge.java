@@ -1,0 +1,367 @@
+package dev.tailgate.gateway.responses;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailgate.gateway.responses.ToolNameMap.ToolRef;
+import dev.tailgate.wire.ApiError;
+import dev.tailgate.wire.Json;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Turns a stream of chat-completion chunks into Responses streaming events, one chunk at a time.
+ *
+ * <p>Event order per item: {@code output_item.added} → deltas → {@code *.done} → {@code output_item.done}; the stream
+ * opens with {@code response.created}, {@code response.in_progress} and always ends with exactly one terminal event:
+ * {@code response.completed}, {@code response.incomplete} (finish_reason {@code length}/{@code content_filter}) or
+ * {@code response.failed} (preceded by an {@code error} event). Text, reasoning and tool calls each become their own
+ * output item with its own {@code output_index}; tool calls are tracked by their chat {@code index}, so parallel calls
+ * and arguments split over many chunks are reassembled without loss.
+ *
+ * <p>On failure, items still open are <em>not</em> reported as done: a half-streamed tool call must never look
+ * complete to a client that executes tool calls (Codex runs what {@code output_item.done} carries).
+ *
+ * <p>Not thread-safe: feed it from one thread (the upstream's event loop).
+ */
+public final class ResponsesStreamBridge {
+    private final ResponseContext context;
+    private final Consumer<ResponsesEvent> sink;
+
+    private int sequence;
+    private boolean started;
+    private boolean finished;
+    private final List<ObjectNode> doneItems = new ArrayList<>(); // by output_index; null while still open
+    private TextItem text;
+    private TextItem reasoning;
+    private final Map<Integer, ToolItem> tools = new LinkedHashMap<>();
+    private int lastToolIndex = -1;
+    private String finishReason;
+    private JsonNode usage;
+
+    public ResponsesStreamBridge(ResponseContext context, Consumer<ResponsesEvent> sink) {
+        this.context = context;
+        this.sink = sink;
+    }
+
+    public boolean started() {
+        return started;
+    }
+
+    public boolean finished() {
+        return finished;
+    }
+
+    /** Emits {@code response.created} and {@code response.in_progress}; called by the first chunk if not before. */
+    public void start() {
+        if (started) return;
+        started = true;
+        emit("response.created", withResponse(context.response("in_progress")));
+        emit("response.in_progress", withResponse(context.response("in_progress")));
+    }
+
+    /** One parsed chat-completion chunk (the JSON of one {@code data:} line). */
+    public void onChunk(JsonNode chunk) {
+        if (finished || chunk == null || !chunk.isObject()) return;
+        start();
+        if (chunk.path("error").isObject()) {
+            JsonNode error = chunk.get("error");
+            onError(new ApiError(502, "api_error", error.path("code").asText("upstream_error"),
+                    "Upstream error: " + error.path("message").asText("unknown"), null, null));
+            return;
+        }
+        if (chunk.path("usage").isObject()) usage = chunk.get("usage");
+        JsonNode choice = firstChoice(chunk.path("choices"));
+        if (choice == null) return;
+        JsonNode delta = choice.path("delta");
+
+        String reasoningDelta = textOf(delta, "reasoning_content");
+        if (reasoningDelta == null) reasoningDelta = textOf(delta, "reasoning");
+        if (reasoningDelta != null && !reasoningDelta.isEmpty()) appendReasoning(reasoningDelta);
+
+        String content = textOf(delta, "content");
+        if (content != null && !content.isEmpty()) appendText(content);
+
+        JsonNode calls = delta.path("tool_calls");
+        for (int i = 0; i < calls.size(); i++) toolDelta(calls.get(i), i);
+
+        String finish = choice.path("finish_reason").asText(null);
+        if (finish != null) {
+            finishReason = finish;
+            closeAll(itemStatus());
+        }
+    }
+
+    /** The upstream ended cleanly: closes what is open and emits the terminal event. */
+    public void onEnd() {
+        if (finished) return;
+        start();
+        closeAll(itemStatus());
+        finished = true;
+        String incomplete = OutputItems.incompleteReason(finishReason);
+        ObjectNode response = context.response(incomplete == null ? "completed" : "incomplete");
+        if (incomplete != null) response.putObject("incomplete_details").put("reason", incomplete);
+        fillOutput(response);
+        response.set("usage", ResponseContext.usage(usage));
+        emit(incomplete == null ? "response.completed" : "response.incomplete", withResponse(response));
+    }
+
+    /** The upstream failed (or was cut) after the stream started: {@code error}, then {@code response.failed}. */
+    public void onError(ApiError error) {
+        if (finished) return;
+        start();
+        finished = true;
+        String code = error.code() == null ? error.type() : error.code();
+        ObjectNode errorEvent = Json.object();
+        errorEvent.put("code", code);
+        errorEvent.put("message", error.message());
+        errorEvent.putNull("param");
+        emit("error", errorEvent);
+        ObjectNode response = context.response("failed");
+        response.putObject("error").put("code", code).put("message", error.message());
+        fillOutput(response);
+        response.set("usage", ResponseContext.usage(usage));
+        emit("response.failed", withResponse(response));
+    }
+
+    // ---- text and reasoning ------------------------------------------------------------------------------------------
+
+    private void appendText(String delta) {
+        closeReasoning("completed");
+        if (text == null) {
+            text = new TextItem(context.newId("msg"), openSlot());
+            emit("response.output_item.added", itemEvent(text.outputIndex, OutputItems.message(text.id, "in_progress", null)));
+            ObjectNode part = contentEvent(text);
+            part.set("part", OutputItems.textPart(""));
+            emit("response.content_part.added", part);
+        }
+        text.content.append(delta);
+        ObjectNode event = contentEvent(text);
+        event.put("delta", delta);
+        event.putArray("logprobs");
+        emit("response.output_text.delta", event);
+    }
+
+    private void closeText(String status) {
+        if (text == null) return;
+        TextItem item = text;
+        text = null;
+        String full = item.content.toString();
+        ObjectNode done = contentEvent(item);
+        done.put("text", full);
+        done.putArray("logprobs");
+        emit("response.output_text.done", done);
+        ObjectNode partDone = contentEvent(item);
+        partDone.set("part", OutputItems.textPart(full));
+        emit("response.content_part.done", partDone);
+        finishItem(item.outputIndex, OutputItems.message(item.id, status, full));
+    }
+
+    private void appendReasoning(String delta) {
+        closeText("completed");
+        if (reasoning == null) {
+            reasoning = new TextItem(context.newId("rs"), openSlot());
+            emit("response.output_item.added", itemEvent(reasoning.outputIndex, OutputItems.reasoning(reasoning.id, null)));
+        }
+        reasoning.content.append(delta);
+        ObjectNode event = contentEvent(reasoning);
+        event.put("delta", delta);
+        emit("response.reasoning_text.delta", event);
+    }
+
+    private void closeReasoning(String status) {
+        if (reasoning == null) return;
+        TextItem item = reasoning;
+        reasoning = null;
+        ObjectNode done = contentEvent(item);
+        done.put("text", item.content.toString());
+        emit("response.reasoning_text.done", done);
+        ObjectNode finished = OutputItems.reasoning(item.id, item.content.toString());
+        finishItem(item.outputIndex, finished);
+    }
+
+    // ---- tool calls --------------------------------------------------------------------------------------------------
+
+    private void toolDelta(JsonNode call, int position) {
+        if (!call.isObject()) return;
+        int index = call.path("index").isIntegralNumber() ? call.get("index").asInt() : indexWithout(call, position);
+        lastToolIndex = Math.max(lastToolIndex, index);
+        ToolItem tool = tools.get(index);
+        if (tool == null || tool.closed) {
+            if (tool != null && !call.hasNonNull("id")) return; // stray delta for a call already closed
+            tool = new ToolItem();
+            tools.put(index, tool);
+        }
+        if (tool.callId == null && call.hasNonNull("id") && !call.get("id").asText().isEmpty()) tool.callId = call.get("id").asText();
+        JsonNode function = call.path("function");
+        if (tool.chatName == null && function.hasNonNull("name") && !function.get("name").asText().isEmpty()) {
+            tool.chatName = function.get("name").asText();
+        }
+        JsonNode rawArgs = function.get("arguments");
+        // Some upstreams send arguments as a JSON object instead of a string; keep them rather than drop them.
+        String args = rawArgs == null || rawArgs.isNull() ? null : rawArgs.isTextual() ? rawArgs.asText() : Json.string(rawArgs);
+        if (args != null && !args.isEmpty()) {
+            tool.arguments.append(args);
+            if (tool.added) emitArgumentsDelta(tool, args);
+        }
+        if (!tool.added && tool.chatName != null) addTool(tool);
+    }
+
+    /**
+     * The index of a tool-call delta that carries none (some OpenAI-compatible servers omit it): the call with the
+     * same id if there is one, a new call when an id is given, otherwise the call being streamed.
+     */
+    private int indexWithout(JsonNode call, int position) {
+        if (call.hasNonNull("id")) {
+            String id = call.get("id").asText();
+            for (Map.Entry<Integer, ToolItem> e : tools.entrySet()) if (id.equals(e.getValue().callId)) return e.getKey();
+            return Math.max(lastToolIndex + 1, position);
+        }
+        return Math.max(lastToolIndex, 0);
+    }
+
+    private void addTool(ToolItem tool) {
+        closeReasoning("completed");
+        closeText("completed");
+        tool.ref = context.tools().resolve(tool.chatName == null ? "" : tool.chatName);
+        if (tool.callId == null) tool.callId = context.newId("call");
+        tool.id = context.newId(OutputItems.toolItemPrefix(tool.ref));
+        tool.outputIndex = openSlot();
+        tool.added = true;
+        emit("response.output_item.added", itemEvent(tool.outputIndex, OutputItems.toolCall(tool.id, "in_progress", tool.callId, tool.ref, "")));
+        // Arguments that arrived before the name (some upstreams split them) are sent now, not lost.
+        if (!tool.arguments.isEmpty()) emitArgumentsDelta(tool, tool.arguments.toString());
+    }
+
+    private void emitArgumentsDelta(ToolItem tool, String delta) {
+        // A custom tool's input is wrapped in {"input": ...} by the upstream; it is unwrapped once complete.
+        if (tool.ref.kind() == ToolNameMap.Kind.CUSTOM) return;
+        ObjectNode event = toolEvent(tool);
+        event.put("delta", delta);
+        emit("response.function_call_arguments.delta", event);
+    }
+
+    private void closeTool(ToolItem tool, String status) {
+        if (tool.closed) return;
+        if (!tool.added) addTool(tool);
+        tool.closed = true;
+        String arguments = tool.arguments.isEmpty() ? "{}" : tool.arguments.toString();
+        if (tool.ref.kind() == ToolNameMap.Kind.CUSTOM) {
+            String input = OutputItems.customInput(arguments);
+            if (!input.isEmpty()) {
+                ObjectNode delta = toolEvent(tool);
+                delta.put("delta", input);
+                emit("response.custom_tool_call_input.delta", delta);
+            }
+            ObjectNode done = toolEvent(tool);
+            done.put("input", input);
+            emit("response.custom_tool_call_input.done", done);
+        } else {
+            ObjectNode done = toolEvent(tool);
+            done.put("name", tool.ref.name());
+            done.put("arguments", arguments);
+            emit("response.function_call_arguments.done", done);
+        }
+        finishItem(tool.outputIndex, OutputItems.toolCall(tool.id, status, tool.callId, tool.ref, arguments));
+    }
+
+    // ---- bookkeeping -------------------------------------------------------------------------------------------------
+
+    private void closeAll(String status) {
+        closeReasoning(status);
+        closeText(status);
+        for (ToolItem tool : tools.values()) closeTool(tool, status);
+    }
+
+    private String itemStatus() {
+        return OutputItems.incompleteReason(finishReason) == null ? "completed" : "incomplete";
+    }
+
+    private int openSlot() {
+        doneItems.add(null);
+        return doneItems.size() - 1;
+    }
+
+    private void finishItem(int outputIndex, ObjectNode item) {
+        doneItems.set(outputIndex, item);
+        emit("response.output_item.done", itemEvent(outputIndex, item));
+    }
+
+    private void fillOutput(ObjectNode response) {
+        ArrayNode output = (ArrayNode) response.get("output");
+        for (ObjectNode item : doneItems) if (item != null) output.add(item);
+    }
+
+    private ObjectNode withResponse(ObjectNode response) {
+        ObjectNode event = Json.object();
+        event.set("response", response);
+        return event;
+    }
+
+    private static ObjectNode itemEvent(int outputIndex, ObjectNode item) {
+        ObjectNode event = Json.object();
+        event.put("output_index", outputIndex);
+        event.set("item", item);
+        return event;
+    }
+
+    private static ObjectNode contentEvent(TextItem item) {
+        ObjectNode event = Json.object();
+        event.put("item_id", item.id);
+        event.put("output_index", item.outputIndex);
+        event.put("content_index", 0);
+        return event;
+    }
+
+    private static ObjectNode toolEvent(ToolItem tool) {
+        ObjectNode event = Json.object();
+        event.put("item_id", tool.id);
+        event.put("output_index", tool.outputIndex);
+        return event;
+    }
+
+    /** Puts {@code type} and the next {@code sequence_number} first, then the payload, and hands the event on. */
+    private void emit(String type, ObjectNode payload) {
+        ObjectNode data = Json.object();
+        data.put("type", type);
+        data.put("sequence_number", sequence++);
+        data.setAll(payload);
+        sink.accept(new ResponsesEvent(type, data));
+    }
+
+    private static JsonNode firstChoice(JsonNode choices) {
+        if (!choices.isArray() || choices.isEmpty()) return null;
+        for (JsonNode choice : choices) if (choice.path("index").asInt(0) == 0) return choice;
+        return null;
+    }
+
+    private static String textOf(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value != null && value.isTextual() ? value.asText() : null;
+    }
+
+    private static final class TextItem {
+        final String id;
+        final int outputIndex;
+        final StringBuilder content = new StringBuilder();
+
+        TextItem(String id, int outputIndex) {
+            this.id = id;
+            this.outputIndex = outputIndex;
+        }
+    }
+
+    private static final class ToolItem {
+        String id;
+        String callId;
+        String chatName;
+        ToolRef ref;
+        int outputIndex = -1;
+        boolean added;
+        boolean closed;
+        final StringBuilder arguments = new StringBuilder();
+    }
+}
