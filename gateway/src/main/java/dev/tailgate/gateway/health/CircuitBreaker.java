@@ -103,7 +103,14 @@ public final class CircuitBreaker {
             if (state == BreakerState.HALF_OPEN) close();
         } else if (state == BreakerState.CLOSED) {
             consecutiveFailures = 0;
+            // The rate is judged on every call (like Resilience4j): F,S,F,S... reaches 50% on a success.
+            if (rateTripped()) open(now.plus(settings.coolDown()));
         }
+    }
+
+    private boolean rateTripped() {
+        long failed = window.stream().filter(Outcome::failed).count();
+        return window.size() >= settings.minCallsInWindow() && failed >= settings.errorRate() * window.size();
     }
 
     private synchronized void onFailure(boolean trial) {
@@ -118,10 +125,7 @@ public final class CircuitBreaker {
         }
         if (state != BreakerState.CLOSED) return;
         consecutiveFailures++;
-        long failed = window.stream().filter(Outcome::failed).count();
-        boolean rateTripped = window.size() >= settings.minCallsInWindow()
-                && failed >= settings.errorRate() * window.size();
-        if (consecutiveFailures >= settings.consecutiveFailures() || rateTripped) open(now.plus(settings.coolDown()));
+        if (consecutiveFailures >= settings.consecutiveFailures() || rateTripped()) open(now.plus(settings.coolDown()));
     }
 
     /** The upstream said when to come back (429/503 + Retry-After): stay open until then. */
