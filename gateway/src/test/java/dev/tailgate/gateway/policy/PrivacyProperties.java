@@ -12,6 +12,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import dev.tailgate.gateway.limit.AdmissionControl;
+import dev.tailgate.gateway.limit.ProviderLimits;
 import java.util.Set;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -83,9 +86,18 @@ class PrivacyProperties {
             if (spec.preRetryAfter()) h.breaker().retryAfter(Duration.ofSeconds(45));
             if (spec.probeDown()) h.onProbe(ProviderHealth.ProbeResult.down(clock.instant(), "connection refused"));
         }
-        HealthView saturation = (p, m) -> providers.get(Integer.parseInt(p.substring(1))).saturated()
-                ? TargetHealth.unusable("saturated") : TargetHealth.OK;
-        HealthView health = registry.and(saturation);
+        // Real limiters: one slot, no queue; a "saturated" provider has its slot taken by someone else.
+        Map<String, ProviderLimits> limits = new LinkedHashMap<>();
+        for (String name : localByName.keySet()) limits.put(name, new ProviderLimits(1, 0, Duration.ofSeconds(1)));
+        AdmissionControl admission = new AdmissionControl(limits, (delay, task) -> () -> {});
+        int held = 0;
+        for (int i = 0; i < providers.size(); i++) {
+            if (providers.get(i).saturated()) {
+                admission.acquire("p" + i).join();
+                held++;
+            }
+        }
+        HealthView health = registry.and(admission.saturationView());
 
         List<ModelRoute> models = new ArrayList<>();
         for (int r = 0; r < routes.size(); r++) {
@@ -123,26 +135,38 @@ class PrivacyProperties {
             if (mustStayLocal && !plan.routable()) assertThat(plan.refusal().code()).isEqualTo("no_private_route");
             if (!plan.routable()) assertThat(plan.refusal().retryAfterHeader() != null || plan.refusal().status() == 400).isTrue();
 
-            // Execute the plan as the relay does; the stand-in upstream counts hits.
-            for (RouteTarget target : plan.candidates()) {
+            // Execute the plan as the relay does (RouteAttempts); the stand-in upstream counts hits.
+            RouteAttempts tries = new RouteAttempts(plan, registry, admission);
+            boolean sent = false;
+            while (true) {
+                Optional<RouteAttempts.Lease> lease = tries.next().join();
+                if (lease.isEmpty()) {
+                    if (!sent && mustStayLocal) {
+                        assertThat(tries.exhausted().code()).isIn("no_private_route", "queue_full");
+                    }
+                    break;
+                }
+                sent = true;
+                RouteTarget target = lease.get().target();
                 assertThat(plan.permits(target)).isTrue();
-                var attempt = registry.provider(target.provider()).orElseThrow().begin();
-                if (attempt.isEmpty()) continue; // half-open trial already taken: skip to the next candidate
                 if (!target.local()) {
                     externalHits++;
                     if (mustStayLocal) externalHitsOfPrivate++;
                 }
                 Outcome o = outcomes.get(outcomeAt++ % outcomes.size());
                 switch (o) {
-                    case SUCCESS -> attempt.get().success();
-                    case FAILURE -> attempt.get().failure();
-                    case RETRY_AFTER -> attempt.get().retryAfter(Duration.ofSeconds(20));
-                    case CANCEL -> attempt.get().cancel();
+                    case SUCCESS -> lease.get().succeeded();
+                    case FAILURE -> lease.get().failed("HTTP 502");
+                    case RETRY_AFTER -> lease.get().refused(Duration.ofSeconds(20), "HTTP 429");
+                    case CANCEL -> lease.get().cancelled();
                 }
-                if (o == Outcome.SUCCESS || o == Outcome.CANCEL || !route.fallback()) break;
+                if (o == Outcome.SUCCESS || o == Outcome.CANCEL || !tries.hasMore()) break;
             }
         }
 
+        int inFlight = 0;
+        for (String name : localByName.keySet()) inFlight += admission.limiter(name).orElseThrow().inFlight();
+        assertThat(inFlight).as("every slot handed out was released").isEqualTo(held);
         assertThat(externalHitsOfPrivate).isZero();
         assertThat(audit.recent(1_000)).extracting(AuditEntry::requestId).containsExactlyElementsOf(ids);
         Statistics.label("external hits").collect(externalHits > 0);
