@@ -22,7 +22,7 @@ public record ProbeTarget(String provider, URI baseUrl, String apiKey, Kind kind
             return switch (text.trim().toLowerCase(Locale.ROOT)) {
                 case "qwen-status", "status" -> QWEN_STATUS;
                 case "models" -> MODELS;
-                case "off", "none" -> OFF;
+                case "off", "none", "false" -> OFF; // YAML 1.1 reads a bare off as false
                 default -> throw new IllegalArgumentException("health_check '" + text + "' is not one of auto, qwen-status, models, off");
             };
         }

@@ -32,7 +32,7 @@ import net.jqwik.api.constraints.Size;
  * real circuit breakers while the clock moves. Each plan is executed the way the relay must: candidates in order, each
  * through its breaker, the next only after a failure and only with fallback. A stand-in upstream counts hits.
  */
-class PrivacyProperties {
+class PrivacyPropertyTest {
 
     enum Outcome { SUCCESS, FAILURE, RETRY_AFTER, CANCEL }
 
