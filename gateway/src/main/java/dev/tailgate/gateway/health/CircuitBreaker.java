@@ -28,6 +28,8 @@ public final class CircuitBreaker {
     private BreakerState state = BreakerState.CLOSED;
     private Instant openUntil = Instant.MIN;
     private boolean trialInFlight;
+    /** Bumped whenever the circuit opens: a trial from an earlier half-open round can then no longer decide anything. */
+    private long generation;
     private int consecutiveFailures;
     private final ArrayDeque<Outcome> window = new ArrayDeque<>();
 
@@ -63,11 +65,11 @@ public final class CircuitBreaker {
         advance();
         switch (state) {
             case CLOSED:
-                return Optional.of(new Attempt(false));
+                return Optional.of(new Attempt(false, generation));
             case HALF_OPEN:
                 if (trialInFlight) return Optional.empty();
                 trialInFlight = true;
-                return Optional.of(new Attempt(true));
+                return Optional.of(new Attempt(true, generation));
             default:
                 return Optional.empty();
         }
@@ -93,9 +95,10 @@ public final class CircuitBreaker {
         while (window.size() > 1_000) window.removeFirst();
     }
 
-    private synchronized void onSuccess(boolean trial) {
+    private synchronized void onSuccess(boolean trial, long gen) {
         Instant now = clock.instant();
         advance();
+        trial = trial && gen == generation;
         window.addLast(new Outcome(now, false));
         prune(now);
         if (trial) {
@@ -113,9 +116,10 @@ public final class CircuitBreaker {
         return window.size() >= settings.minCallsInWindow() && failed >= settings.errorRate() * window.size();
     }
 
-    private synchronized void onFailure(boolean trial) {
+    private synchronized void onFailure(boolean trial, long gen) {
         Instant now = clock.instant();
         advance();
+        trial = trial && gen == generation;
         window.addLast(new Outcome(now, true));
         prune(now);
         if (trial) {
@@ -139,14 +143,15 @@ public final class CircuitBreaker {
         open(until);
     }
 
-    private synchronized void onCancel(boolean trial) {
-        if (trial) trialInFlight = false;
+    private synchronized void onCancel(boolean trial, long gen) {
+        if (trial && gen == generation) trialInFlight = false;
     }
 
     private void open(Instant until) {
         state = BreakerState.OPEN;
         openUntil = until;
         trialInFlight = false;
+        generation++;
         consecutiveFailures = 0;
     }
 
@@ -160,10 +165,12 @@ public final class CircuitBreaker {
     /** One request through the breaker; the first of its outcome calls counts, the rest are ignored. */
     public final class Attempt {
         private final boolean trial;
+        private final long gen;
         private final AtomicBoolean done = new AtomicBoolean();
 
-        private Attempt(boolean trial) {
+        private Attempt(boolean trial, long gen) {
             this.trial = trial;
+            this.gen = gen;
         }
 
         public boolean isTrial() {
@@ -171,25 +178,25 @@ public final class CircuitBreaker {
         }
 
         public void success() {
-            if (done.compareAndSet(false, true)) onSuccess(trial);
+            if (done.compareAndSet(false, true)) onSuccess(trial, gen);
         }
 
         /** A failure that says something about the provider: connect error, timeout, 5xx. Not a 4xx caused by the client. */
         public void failure() {
-            if (done.compareAndSet(false, true)) onFailure(trial);
+            if (done.compareAndSet(false, true)) onFailure(trial, gen);
         }
 
         /** The upstream refused with a Retry-After: counts as a failure and keeps the circuit open at least that long. */
         public void retryAfter(Duration wait) {
             if (done.compareAndSet(false, true)) {
-                onFailure(trial);
+                onFailure(trial, gen);
                 CircuitBreaker.this.retryAfter(wait);
             }
         }
 
         /** The client went away or the request was refused locally: no verdict on the provider. */
         public void cancel() {
-            if (done.compareAndSet(false, true)) onCancel(trial);
+            if (done.compareAndSet(false, true)) onCancel(trial, gen);
         }
     }
 }

@@ -138,6 +138,38 @@ class CircuitBreakerTest {
     }
 
     @Test
+    void aTrialFromAnEarlierRoundCannotCloseOrFreeTheNextRound() {
+        fail(3);
+        clock.advance(Duration.ofSeconds(30));
+        var oldTrial = breaker.begin().orElseThrow();
+        breaker.retryAfter(Duration.ofSeconds(10)); // upstream says wait: re-opened while the trial is out
+        clock.advance(Duration.ofSeconds(10));
+        var newTrial = breaker.begin().orElseThrow();
+        assertThat(newTrial.isTrial()).isTrue();
+        oldTrial.cancel(); // must not free the new round's slot
+        assertThat(breaker.begin()).isEmpty();
+        oldTrial.success(); // already finished: ignored anyway
+        assertThat(breaker.state()).isEqualTo(BreakerState.HALF_OPEN);
+        newTrial.failure();
+        assertThat(breaker.state()).isEqualTo(BreakerState.OPEN);
+    }
+
+    @Test
+    void aLateSuccessOfAnOldTrialDoesNotCloseANewRound() {
+        fail(3);
+        clock.advance(Duration.ofSeconds(30));
+        var oldTrial = breaker.begin().orElseThrow();
+        breaker.retryAfter(Duration.ofSeconds(10));
+        clock.advance(Duration.ofSeconds(10));
+        var newTrial = breaker.begin().orElseThrow();
+        oldTrial.success();
+        assertThat(breaker.state()).isEqualTo(BreakerState.HALF_OPEN);
+        assertThat(breaker.begin()).isEmpty();
+        newTrial.success();
+        assertThat(breaker.state()).isEqualTo(BreakerState.CLOSED);
+    }
+
+    @Test
     void retryAfterHeaderParsesSecondsAndDates() {
         assertThat(RetryAfter.parse("7", clock)).contains(Duration.ofSeconds(7));
         assertThat(RetryAfter.parse("Thu, 01 Jan 2026 00:01:00 GMT", clock)).contains(Duration.ofSeconds(60));
