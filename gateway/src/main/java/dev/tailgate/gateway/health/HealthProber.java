@@ -30,7 +30,7 @@ public final class HealthProber implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HealthProber.class);
 
     private final HealthRegistry registry;
-    private final List<ProbeTarget> targets;
+    private volatile List<ProbeTarget> targets;
     private final Clock clock;
     private final Duration timeout;
     private final HttpClient http;
@@ -44,6 +44,11 @@ public final class HealthProber implements AutoCloseable {
         this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
+    /** Replaces the probe targets (after a config reload); the next round uses them. */
+    public void targets(List<ProbeTarget> newTargets) {
+        this.targets = List.copyOf(newTargets);
+    }
+
     /** Probes every target periodically on {@code scheduler} (which the caller owns and shuts down). */
     public void start(ScheduledExecutorService scheduler, Duration every) {
         schedule = scheduler.scheduleWithFixedDelay(() -> {
@@ -55,13 +60,20 @@ public final class HealthProber implements AutoCloseable {
         }, 0, every.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** One round: every target probed concurrently; completes when all results are applied. Never fails. */
-    public CompletableFuture<Void> probeAll() {
-        return CompletableFuture.allOf(targets.stream()
+    /**
+     * One round: every target probed concurrently; completes when all results are applied. Never fails. While a round
+     * is still running, a new call joins it instead of piling up more probes on a slow provider.
+     */
+    public synchronized CompletableFuture<Void> probeAll() {
+        if (running != null && !running.isDone()) return running;
+        running = CompletableFuture.allOf(targets.stream()
                 .filter(t -> t.kind() != ProbeTarget.Kind.OFF)
                 .map(this::probe)
                 .toArray(CompletableFuture[]::new));
+        return running;
     }
+
+    private CompletableFuture<Void> running;
 
     /** Probes one target and applies the result to its provider's health. */
     public CompletableFuture<ProviderHealth.ProbeResult> probe(ProbeTarget target) {

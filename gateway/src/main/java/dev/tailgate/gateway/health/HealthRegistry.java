@@ -4,7 +4,6 @@ import dev.tailgate.gateway.policy.HealthView;
 import dev.tailgate.gateway.policy.TargetHealth;
 import java.time.Clock;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,10 +13,24 @@ import java.util.Optional;
  * {@code /status}'s provider list. Built once from the config's providers (rebuilt on reload).
  */
 public final class HealthRegistry implements HealthView {
-    private final Map<String, ProviderHealth> providers = new LinkedHashMap<>();
+    private final Map<String, ProviderHealth> providers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final BreakerSettings settings;
+    private final Clock clock;
 
     public HealthRegistry(Map<String, Boolean> localFlagByProvider, BreakerSettings settings, Clock clock) {
-        localFlagByProvider.forEach((name, local) -> providers.put(name, new ProviderHealth(name, local, settings, clock)));
+        this.settings = settings;
+        this.clock = clock;
+        sync(localFlagByProvider);
+    }
+
+    /**
+     * After a config reload: adds new providers, drops removed ones, and keeps the breaker and probe state of the
+     * others (a provider whose {@code local} flag changed starts fresh, so nothing learned under the old flag lingers).
+     */
+    public void sync(Map<String, Boolean> localFlagByProvider) {
+        providers.keySet().retainAll(localFlagByProvider.keySet());
+        localFlagByProvider.forEach((name, local) -> providers.compute(name, (n, old) ->
+                old != null && old.local() == local ? old : new ProviderHealth(n, local, settings, clock)));
     }
 
     public Optional<ProviderHealth> provider(String name) {
@@ -25,7 +38,7 @@ public final class HealthRegistry implements HealthView {
     }
 
     public Collection<ProviderHealth> all() {
-        return List.copyOf(providers.values());
+        return providers.values().stream().sorted(java.util.Comparator.comparing(ProviderHealth::name)).toList();
     }
 
     @Override
@@ -39,7 +52,7 @@ public final class HealthRegistry implements HealthView {
                                    String lastError, List<ModelStatus> models) {}
 
     public List<ProviderSnapshot> snapshot() {
-        return providers.values().stream()
+        return all().stream()
                 .map(p -> new ProviderSnapshot(p.name(), p.local(), p.state(), p.breaker().state(), p.lastError(),
                         p.lastProbe().map(ProviderHealth.ProbeResult::modelList).orElse(List.of())))
                 .toList();

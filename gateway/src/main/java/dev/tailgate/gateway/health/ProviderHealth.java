@@ -20,7 +20,12 @@ public final class ProviderHealth {
     private final Clock clock;
     private final CircuitBreaker breaker;
 
+    /** A timeout or 5xx must repeat this many times in a row before the provider counts as down (one blip is not an outage). */
+    static final int PROBE_FAILURES_FOR_DOWN = 2;
+
     private volatile ProbeResult lastProbe;
+    private volatile ProbeResult lastGoodProbe;
+    private volatile int probeFailuresInARow;
     private volatile String lastError;
 
     public ProviderHealth(String name, boolean local, BreakerSettings settings, Clock clock) {
@@ -56,9 +61,25 @@ public final class ProviderHealth {
         lastError = message.length() > MAX_ERROR_CHARS ? message.substring(0, MAX_ERROR_CHARS) : message;
     }
 
-    public void onProbe(ProbeResult result) {
+    public synchronized void onProbe(ProbeResult result) {
         lastProbe = result;
+        if (result.reachable()) {
+            lastGoodProbe = result;
+            probeFailuresInARow = 0;
+        } else {
+            probeFailuresInARow++;
+        }
         if (!result.reachable() || result.error() != null) noteError(result.error());
+    }
+
+    /**
+     * Down when the last probe could not connect at all (nothing listens: definitive), or when probes failed
+     * (timeout, 5xx) {@value #PROBE_FAILURES_FOR_DOWN} times in a row.
+     */
+    private boolean probedDown() {
+        ProbeResult p = lastProbe;
+        if (p == null || p.reachable()) return false;
+        return "connection refused".equals(p.error()) || probeFailuresInARow >= PROBE_FAILURES_FOR_DOWN;
     }
 
     public Optional<ProbeResult> lastProbe() {
@@ -72,8 +93,9 @@ public final class ProviderHealth {
     public ProviderState state() {
         BreakerState b = breaker.state();
         if (b != BreakerState.CLOSED) return ProviderState.OPEN;
+        if (probedDown()) return ProviderState.DOWN;
         ProbeResult p = lastProbe;
-        if (p != null && !p.reachable()) return ProviderState.DOWN;
+        if (p != null && !p.reachable()) return ProviderState.DEGRADED; // one failed probe: not down yet
         if (breaker.recentFailures() > 0) return ProviderState.DEGRADED;
         if (p != null && (p.error() != null || p.models().values().stream().anyMatch(m -> !m.routable()))) {
             return ProviderState.DEGRADED;
@@ -90,9 +112,13 @@ public final class ProviderHealth {
             }
             return TargetHealth.unusable("circuit half-open, trial request in flight");
         }
-        ProbeResult p = lastProbe;
-        if (p == null) return TargetHealth.OK; // never probed: trust the breaker alone
-        if (!p.reachable()) return TargetHealth.unusable("provider down: " + (p.error() == null ? "probe failed" : p.error()));
+        if (probedDown()) {
+            ProbeResult down = lastProbe;
+            return TargetHealth.unusable("provider down: " + (down.error() == null ? "probe failed" : down.error()));
+        }
+        // Per-model states come from the last probe that got an answer.
+        ProbeResult p = lastGoodProbe;
+        if (p == null) return TargetHealth.OK; // never reached by a probe: trust the breaker alone
         if (p.modelListAuthoritative()) {
             ModelStatus m = p.models().get(upstreamModel);
             if (m == null) return TargetHealth.unusable("model '" + upstreamModel + "' is not served by provider '" + name + "'");

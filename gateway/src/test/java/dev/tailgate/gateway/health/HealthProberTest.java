@@ -126,7 +126,11 @@ class HealthProberTest {
         try (HealthProber p = prober(t, Duration.ofSeconds(5))) {
             statusCode.set(503);
             p.probe(t).get(10, TimeUnit.SECONDS);
+            assertThat(registry.provider("deepseek").orElseThrow().state()).as("one failed probe is a blip").isEqualTo(ProviderState.DEGRADED);
+            assertThat(registry.check("deepseek", "deepseek-chat").usable()).isTrue();
+            p.probe(t).get(10, TimeUnit.SECONDS);
             assertThat(registry.provider("deepseek").orElseThrow().state()).isEqualTo(ProviderState.DOWN);
+            assertThat(registry.check("deepseek", "deepseek-chat").usable()).isFalse();
             statusCode.set(401);
             p.probe(t).get(10, TimeUnit.SECONDS);
             ProviderHealth h = registry.provider("deepseek").orElseThrow();
@@ -149,6 +153,8 @@ class HealthProberTest {
             var r = p.probe(t).get(10, TimeUnit.SECONDS);
             assertThat(r.reachable()).isFalse();
             assertThat(r.error()).isEqualTo("probe timed out");
+            assertThat(registry.check("slow", "x").usable()).as("one timeout is not an outage").isTrue();
+            p.probe(t).get(10, TimeUnit.SECONDS);
         }
         assertThat(registry.check("slow", "x").usable()).isFalse();
     }

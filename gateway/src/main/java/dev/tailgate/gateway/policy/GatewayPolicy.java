@@ -1,0 +1,91 @@
+package dev.tailgate.gateway.policy;
+
+import dev.tailgate.gateway.Gateway;
+import dev.tailgate.gateway.GatewayServer;
+import dev.tailgate.gateway.config.GatewayConfig;
+import dev.tailgate.gateway.config.ProviderConfig;
+import dev.tailgate.gateway.health.BreakerSettings;
+import dev.tailgate.gateway.health.HealthProber;
+import dev.tailgate.gateway.health.HealthRegistry;
+import dev.tailgate.gateway.health.ProbeTarget;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Plugs the policy boundary into a {@link GatewayServer} through its selector extension point, without touching the
+ * request path: {@code GatewayServer.start(GatewayPolicy.install(options, settings))}.
+ *
+ * <p>What this wires today: the routing rules ({@link PolicyTargetSelector}), the audit log, and active health probes
+ * (qwen-local {@code /status}, {@code /v1/models} for others) run on a Vert.x periodic timer, so they stop with the
+ * gateway. Providers and their {@code local} flags are re-read from the live config on every probe round, so reloads
+ * apply. Not wired here (needs hooks in the dispatcher): breaker feedback from real requests, the richer limiter,
+ * client rate limits/budgets and ledger rows — see docs/policy.md, "Wiring".
+ */
+public final class GatewayPolicy {
+    /** What the gateway runs with: the health registry (for /status) and the audit log (for an admin endpoint). */
+    public record Parts(HealthRegistry health, HealthProber prober, AuditLog audit) {}
+
+    private GatewayPolicy() {}
+
+    /**
+     * @param auditLog  JSON-lines file for decisions, or null to keep them in memory only
+     * @param probeEvery how often providers are probed; null turns active probes off
+     * @param onStart   receives the parts once the gateway built them (e.g. to expose them in /status); may be null
+     */
+    public static GatewayServer.Options install(GatewayServer.Options options, Path auditLog, int auditRing,
+                                                Duration probeEvery, Duration probeTimeout,
+                                                java.util.function.Consumer<Parts> onStart) {
+        Clock clock = options.clock();
+        return options.selector(gateway -> {
+            GatewayConfig config = gateway.config();
+            HealthRegistry health = new HealthRegistry(localFlags(config), BreakerSettings.DEFAULTS, clock);
+            HealthProber prober = new HealthProber(health, probeTargets(config), clock, probeTimeout);
+            AuditLog audit;
+            try {
+                audit = new AuditLog(auditLog, auditRing, clock);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot open audit log " + auditLog + ": " + e.getMessage(), e);
+            }
+            if (probeEvery != null) {
+                schedule(gateway, health, prober, probeEvery);
+            }
+            if (onStart != null) onStart.accept(new Parts(health, prober, audit));
+            return new PolicyTargetSelector(health, audit);
+        });
+    }
+
+    private static void schedule(Gateway gateway, HealthRegistry health, HealthProber prober, Duration every) {
+        Runnable round = () -> {
+            GatewayConfig now = gateway.config();
+            health.sync(localFlags(now));
+            prober.targets(probeTargets(now));
+            prober.probeAll(); // async on the JDK client's threads; never blocks the event loop
+        };
+        round.run();
+        gateway.vertx().setPeriodic(Math.max(10, every.toMillis()), id -> round.run());
+    }
+
+    static Map<String, Boolean> localFlags(GatewayConfig config) {
+        Map<String, Boolean> m = new LinkedHashMap<>();
+        config.providers().forEach((name, p) -> m.put(name, p.local()));
+        return m;
+    }
+
+    /** qwen-status for local providers, models for the rest; providers whose key failed to resolve are not probed. */
+    static List<ProbeTarget> probeTargets(GatewayConfig config) {
+        List<ProbeTarget> out = new ArrayList<>();
+        for (ProviderConfig p : config.providers().values()) {
+            if (p.keyProblem() != null || p.baseUrl() == null) continue;
+            out.add(new ProbeTarget(p.name(), p.baseUrl(), p.apiKey() == null ? null : p.apiKey().reveal(),
+                    ProbeTarget.Kind.parse(null, p.local())));
+        }
+        return out;
+    }
+}
