@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class ProviderLimiter {
     private final String provider;
-    private final int maxConcurrency;
-    private final int maxQueue;
+    private int maxConcurrency; // guarded by this
+    private int maxQueue;       // guarded by this
     private final Duration queueTimeout;
     private final Duration retryAfter;
     private final Timers timers;
@@ -115,7 +115,11 @@ public final class ProviderLimiter {
                 inFlight++;
             }
         }
-        // Complete outside the lock: callbacks may re-enter the limiter.
+        grant(granted);
+    }
+
+    /** Completes granted waiters outside the lock: callbacks may re-enter the limiter. */
+    private void grant(List<Waiter> granted) {
         for (Waiter w : granted) {
             if (w.timer != null) w.timer.cancel();
             Permit p = newPermit();
@@ -140,12 +144,30 @@ public final class ProviderLimiter {
         return inFlight >= maxConcurrency && queue.size() >= maxQueue;
     }
 
-    public int maxConcurrency() {
+    public synchronized int maxConcurrency() {
         return maxConcurrency;
     }
 
-    public int maxQueue() {
+    public synchronized int maxQueue() {
         return maxQueue;
+    }
+
+    /**
+     * New limits after a config reload. Requests in flight keep their slots; waiters beyond a smaller queue keep
+     * waiting (they were admitted to the queue); a larger concurrency admits waiters at once.
+     */
+    public void reconfigure(int newMaxConcurrency, int newMaxQueue) {
+        if (newMaxConcurrency < 1 || newMaxQueue < 0) throw new IllegalArgumentException("max_concurrency >= 1 and max_queue >= 0");
+        List<Waiter> granted = new ArrayList<>();
+        synchronized (this) {
+            maxConcurrency = newMaxConcurrency;
+            maxQueue = newMaxQueue;
+            while (inFlight < maxConcurrency && !queue.isEmpty()) {
+                granted.add(queue.pollFirst());
+                inFlight++;
+            }
+        }
+        grant(granted);
     }
 
     private static Duration clamp(Duration d, Duration min, Duration max) {

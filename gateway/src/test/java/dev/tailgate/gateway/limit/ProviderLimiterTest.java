@@ -195,6 +195,31 @@ class ProviderLimiterTest {
     }
 
     @Test
+    void reconfigureWiderAdmitsWaitersAtOnce() {
+        limiter.acquire().join();
+        limiter.acquire().join();
+        var c = limiter.acquire();
+        limiter.reconfigure(3, 0);
+        assertThat(c).isCompleted();
+        assertThat(limiter.inFlight()).isEqualTo(3);
+        assertThat(refusal(limiter.acquire()).code()).isEqualTo("queue_full");
+    }
+
+    @Test
+    void vertxAdapterMapsRefusalsToTheRequestPathsApiException() throws Exception {
+        VertxProviderLimiter adapter = new VertxProviderLimiter(new ProviderLimiter("p", 1, 0, Duration.ofSeconds(1), timers));
+        var first = adapter.acquire().toCompletionStage().toCompletableFuture().get(5, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(adapter.inFlight()).isEqualTo(1);
+        var refused = adapter.acquire();
+        assertThat(refused.failed()).isTrue();
+        assertThat(refused.cause()).isInstanceOf(dev.tailgate.gateway.ApiException.class);
+        assertThat(dev.tailgate.gateway.ApiException.of(refused.cause()).code()).isEqualTo("queue_full");
+        first.release();
+        first.release();
+        assertThat(adapter.inFlight()).isZero();
+    }
+
+    @Test
     void settingsAreValidated() {
         List<Runnable> bad = new ArrayList<>();
         bad.add(() -> new ProviderLimiter("p", 0, 1, Duration.ofSeconds(1), timers));

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Private requests — by header, by client key, by model — must get 503 no_private_route and reach no external provider.
  */
 @Timeout(60)
-class GatewayPolicyIT {
+class GatewayPolicyIntegrationTest {
     private static final String CLOUD_KEY = "sk-cloud-SECRET-123456";
     private static final String TG_KEY = "tg-test-key-1";
     private static final String LAPTOP_KEY = "tg-laptop-key-2";
