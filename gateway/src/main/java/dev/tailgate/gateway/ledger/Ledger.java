@@ -5,24 +5,18 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -186,49 +180,17 @@ public final class Ledger implements AutoCloseable {
      * (all rows in one line when empty), ordered by the grouping columns. Days are UTC.
      */
     public synchronized List<UsageSummary> summary(Instant from, Instant to, Set<GroupBy> groupBy) throws SQLException {
-        List<GroupBy> groups = List.copyOf(new LinkedHashSet<>(groupBy));
-        String cols = groups.stream().map(g -> g.column).collect(Collectors.joining(", "));
-        String sql = "SELECT " + (cols.isEmpty() ? "" : cols + ", ")
-                + "COUNT(*), SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END), SUM(prompt_tokens), SUM(completion_tokens),"
-                + " SUM(cost_usd), AVG(latency_ms) FROM usage WHERE ts_ms >= ? AND ts_ms < ?"
-                + (cols.isEmpty() ? "" : " GROUP BY " + cols + " ORDER BY " + cols);
-        List<UsageSummary> out = new ArrayList<>();
-        try (PreparedStatement s = readConn.prepareStatement(sql)) {
-            s.setLong(1, from.toEpochMilli());
-            s.setLong(2, to.toEpochMilli());
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    Map<GroupBy, String> keys = new EnumMap<>(GroupBy.class);
-                    int i = 1;
-                    for (GroupBy g : groups) keys.put(g, rs.getString(i++));
-                    long count = rs.getLong(i++);
-                    if (count == 0) continue; // the ungrouped query returns one all-null line on no rows
-                    out.add(new UsageSummary(keys, count, rs.getLong(i++), rs.getLong(i++), rs.getLong(i++),
-                            rs.getDouble(i++), rs.getDouble(i)));
-                }
-            }
-        }
-        return out;
+        return UsageQueries.summary(readConn, from, to, groupBy);
     }
 
     /** What a client spent in {@code [from, to)}, for seeding spend budgets at start. */
     public synchronized double spentUsd(String client, Instant from, Instant to) throws SQLException {
-        try (PreparedStatement s = readConn.prepareStatement(
-                "SELECT COALESCE(SUM(cost_usd), 0) FROM usage WHERE client = ? AND ts_ms >= ? AND ts_ms < ?")) {
-            s.setString(1, client);
-            s.setLong(2, from.toEpochMilli());
-            s.setLong(3, to.toEpochMilli());
-            try (ResultSet rs = s.executeQuery()) {
-                return rs.next() ? rs.getDouble(1) : 0;
-            }
-        }
+        return UsageQueries.spentUsd(readConn, client, from, to);
     }
 
     /** Number of rows, for tests and {@code ./tailgate status}. */
     public synchronized long count() throws SQLException {
-        try (Statement s = readConn.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM usage")) {
-            return rs.next() ? rs.getLong(1) : 0;
-        }
+        return UsageQueries.count(readConn);
     }
 
     /** Stops taking rows, writes what is queued (up to 5 s), then closes. */

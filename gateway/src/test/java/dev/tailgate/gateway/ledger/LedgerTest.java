@@ -108,6 +108,33 @@ class LedgerTest {
     }
 
     @Test
+    void aReadOnlyReaderSeesCommittedRowsWhileTheWriterIsOpen() throws Exception {
+        Path db = dir.resolve("usage.db");
+        try (Ledger ledger = Ledger.open(db, 10)) {
+            ledger.append(row("r1", "2026-01-01T10:00:00Z", "a", "qwen", 10, 5, 0.5, 200)).get(10, TimeUnit.SECONDS);
+            try (UsageReader reader = UsageReader.open(db)) {
+                ledger.append(row("r2", "2026-01-01T11:00:00Z", "b", "qwen", 1, 1, 0.25, 429)).get(10, TimeUnit.SECONDS);
+                assertThat(reader.count()).isEqualTo(2);
+                List<UsageSummary> s = reader.summary(Instant.parse("2026-01-01T00:00:00Z"), Instant.parse("2026-01-02T00:00:00Z"),
+                        Set.of(GroupBy.MODEL, GroupBy.PROVIDER));
+                assertThat(s).singleElement().satisfies(x -> {
+                    assertThat(x.requests()).isEqualTo(2);
+                    assertThat(x.errors()).isEqualTo(1);
+                    assertThat(x.keys()).containsEntry(GroupBy.PROVIDER, "deepseek");
+                });
+                String table = UsageReader.table(s, List.of(GroupBy.MODEL));
+                assertThat(table).contains("model").contains("qwen").contains("0.7500");
+            }
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+            // sanity: the file is a normal database afterwards
+            assertThat(c.isValid(1)).isTrue();
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> UsageReader.open(dir.resolve("missing.db")))
+                .hasMessageContaining("no usage ledger");
+    }
+
+    @Test
     void closeWritesWhatIsQueued() throws Exception {
         Path db = dir.resolve("usage.db");
         List<CompletableFuture<Void>> acks = new ArrayList<>();
