@@ -25,25 +25,48 @@ import org.slf4j.LoggerFactory;
 public final class AuditLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
 
+    /** Default size at which the file is rotated to {@code <file>.1} (the previous {@code .1} is dropped). */
+    public static final long DEFAULT_MAX_BYTES = 64L * 1024 * 1024;
+
     private final Clock clock;
     private final int capacity;
     private final ArrayDeque<AuditEntry> ring;
-    private final OutputStream out;
+    private final Path file;
+    private final long maxBytes;
+    private OutputStream out;
+    private long size;
     private boolean failing;
 
     /** @param file null keeps decisions in memory only */
     public AuditLog(Path file, int capacity, Clock clock) throws IOException {
+        this(file, capacity, DEFAULT_MAX_BYTES, clock);
+    }
+
+    /** @param maxBytes the file is rotated once it reaches this size, so the log never fills the disk (at most 2 files) */
+    public AuditLog(Path file, int capacity, long maxBytes, Clock clock) throws IOException {
         if (capacity < 1) throw new IllegalArgumentException("audit ring capacity must be at least 1");
+        if (maxBytes < 1) throw new IllegalArgumentException("audit log max size must be positive");
         this.clock = clock;
         this.capacity = capacity;
         this.ring = new ArrayDeque<>(capacity);
+        this.file = file;
+        this.maxBytes = maxBytes;
         if (file != null) {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) Files.createDirectories(parent);
-            this.out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
-        } else {
-            this.out = null;
+            openFile();
         }
+    }
+
+    private void openFile() throws IOException {
+        out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+        size = Files.size(file);
+    }
+
+    private void rotate() throws IOException {
+        out.close();
+        Files.move(file, file.resolveSibling(file.getFileName() + ".1"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        openFile();
     }
 
     public static AuditLog inMemory(int capacity, Clock clock) {
@@ -63,8 +86,10 @@ public final class AuditLog implements AutoCloseable {
             ring.addLast(entry);
             if (out != null) {
                 try {
+                    if (size > 0 && size + line.length > maxBytes) rotate();
                     out.write(line);
                     out.flush();
+                    size += line.length;
                     failing = false;
                 } catch (IOException e) {
                     if (!failing) LOG.warn("audit log write failed: {}", e.toString());

@@ -68,7 +68,7 @@ public final class PolicyBoundary implements AutoCloseable {
         this.health = new HealthRegistry(settings.providerLocalFlags(), settings.breaker(), clock);
         this.admission = new AdmissionControl(settings.providerLimits(), timers);
         this.view = health.and(admission.saturationView());
-        this.audit = new AuditLog(settings.auditLog(), settings.auditRing(), clock);
+        this.audit = new AuditLog(settings.auditLog(), settings.auditRing(), settings.auditMaxBytes(), clock);
         this.ledger = settings.ledger() == null ? null : Ledger.open(settings.ledger(), settings.ledgerQueue());
         SpendBudget budget = new SpendBudget(settings.clientLimits(), clock);
         if (ledger != null) {

@@ -27,7 +27,8 @@ import java.util.Set;
  * pricing:         {MODEL: {input_per_million, output_per_million}}     MODEL = provider/upstream, upstream or alias
  * health:          probe_interval (15s), probe_timeout (5s), consecutive_failures (5), error_rate (0.5),
  *                  min_calls (10), window (60s), cool_down (30s), max_retry_after (10m)
- * audit_log:       path of the JSON-lines decision log (absent: memory only);  audit_ring: 1000
+ * audit_log:       path of the JSON-lines decision log (absent: memory only);  audit_ring: 1000;
+ *                  audit_log_max_size: 64MiB (then rotated to audit_log.1)
  * ledger:          path of the SQLite usage ledger (absent: no ledger);      ledger_queue: 10000
  * </pre>
  * Relative paths resolve against the config file's folder.
@@ -35,7 +36,7 @@ import java.util.Set;
 public record PolicySettings(Map<String, ProviderPolicy> providers, Map<String, ModelRoute> models,
                              Map<String, ClientPolicy> clients, Pricing pricing, BreakerSettings breaker,
                              Duration probeInterval, Duration probeTimeout, Path auditLog, int auditRing,
-                             Path ledger, int ledgerQueue) {
+                             Path ledger, int ledgerQueue, long auditMaxBytes) {
 
     public record ProviderPolicy(String name, boolean local, ProviderLimits limits, ProbeTarget.Kind healthCheck) {}
 
@@ -128,7 +129,8 @@ public record PolicySettings(Map<String, ProviderPolicy> providers, Map<String, 
                 duration(h, "probe_interval", Duration.ofSeconds(15), true, "health"),
                 duration(h, "probe_timeout", Duration.ofSeconds(5), true, "health"),
                 path(root, "audit_log", baseDir), integer(root, "audit_ring", 1000, 1, ""),
-                path(root, "ledger", baseDir), integer(root, "ledger_queue", 10_000, 1, ""));
+                path(root, "ledger", baseDir), integer(root, "ledger_queue", 10_000, 1, ""),
+                size(root, "audit_log_max_size", AuditLog.DEFAULT_MAX_BYTES));
     }
 
     public Map<String, ProviderLimits> providerLimits() {
@@ -224,6 +226,19 @@ public record PolicySettings(Map<String, ProviderPolicy> providers, Map<String, 
         }
         if (positive && d.isZero()) throw new IllegalArgumentException(where(at, key) + ": must be longer than 0");
         return d;
+    }
+
+    private static long size(JsonNode n, String key, long dflt) {
+        String s = text(n, key, null, "");
+        if (s == null) return dflt;
+        long v;
+        try {
+            v = dev.tailgate.wire.ByteSizes.parse(s);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + ": " + e.getMessage());
+        }
+        if (v < 1024) throw new IllegalArgumentException(key + ": must be at least 1KiB");
+        return v;
     }
 
     private static Path path(JsonNode n, String key, Path baseDir) {

@@ -68,4 +68,25 @@ class AuditLogTest {
         }
         assertThat(Files.readAllLines(file)).hasSize(2);
     }
+
+    @Test
+    void theFileIsRotatedSoItNeverGrowsWithoutBound() throws Exception {
+        Path file = dir.resolve("audit.jsonl");
+        MutableClock clock = MutableClock.at("2026-03-04T05:06:07Z");
+        try (AuditLog log = new AuditLog(file, 5, 1_000, clock)) {
+            for (int i = 0; i < 40; i++) {
+                log.record(RoutingPolicy.plan(new RouteRequest("req-" + i, "c", false, false, "qwen", Capability.CHAT, 0),
+                        new ModelRoute("qwen", false, false, List.of(EXT)), HealthView.ALL_HEALTHY));
+            }
+        }
+        Path old = dir.resolve("audit.jsonl.1");
+        assertThat(Files.size(file)).isLessThanOrEqualTo(1_000);
+        assertThat(Files.size(old)).isLessThanOrEqualTo(1_000);
+        List<String> current = Files.readAllLines(file);
+        assertThat(current.getLast()).contains("req-39");
+        assertThat(Json.parse(Files.readAllLines(old).getFirst()).get("request_id").asText()).startsWith("req-");
+        try (var files = Files.list(dir)) {
+            assertThat(files.count()).isEqualTo(2);
+        }
+    }
 }

@@ -112,5 +112,8 @@ class PolicySettingsTest {
         assertThat(s.auditLog()).isNull();
         assertThat(s.ledger()).isNull();
         assertThat(s.auditRing()).isEqualTo(1000);
+        assertThat(s.auditMaxBytes()).isEqualTo(64L * 1024 * 1024);
+        assertThat(PolicySettings.from(yaml("audit_log_max_size: 1MiB"), null).auditMaxBytes()).isEqualTo(1024 * 1024);
+        assertThatThrownBy(() -> PolicySettings.from(yaml("audit_log_max_size: lots"), null)).hasMessageStartingWith("audit_log_max_size:");
     }
 }
