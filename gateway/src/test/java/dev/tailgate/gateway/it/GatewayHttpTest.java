@@ -117,6 +117,21 @@ class GatewayHttpTest {
         HttpResponse<String> r = h.post("/v1/chat/completions", big);
         assertThat(r.statusCode()).isEqualTo(413);
         assertThat(error(r).get("code").asText()).isEqualTo("request_too_large");
+        // chunked (no Content-Length) is counted too
+        byte[] bytes = big.getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> chunked = h.send(h.request("/v1/chat/completions").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(bytes))).build());
+        assertThat(chunked.statusCode()).isEqualTo(413);
+        // and a multipart upload
+        String boundary = "bb";
+        byte[] upload = ("--bb\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.wav\"\r\n\r\n" + "x".repeat(70 * 1024)
+                + "\r\n--bb\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\nwhisper\r\n--bb--\r\n").getBytes(StandardCharsets.US_ASCII);
+        HttpResponse<String> multi = h.send(h.request("/v1/audio/transcriptions").header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(upload)).build());
+        assertThat(multi.statusCode()).isEqualTo(413);
+        HttpResponse<String> multiChunked = h.send(h.request("/v1/audio/transcriptions").header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(upload))).build());
+        assertThat(multiChunked.statusCode()).isEqualTo(413);
         assertThat(h.upstream.requests()).isEmpty();
     }
 
@@ -192,6 +207,34 @@ class GatewayHttpTest {
         assertThat(noModel.statusCode()).isEqualTo(400);
         assertThat(h.send(h.request("/v1/audio/transcriptions").header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{}")).build()).statusCode()).isEqualTo(415);
+    }
+
+    @Test
+    void transcriptionUploadIsForwardedBeforeTheClientHasFinishedSendingIt() throws Exception {
+        String boundary = "b0undary";
+        byte[] part1 = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\nwhisper\r\n--" + boundary
+                + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.wav\"\r\nContent-Type: audio/wav\r\n\r\n"
+                + "A".repeat(3000)).getBytes(StandardCharsets.US_ASCII);
+        byte[] part2 = ("B".repeat(3000) + "\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII);
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", h.gateway.port())) {
+            var out = s.getOutputStream();
+            out.write(("POST /v1/audio/transcriptions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + Harness.CLIENT_KEY
+                    + "\r\nContent-Type: multipart/form-data; boundary=" + boundary + "\r\nContent-Length: " + (part1.length + part2.length)
+                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(part1);
+            out.flush();
+            // the upstream request starts while the client still holds back the second half of the file
+            assertThat(h.upstream.awaitRequestStarts(1, java.time.Duration.ofSeconds(10))).isTrue();
+            assertThat(h.upstream.requests()).isEmpty();
+            out.write(part2);
+            out.flush();
+            String head = new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+            assertThat(head).isEqualTo("HTTP/1.1 200");
+        }
+        assertThat(h.upstream.awaitRequests(1, java.time.Duration.ofSeconds(10))).isTrue();
+        String sent = h.upstream.lastRequest().bodyText();
+        assertThat(sent).contains("name=\"model\"\r\n\r\nwhisper-fake\r\n").contains("A".repeat(3000) + "B".repeat(3000));
+        assertThat(h.upstream.lastRequest().header("Content-Length")).isEqualTo(Integer.toString(part1.length + part2.length + 5));
     }
 
     @Test

@@ -41,15 +41,19 @@ public final class Harness implements AutoCloseable {
 
     /** {@code extraModels} is YAML appended under {@code models:} (indented by two spaces). */
     public static Harness start(String extraModels) {
+        return start(extraModels, o -> o);
+    }
+
+    public static Harness start(String extraModels, java.util.function.UnaryOperator<GatewayServer.Options> customize) {
         FakeOpenAiUpstream up = FakeOpenAiUpstream.start();
         try {
             Path dir = Files.createTempDirectory("tg-gw-test");
             Path cfg = dir.resolve("gateway.yaml");
             Files.writeString(cfg, config(up.baseUrl(), deadPort(), extraModels));
-            GatewayServer gw = GatewayServer.start(GatewayServer.Options.of(cfg).listen("127.0.0.1", 0)
+            GatewayServer gw = GatewayServer.start(customize.apply(GatewayServer.Options.of(cfg).listen("127.0.0.1", 0)
                     .env(Map.of("FAKE_PROVIDER_KEY", PROVIDER_KEY, "BACKUP_KEY", BACKUP_KEY,
                             "TG_TEST_KEY", CLIENT_KEY, "TG_PRIVATE_KEY", PRIVATE_KEY))
-                    .shutdownGrace(Duration.ofSeconds(2)));
+                    .shutdownGrace(Duration.ofSeconds(2))));
             return new Harness(up, gw, dir);
         } catch (IOException | RuntimeException e) {
             up.close();

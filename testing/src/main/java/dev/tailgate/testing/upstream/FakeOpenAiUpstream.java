@@ -55,6 +55,7 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
     private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
     private final Map<String, Semaphore> cancellations = new ConcurrentHashMap<>();
     private final Semaphore arrivals = new Semaphore(0);
+    private final Semaphore starts = new Semaphore(0);
 
     private FakeOpenAiUpstream(Vertx vertx) {
         this.vertx = vertx;
@@ -105,6 +106,12 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
         requests.clear();
         cancellations.clear();
         arrivals.drainPermits();
+        starts.drainPermits();
+    }
+
+    /** Waits until {@code n} more requests have started arriving (headers seen, body perhaps still coming). */
+    public boolean awaitRequestStarts(int n, Duration timeout) throws InterruptedException {
+        return starts.tryAcquire(n, timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Waits until a request for upstream model {@code model} had its connection closed before its answer ended. */
@@ -132,6 +139,7 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
     }
 
     private void handle(HttpServerRequest req) {
+        starts.release();
         req.body().onSuccess(buf -> {
             byte[] body = buf.getBytes();
             Map<String, List<String>> headers = new LinkedHashMap<>();
