@@ -61,6 +61,26 @@ public final class GatewayPolicy {
         });
     }
 
+    /**
+     * A limiter factory for {@code Options.limiters(...)}: the policy's {@link dev.tailgate.gateway.limit.ProviderLimiter}
+     * (FIFO, bounded queue, waiters leave the queue after {@code queueTimeout} with 429 queue_full + Retry-After).
+     * Queue timers run on one shared daemon thread; results are delivered on the waiting request's own context.
+     */
+    public static java.util.function.Function<ProviderConfig, dev.tailgate.gateway.upstream.ProviderLimiter> limiters(Duration queueTimeout) {
+        return p -> new dev.tailgate.gateway.limit.VertxProviderLimiter(new dev.tailgate.gateway.limit.ProviderLimiter(
+                p.name(), p.maxConcurrency(), p.maxQueue(), queueTimeout, dev.tailgate.gateway.limit.Timers.of(QueueTimers.SCHEDULER)));
+    }
+
+    /** Lazily created, daemon: one thread for every queue timeout of every gateway in this JVM. */
+    private static final class QueueTimers {
+        static final java.util.concurrent.ScheduledExecutorService SCHEDULER =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "tailgate-queue-timeouts");
+                    t.setDaemon(true);
+                    return t;
+                });
+    }
+
     private static void schedule(Gateway gateway, HealthRegistry health, HealthProber prober, Duration every) {
         Runnable round = () -> {
             GatewayConfig now = gateway.config();

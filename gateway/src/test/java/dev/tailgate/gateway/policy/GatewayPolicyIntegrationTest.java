@@ -130,4 +130,67 @@ class GatewayPolicyIntegrationTest {
             assertThat(lines).hasSize(4).noneMatch(l -> l.contains(CLOUD_KEY) || l.contains("hello there"));
         }
     }
+
+    /** The policy limiter inside the real gateway: one slot, one queue place; the waiter times out with 429 queue_full. */
+    @Test
+    void policyLimiterBoundsTheQueueAndTimesWaitersOutInsideTheRealGateway() throws Exception {
+        try (FakeOpenAiUpstream up = FakeOpenAiUpstream.start()) {
+            Path cfg = dir.resolve("gateway.yaml");
+            Files.writeString(cfg, """
+                    listen: 127.0.0.1:0
+                    providers:
+                      home:
+                        base_url: %s
+                        local: true
+                        max_concurrency: 1
+                        max_queue: 1
+                        timeout: 30s
+                    models:
+                      gated:
+                        targets: [home/gated-stream]
+                    clients:
+                      tester:
+                        key: env:TG_KEY
+                    """.formatted(up.baseUrl()));
+            GatewayServer.Options options = GatewayPolicy.install(
+                            GatewayServer.Options.of(cfg).listen("127.0.0.1", 0).env(Map.of("TG_KEY", TG_KEY))
+                                    .shutdownGrace(Duration.ofSeconds(2)),
+                            null, 100, null, Duration.ofSeconds(2), null)
+                    .limiters(GatewayPolicy.limiters(Duration.ofMillis(500)));
+            try (GatewayServer gw = GatewayServer.start(options)) {
+                var holder = http.sendAsync(chatRequest(gw.port(), "gated"), HttpResponse.BodyHandlers.ofString());
+                assertThat(up.awaitRequests(1, Duration.ofSeconds(10))).isTrue(); // the one slot is taken
+                var waiter = http.sendAsync(chatRequest(gw.port(), "gated"), HttpResponse.BodyHandlers.ofString());
+                var provider = gw.gateway().providers().get("home");
+                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (provider.limiter().queued() < 1 && System.nanoTime() < deadline) Thread.sleep(10);
+                assertThat(provider.limiter().queued()).isEqualTo(1);
+
+                HttpResponse<String> third = http.send(chatRequest(gw.port(), "gated"), HttpResponse.BodyHandlers.ofString());
+                assertThat(third.statusCode()).isEqualTo(429);
+                assertThat(Json.parse(third.body()).get("error").get("code").asText()).isEqualTo("queue_full");
+                assertThat(third.headers().firstValue("Retry-After")).isPresent();
+
+                HttpResponse<String> timedOut = waiter.get(15, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(timedOut.statusCode()).isEqualTo(429);
+                assertThat(timedOut.headers().firstValue("Retry-After")).isPresent();
+                assertThat(provider.limiter().queued()).isZero();
+
+                up.gate("gated-stream").complete(null);
+                assertThat(holder.get(15, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+                deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (provider.limiter().inFlight() > 0 && System.nanoTime() < deadline) Thread.sleep(10);
+                assertThat(provider.limiter().inFlight()).isZero();
+            }
+        }
+    }
+
+    private static HttpRequest chatRequest(int port, String model) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
+                .timeout(Duration.ofSeconds(20))
+                .header("Authorization", "Bearer " + TG_KEY).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"model\":\"" + model + "\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
+                .build();
+    }
 }
