@@ -14,4 +14,9 @@ public record ModelStatus(String id, String state, String reason, String capabil
     public boolean routable() {
         return state == null || !UNROUTABLE.contains(state.toLowerCase(Locale.ROOT));
     }
+
+    /** Busy: working and queueing, not broken. The policy tries other targets first but keeps this one as a last resort. */
+    public boolean busy() {
+        return "busy".equalsIgnoreCase(state);
+    }
 }

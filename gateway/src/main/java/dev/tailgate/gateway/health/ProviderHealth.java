@@ -123,7 +123,8 @@ public final class ProviderHealth {
             ModelStatus m = p.models().get(upstreamModel);
             if (m == null) return TargetHealth.unusable("model '" + upstreamModel + "' is not served by provider '" + name + "'");
             if (!m.routable()) {
-                return TargetHealth.unusable("model " + m.state() + (m.reason() == null ? "" : ": " + m.reason()));
+                String why = "model " + m.state() + (m.reason() == null ? "" : ": " + m.reason());
+                return m.busy() ? TargetHealth.busy(why) : TargetHealth.unusable(why);
             }
         }
         return TargetHealth.OK;

@@ -12,11 +12,14 @@ public interface HealthView {
 
     TargetHealth check(String provider, String upstreamModel);
 
-    /** Usable only when both views say usable; the first refusal's reason wins. */
+    /** Usable only when both views say usable; a hard refusal wins over a soft (busy) one, then the first wins. */
     default HealthView and(HealthView other) {
         return (provider, model) -> {
             TargetHealth mine = check(provider, model);
-            return mine.usable() ? other.check(provider, model) : mine;
+            if (!mine.usable() && !mine.soft()) return mine;
+            TargetHealth theirs = other.check(provider, model);
+            if (mine.usable()) return theirs;
+            return !theirs.usable() && !theirs.soft() ? theirs : mine;
         };
     }
 }

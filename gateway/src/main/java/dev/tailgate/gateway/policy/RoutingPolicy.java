@@ -17,7 +17,8 @@ import java.util.stream.Collectors;
  *       else looks at the list, and {@link RoutePlan} refuses to even hold an external target for a private request.</li>
  *   <li>Targets keep the configured order (the config lists them by preference; local first is the usual choice).</li>
  *   <li>A target is skipped when it lacks the capability, when the estimated prompt is larger than its context window,
- *       or when health says it cannot take work (down, circuit open, model stuck/busy/failed, queue saturated).</li>
+ *       or when health says it cannot take work (down, circuit open, model stuck/failed/unavailable, queue saturated).
+ *       A busy model (working, would queue) is only moved to the end of the candidates.</li>
  *   <li>With {@code fallback: false} only the first target that is allowed at all (privacy, capability) is considered;
  *       if it is too small or unhealthy there is no route. With {@code fallback: true} every fitting target is a
  *       candidate, tried in order on failures before the first byte.</li>
@@ -33,6 +34,7 @@ public final class RoutingPolicy {
         boolean privateRequest = request.clientPrivate() || request.headerPrivate() || route.privateModel();
         List<RouteTarget> candidates = new ArrayList<>();
         List<Rejection> rejected = new ArrayList<>();
+        List<Rejection> busy = new ArrayList<>();
         boolean firstAllowedSeen = false;
 
         for (RouteTarget target : route.targets()) {
@@ -59,10 +61,18 @@ public final class RoutingPolicy {
             }
             TargetHealth h = safeCheck(health, target);
             if (!h.usable()) {
-                rejected.add(new Rejection(target, RejectReason.UNHEALTHY, h.reason() == null ? "unhealthy" : h.reason()));
+                Rejection r = new Rejection(target, RejectReason.UNHEALTHY, h.reason() == null ? "unhealthy" : h.reason());
+                (h.soft() ? busy : rejected).add(r);
                 continue;
             }
             candidates.add(target);
+        }
+        // Busy targets (they would queue) go last rather than away: a busy local model beats no answer, and a private
+        // request must not be refused only because its local model is working on someone else's request.
+        if (route.fallback() || candidates.isEmpty()) {
+            busy.forEach(r -> candidates.add(r.target()));
+        } else {
+            rejected.addAll(busy);
         }
         ApiError refusal = candidates.isEmpty() ? refusal(request, route, privateRequest, rejected) : null;
         return new RoutePlan(request, route.alias(), privateRequest, candidates, rejected, refusal);

@@ -79,7 +79,8 @@ class HealthProberTest {
                   {"id":"qwen-a","capability":"chat","state":"ready"},
                   {"id":"qwen-b","capability":"chat","state":"stuck","reason":"no token for 61s"},
                   {"id":"qwen-c","capability":"chat","state":"unavailable","reason":"run ./tailgate models pull qwen-c"},
-                  {"id":"qwen-d","capability":"chat","state":"unloaded"}]}""");
+                  {"id":"qwen-d","capability":"chat","state":"unloaded"},
+                  {"id":"qwen-e","capability":"chat","state":"busy"}]}""");
         try (HealthProber p = prober(new ProbeTarget("local", base("/v1"), null, ProbeTarget.Kind.QWEN_STATUS), Duration.ofSeconds(5))) {
             p.probeAll().get(10, TimeUnit.SECONDS);
         }
@@ -89,6 +90,9 @@ class HealthProberTest {
         assertThat(registry.check("local", "qwen-b").reason()).contains("stuck");
         assertThat(registry.check("local", "qwen-c").reason()).contains("unavailable");
         assertThat(registry.check("local", "nope").usable()).as("absent from qwen-local's complete list").isFalse();
+        assertThat(registry.check("local", "qwen-e").usable()).isFalse();
+        assertThat(registry.check("local", "qwen-e").soft()).as("busy is a last resort, not a refusal").isTrue();
+        assertThat(registry.check("local", "qwen-b").soft()).isFalse();
         assertThat(registry.provider("local").orElseThrow().state()).isEqualTo(ProviderState.DEGRADED);
     }
 

@@ -27,7 +27,7 @@ import net.jqwik.api.constraints.Size;
 
 /**
  * The privacy rule under random worlds: random providers (local or not, probed down or not, circuit pre-tripped or
- * Retry-After'd), random routes (target order, fallback, private flag, context windows), random requests (private by
+ * Retry-After'd), busy models, random routes (target order, fallback, private flag, context windows), random requests (private by
  * client, header or neither) and random upstream outcomes (success, failure, 429 + Retry-After, cancel) fed back into
  * real circuit breakers while the clock moves. Each plan is executed the way the relay must: candidates in order, each
  * through its breaker, the next only after a failure and only with fallback. A stand-in upstream counts hits.
@@ -36,7 +36,7 @@ class PrivacyPropertyTest {
 
     enum Outcome { SUCCESS, FAILURE, RETRY_AFTER, CANCEL }
 
-    record ProviderSpec(boolean local, boolean probeDown, int preFailures, boolean preRetryAfter, boolean saturated) {}
+    record ProviderSpec(boolean local, boolean probeDown, int preFailures, boolean preRetryAfter, boolean saturated, boolean busy) {}
 
     record RouteSpec(List<Integer> targets, boolean privateModel, boolean fallback, Integer context) {}
 
@@ -46,7 +46,8 @@ class PrivacyPropertyTest {
     Arbitrary<ProviderSpec> provider() {
         return Combinators.combine(Arbitraries.of(true, false), Arbitraries.integers().between(0, 9).map(i -> i == 0),
                         Arbitraries.integers().between(0, 6), Arbitraries.integers().between(0, 7).map(i -> i == 0),
-                        Arbitraries.integers().between(0, 9).map(i -> i == 0))
+                        Arbitraries.integers().between(0, 9).map(i -> i == 0),
+                        Arbitraries.integers().between(0, 4).map(i -> i == 0))
                 .as(ProviderSpec::new);
     }
 
@@ -97,7 +98,9 @@ class PrivacyPropertyTest {
                 held++;
             }
         }
-        HealthView health = registry.and(admission.saturationView());
+        HealthView busyModels = (p, m) -> providers.get(Integer.parseInt(p.substring(1))).busy()
+                ? TargetHealth.busy("model busy") : TargetHealth.OK;
+        HealthView health = registry.and(admission.saturationView()).and(busyModels);
 
         List<ModelRoute> models = new ArrayList<>();
         for (int r = 0; r < routes.size(); r++) {

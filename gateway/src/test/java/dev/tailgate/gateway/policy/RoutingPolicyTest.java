@@ -139,6 +139,33 @@ class RoutingPolicyTest {
                 .isInstanceOf(IllegalStateException.class);
     }
 
+    private static HealthView busy(String provider) {
+        return (p, m) -> p.equals(provider) ? TargetHealth.busy("model busy") : TargetHealth.OK;
+    }
+
+    @Test
+    void aBusyLocalModelMovesToTheEndInsteadOfAway() {
+        RoutePlan plan = RoutingPolicy.plan(req(false, false, 10), route(false, true, LOCAL, DEEPSEEK), busy("local"));
+        assertThat(plan.candidates()).containsExactly(DEEPSEEK, LOCAL);
+    }
+
+    @Test
+    void aPrivateRequestWaitsForItsBusyLocalModelRatherThanBeingRefused() {
+        RoutePlan plan = RoutingPolicy.plan(req(true, false, 10), route(false, true, LOCAL, DEEPSEEK), busy("local"));
+        assertThat(plan.candidates()).containsExactly(LOCAL);
+        RoutePlan strict = RoutingPolicy.plan(req(false, false, 10), route(false, false, LOCAL, DEEPSEEK), busy("local"));
+        assertThat(strict.candidates()).containsExactly(LOCAL);
+    }
+
+    @Test
+    void aHardRefusalWinsOverBusyWhenViewsAreCombined() {
+        HealthView combined = busy("local").and((p, m) -> TargetHealth.unusable("saturated"));
+        assertThat(combined.check("local", "m").soft()).isFalse();
+        assertThat(combined.check("local", "m").reason()).isEqualTo("saturated");
+        HealthView reversed = ((HealthView) (p, m) -> TargetHealth.OK).and(busy("local"));
+        assertThat(reversed.check("local", "m").soft()).isTrue();
+    }
+
     @Test
     void headerParsing() {
         assertThat(RouteRequest.headerSaysPrivate("true")).isTrue();
