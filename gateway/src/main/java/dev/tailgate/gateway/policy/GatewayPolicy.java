@@ -17,12 +17,18 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailgate.wire.Json;
+import io.vertx.core.http.HttpMethod;
 
 /**
  * Plugs the policy boundary into a {@link GatewayServer} through its selector extension point, without touching the
  * request path: {@code GatewayServer.start(GatewayPolicy.install(options, settings))}.
  *
- * <p>What this wires today: the routing rules ({@link PolicyTargetSelector}), the audit log, and active health probes
+ * <p>What this wires today: the routing rules ({@link PolicyTargetSelector}), the audit log (and
+ * {@code GET /admin/policy}, which needs a client key), and active health probes
  * (qwen-local {@code /status}, {@code /v1/models} for others) run on a Vert.x periodic timer, so they stop with the
  * gateway. Providers and their {@code local} flags are re-read from the live config on every probe round, so reloads
  * apply. Not wired here (needs hooks in the dispatcher): breaker feedback from real requests, the richer limiter,
@@ -43,6 +49,7 @@ public final class GatewayPolicy {
                                                 Duration probeEvery, Duration probeTimeout,
                                                 java.util.function.Consumer<Parts> onStart) {
         Clock clock = options.clock();
+        AtomicReference<Parts> built = new AtomicReference<>();
         return options.selector(gateway -> {
             GatewayConfig config = gateway.config();
             HealthRegistry health = new HealthRegistry(localFlags(config), BreakerSettings.DEFAULTS, clock);
@@ -56,9 +63,44 @@ public final class GatewayPolicy {
             if (probeEvery != null) {
                 schedule(gateway, health, prober, probeEvery);
             }
-            if (onStart != null) onStart.accept(new Parts(health, prober, audit));
+            Parts parts = new Parts(health, prober, audit);
+            built.set(parts);
+            if (onStart != null) onStart.accept(parts);
             return new PolicyTargetSelector(health, audit);
-        });
+        }).extension((gateway, routes) -> routes.raw(HttpMethod.GET, ADMIN_PATH, ex -> {
+            Parts parts = built.get();
+            if (parts == null) {
+                ex.fail(dev.tailgate.wire.ApiError.unavailable("policy is not started", Duration.ofSeconds(1)));
+                return;
+            }
+            ex.json(200, adminView(parts, gateway, 100));
+        }));
+    }
+
+    /** {@code GET /admin/policy} (needs a client key): provider health as the policy sees it, and the last decisions. */
+    public static final String ADMIN_PATH = "/admin/policy";
+
+    static ObjectNode adminView(Parts parts, Gateway gateway, int decisions) {
+        ObjectNode o = Json.object();
+        o.put("status", PolicyStatus.overall(parts.health()));
+        ArrayNode providers = o.putArray("providers");
+        for (HealthRegistry.ProviderSnapshot p : parts.health().snapshot()) {
+            ObjectNode n = providers.addObject();
+            n.put("name", p.name());
+            n.put("local", p.local());
+            n.put("state", p.state().wireName());
+            n.put("breaker", p.breaker().name().toLowerCase(java.util.Locale.ROOT));
+            n.put("last_error", p.lastError());
+            var ps = gateway.providers().get(p.name());
+            if (ps != null) {
+                n.put("in_flight", ps.limiter().inFlight());
+                n.put("queued", ps.limiter().queued());
+            }
+            ArrayNode models = n.putArray("models");
+            p.models().forEach(m -> models.addObject().put("id", m.id()).put("state", m.state()).put("reason", m.reason()));
+        }
+        o.set("decisions", PolicyStatus.audit(parts.audit(), decisions));
+        return o;
     }
 
     /**

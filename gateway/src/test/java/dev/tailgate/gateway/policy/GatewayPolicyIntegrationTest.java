@@ -125,6 +125,19 @@ class GatewayPolicyIntegrationTest {
                 assertThat(recent.get(0).chosen()).isEqualTo("cloud/echo");
                 assertThat(recent.get(1).refusal()).isEqualTo("no_private_route");
                 assertThat(recent.get(2).client()).isEqualTo("laptop");
+
+                HttpResponse<String> admin = http.send(HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + gw.port() + GatewayPolicy.ADMIN_PATH))
+                        .header("Authorization", "Bearer " + TG_KEY).GET().build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(admin.statusCode()).isEqualTo(200);
+                JsonNode view = Json.parse(admin.body());
+                assertThat(view.get("decisions")).hasSize(4);
+                assertThat(view.get("providers").findValuesAsText("name")).contains("home", "cloud");
+                assertThat(admin.body()).contains("\"state\":\"down\"").doesNotContain(CLOUD_KEY);
+                HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + gw.port() + GatewayPolicy.ADMIN_PATH)).GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(anonymous.statusCode()).isEqualTo(401);
             }
             List<String> lines = Files.readAllLines(audit);
             assertThat(lines).hasSize(4).noneMatch(l -> l.contains(CLOUD_KEY) || l.contains("hello there"));
