@@ -101,11 +101,12 @@ public final class GatewayServer implements AutoCloseable {
     private final ChatCaller chatCaller;
     private final ConfigWatcher watcher;
     private final Duration grace;
+    private final boolean sighup;
     private volatile boolean draining;
     private volatile boolean closed;
 
     private GatewayServer(Vertx vertx, HttpServer server, HttpClientAgent client, Gateway gateway, ChatCaller chatCaller,
-                          ConfigWatcher watcher, Duration grace) {
+                          ConfigWatcher watcher, Duration grace, boolean sighup) {
         this.vertx = vertx;
         this.server = server;
         this.client = client;
@@ -113,6 +114,17 @@ public final class GatewayServer implements AutoCloseable {
         this.chatCaller = chatCaller;
         this.watcher = watcher;
         this.grace = grace;
+        this.sighup = sighup;
+    }
+
+    /** What triggered the last successful config reload ("SIGHUP", "file change", "request"), or null. */
+    public String lastReload() {
+        return watcher.lastReload();
+    }
+
+    /** Whether SIGHUP reloads the config in this process. */
+    public boolean reloadsOnSighup() {
+        return sighup;
     }
 
     /** Loads {@code configFile}, binds (host/port override the config's {@code listen} when not null) and returns once listening. */
@@ -162,8 +174,8 @@ public final class GatewayServer implements AutoCloseable {
                 watcher.poll();
                 return null;
             }, false));
-            watcher.onSighup();
-            GatewayServer s = new GatewayServer(vertx, server, client, gateway, chatCaller, watcher, o.shutdownGrace());
+            boolean sighup = watcher.onSighup();
+            GatewayServer s = new GatewayServer(vertx, server, client, gateway, chatCaller, watcher, o.shutdownGrace(), sighup);
             self[0] = s;
             LOG.info("gateway listening on http://{}:{}/v1 ({} providers, {} models, {} clients)", host, server.actualPort(),
                     config.providers().size(), config.models().size(), config.clients().size());

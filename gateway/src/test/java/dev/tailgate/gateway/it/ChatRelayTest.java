@@ -90,11 +90,12 @@ class ChatRelayTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"qwen-crlf", "qwen-cr"})
-    void upstreamLineEndingsDoNotMatter(String model) {
-        HttpResponse<String> r = h.post("/v1/chat/completions", Harness.chat(model, true, "a b"));
+    @ValueSource(strings = {"qwen-crlf", "qwen-cr", "qwen-frag"})
+    void upstreamLineEndingsAndFragmentationDoNotMatter(String model) {
+        HttpResponse<String> r = h.post("/v1/chat/completions", Harness.chat(model, true, "a b \u00e9\u00e8 \u4e16\u754c"));
         List<SseEvent> events = Sse.parse(r.body());
-        assertThat(contentOf(events)).isEqualTo("echo: a b");
+        assertThat(contentOf(events)).isEqualTo("echo: a b \u00e9\u00e8 \u4e16\u754c");
+        assertThat(events.subList(0, events.size() - 1)).allSatisfy(e -> assertThat(Json.parse(e.data()).get("model").asText()).isEqualTo(model));
         assertThat(events.getLast().isDone()).isTrue();
         assertThat(r.body()).doesNotContain("\r");
     }

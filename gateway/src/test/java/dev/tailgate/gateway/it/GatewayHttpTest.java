@@ -73,7 +73,7 @@ class GatewayHttpTest {
                 .header("Authorization", "Bearer " + Harness.LIMITED_KEY).GET().build());
         JsonNode list = Json.parse(r.body());
         assertThat(list.get("object").asText()).isEqualTo("list");
-        assertThat(list.get("data").findValuesAsText("id")).containsExactly("qwen", "qwen-crlf", "qwen-cr", "embed");
+        assertThat(list.get("data").findValuesAsText("id")).containsExactly("qwen", "qwen-crlf", "qwen-cr", "qwen-frag", "embed");
         JsonNode first = list.at("/data/0");
         assertThat(first.get("object").asText()).isEqualTo("model");
         assertThat(first.get("owned_by").asText()).isEqualTo("tailgate");

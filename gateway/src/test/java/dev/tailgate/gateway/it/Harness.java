@@ -94,6 +94,8 @@ public final class Harness implements AutoCloseable {
                     targets: [fake/echo-crlf]
                   qwen-cr:
                     targets: [fake/echo-cr]
+                  qwen-frag:
+                    targets: [fake/echo-fragmented]
                   gated:
                     targets: [fake/gated-stream]
                   slow:

@@ -95,6 +95,31 @@ class OperationsTest {
     }
 
     @Test
+    void sighupReloads() throws Exception {
+        try (Harness h = Harness.start()) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(h.gateway.reloadsOnSighup(), "SIGHUP handling not available here");
+            Path cfg = h.dir.resolve("gateway.yaml");
+            String original = Files.readString(cfg);
+            // same size and same mtime: the 2 s file poll cannot notice this change, only the signal can
+            var mtime = Files.getLastModifiedTime(cfg);
+            String changed = original.replace("  qwen-cr:\n", "  via-hup:\n");
+            assertThat(changed).hasSameSizeAs(original).isNotEqualTo(original);
+            Files.writeString(cfg, changed);
+            Files.setLastModifiedTime(cfg, mtime);
+            sun.misc.Signal.raise(new sun.misc.Signal("HUP"));
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            int status;
+            do {
+                status = h.post("/v1/chat/completions", Harness.chat("via-hup", false, "x")).statusCode();
+                if (status == 200) break;
+                Thread.sleep(20); // the signal is handled on its own thread; poll the outcome, bounded
+            } while (System.nanoTime() < deadline);
+            assertThat(status).isEqualTo(200);
+            assertThat(h.gateway.lastReload()).isEqualTo("SIGHUP");
+        }
+    }
+
+    @Test
     void shutdownDrainsInFlightStreamsAndHealthTurns503() throws Exception {
         Harness h = Harness.start();
         try {

@@ -34,6 +34,7 @@ import java.util.regex.Pattern;
  * <table>
  *   <tr><td>{@code echo} (and any unknown name)</td><td>answers "echo: &lt;last user text&gt;", streamed word by word when asked</td></tr>
  *   <tr><td>{@code echo-crlf}, {@code echo-cr}</td><td>as echo, SSE with CRLF / CR line endings</td></tr>
+ *   <tr><td>{@code echo-fragmented}</td><td>as echo (stream), written in 1–7 byte pieces</td></tr>
  *   <tr><td>{@code gated-stream}</td><td>sends the role chunk and the first word, then waits for {@link #gate}("gated-stream")</td></tr>
  *   <tr><td>{@code slow-stream}</td><td>200 chunks, 25 ms apart</td></tr>
  *   <tr><td>{@code error-500}, {@code error-400}, {@code error-401}, {@code error-429}</td><td>that HTTP error (429 with Retry-After: 7; 401 echoes the key it got, like some providers do)</td></tr>
@@ -261,6 +262,21 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
         behaviours.put("echo-cr", ex -> {
             ex.lineEnding("\r");
             echo(ex);
+        });
+        behaviours.put("echo-fragmented", ex -> {
+            // the whole stream, written in 1..7-byte pieces (split inside UTF-8 characters, CRLF pairs and JSON)
+            StringBuilder sb = new StringBuilder();
+            for (ObjectNode c : ex.chunks("echo: " + ex.lastUserText())) sb.append("data: ").append(Json.string(c)).append("\r\n\r\n");
+            sb.append("data: [DONE]\r\n\r\n");
+            byte[] all = sb.toString().getBytes(StandardCharsets.UTF_8);
+            ex.startSse();
+            java.util.Random rnd = new java.util.Random(all.length);
+            for (int i = 0; i < all.length; ) {
+                int n = Math.min(all.length - i, 1 + rnd.nextInt(7));
+                ex.response().write(Buffer.buffer().appendBytes(all, i, n));
+                i += n;
+            }
+            ex.response().end();
         });
         behaviours.put("gated-stream", ex -> {
             List<ObjectNode> chunks = ex.chunks("first second third");
