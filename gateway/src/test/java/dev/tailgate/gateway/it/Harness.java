@@ -77,9 +77,9 @@ public final class Harness implements AutoCloseable {
                     base_url: %s
                     api_key: env:FAKE_PROVIDER_KEY
                     local: true
-                    timeout: 5s
-                    first_token_timeout: 700ms
-                    idle_timeout: 700ms
+                    timeout: 8s
+                    first_token_timeout: 2s
+                    idle_timeout: 1s
                   backup:
                     base_url: %s
                     api_key: env:BACKUP_KEY
