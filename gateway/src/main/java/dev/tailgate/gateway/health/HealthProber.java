@@ -1,0 +1,140 @@
+package dev.tailgate.gateway.health;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tailgate.wire.Json;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Active health probes. qwen-local answers {@code GET /status} with per-model states (a busy, stuck, failed or
+ * unavailable model is routed around); any other provider answers {@code GET /v1/models} (reachable or not).
+ *
+ * <p>Uses the JDK's async HTTP client (its own threads, never the event loop) with a connect and a request timeout,
+ * so a hung provider costs one probe slot, never a stuck prober. A connect error, timeout or 5xx marks the provider
+ * down; a 2xx marks it up; any other status (401, 404...) keeps it routable but notes the error.
+ */
+public final class HealthProber implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HealthProber.class);
+
+    private final HealthRegistry registry;
+    private volatile List<ProbeTarget> targets;
+    private final Clock clock;
+    private final Duration timeout;
+    private final HttpClient http;
+    private volatile ScheduledFuture<?> schedule;
+
+    public HealthProber(HealthRegistry registry, List<ProbeTarget> targets, Clock clock, Duration timeout) {
+        this.registry = registry;
+        this.targets = List.copyOf(targets);
+        this.clock = clock;
+        this.timeout = timeout;
+        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    /** Replaces the probe targets (after a config reload); the next round uses them. */
+    public void targets(List<ProbeTarget> newTargets) {
+        this.targets = List.copyOf(newTargets);
+    }
+
+    /** Probes every target periodically on {@code scheduler} (which the caller owns and shuts down). */
+    public void start(ScheduledExecutorService scheduler, Duration every) {
+        schedule = scheduler.scheduleWithFixedDelay(() -> {
+            try {
+                probeAll().get(timeout.toMillis() * 2 + 1_000, TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                LOG.debug("probe round did not finish: {}", e.toString());
+            }
+        }, 0, every.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * One round: every target probed concurrently; completes when all results are applied. Never fails. While a round
+     * is still running, a new call joins it instead of piling up more probes on a slow provider.
+     */
+    public synchronized CompletableFuture<Void> probeAll() {
+        if (running != null && !running.isDone()) return running;
+        running = CompletableFuture.allOf(targets.stream()
+                .filter(t -> t.kind() != ProbeTarget.Kind.OFF)
+                .map(this::probe)
+                .toArray(CompletableFuture[]::new));
+        return running;
+    }
+
+    private CompletableFuture<Void> running;
+
+    /** Probes one target and applies the result to its provider's health. */
+    public CompletableFuture<ProviderHealth.ProbeResult> probe(ProbeTarget target) {
+        HttpRequest.Builder req = HttpRequest.newBuilder(target.probeUri()).timeout(timeout).GET()
+                .header("Accept", "application/json");
+        if (target.apiKey() != null && !target.apiKey().isEmpty()) req.header("Authorization", "Bearer " + target.apiKey());
+        CompletableFuture<ProviderHealth.ProbeResult> result;
+        try {
+            result = http.sendAsync(req.build(), HttpResponse.BodyHandlers.ofByteArray())
+                    .handle((resp, err) -> err != null ? ProviderHealth.ProbeResult.down(clock.instant(), describe(err))
+                            : interpret(target, resp.statusCode(), resp.body()));
+        } catch (RuntimeException e) { // bad URI and the like: a config problem, shown as down
+            result = CompletableFuture.completedFuture(ProviderHealth.ProbeResult.down(clock.instant(), describe(e)));
+        }
+        return result.thenApply(r -> {
+            registry.provider(target.provider()).ifPresent(p -> p.onProbe(r));
+            return r;
+        });
+    }
+
+    ProviderHealth.ProbeResult interpret(ProbeTarget target, int status, byte[] body) {
+        var now = clock.instant();
+        if (status >= 500) return ProviderHealth.ProbeResult.down(now, "probe got HTTP " + status);
+        if (status < 200 || status >= 300) {
+            return new ProviderHealth.ProbeResult(now, true, "probe got HTTP " + status, Map.of(), false);
+        }
+        JsonNode json;
+        try {
+            json = Json.parse(body);
+        } catch (Json.BadJsonException e) {
+            return new ProviderHealth.ProbeResult(now, true, "probe answer is not JSON", Map.of(), false);
+        }
+        Map<String, ModelStatus> models = new HashMap<>();
+        if (target.kind() == ProbeTarget.Kind.QWEN_STATUS) {
+            for (JsonNode m : json.path("models")) {
+                String id = m.path("id").asText(null);
+                if (id == null) continue;
+                models.put(id, new ModelStatus(id, m.path("state").asText(null), m.path("reason").asText(null),
+                        m.path("capability").asText(null)));
+            }
+            return new ProviderHealth.ProbeResult(now, true, null, models, json.has("models"));
+        }
+        for (JsonNode m : json.path("data")) {
+            String id = m.path("id").asText(null);
+            if (id != null) models.put(id, new ModelStatus(id, "ready", null, null));
+        }
+        // Hosted providers' lists are often incomplete (aliases, hidden models): never route around on absence.
+        return new ProviderHealth.ProbeResult(now, true, null, models, false);
+    }
+
+    private static String describe(Throwable err) {
+        Throwable t = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
+        if (t instanceof HttpTimeoutException) return "probe timed out";
+        if (t instanceof java.net.ConnectException) return "connection refused";
+        return "probe failed: " + t.getClass().getSimpleName();
+    }
+
+    @Override
+    public void close() {
+        ScheduledFuture<?> s = schedule;
+        if (s != null) s.cancel(false);
+        http.close();
+    }
+}

@@ -1,0 +1,22 @@
+package dev.tailgate.gateway.health;
+
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * One upstream model's state as the provider reports it (qwen-local's {@code /status}: unloaded, loading, ready, busy,
+ * stuck, failed, unavailable).
+ */
+public record ModelStatus(String id, String state, String reason, String capability) {
+    /** States that mean "do not send work here now": the policy routes around them. */
+    private static final Set<String> UNROUTABLE = Set.of("busy", "stuck", "failed", "unavailable");
+
+    public boolean routable() {
+        return state == null || !UNROUTABLE.contains(state.toLowerCase(Locale.ROOT));
+    }
+
+    /** Busy: working and queueing, not broken. The policy tries other targets first but keeps this one as a last resort. */
+    public boolean busy() {
+        return "busy".equalsIgnoreCase(state);
+    }
+}

@@ -1,0 +1,58 @@
+package dev.tailgate.gateway.policy;
+
+import dev.tailgate.gateway.ApiException;
+import dev.tailgate.gateway.RequestContext;
+import dev.tailgate.gateway.config.GatewayConfig;
+import dev.tailgate.gateway.config.ProviderConfig;
+import dev.tailgate.gateway.config.Target;
+import dev.tailgate.gateway.routing.TargetSelector;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The gateway's {@link TargetSelector} backed by {@link RoutingPolicy}: privacy, health (probes, breakers, saturation)
+ * and fallback rules, with every decision written to the {@link AuditLog}. Refusals are thrown as {@link ApiException}
+ * ({@code no_private_route}, {@code unavailable}) exactly as the selector contract asks.
+ *
+ * <p>Reads the config it is handed on every call, so a reload (new providers, changed {@code local} flags) applies to
+ * the next request. The request body is not visible here, so the prompt estimate is 0 (context windows are not
+ * checked on this path) and target capabilities are unknown (never rejected).
+ */
+public final class PolicyTargetSelector implements TargetSelector {
+    private final HealthView health;
+    private final AuditLog audit;
+
+    public PolicyTargetSelector(HealthView health, AuditLog audit) {
+        this.health = health;
+        this.audit = audit;
+    }
+
+    @Override
+    public List<Target> select(RequestContext ctx, dev.tailgate.gateway.config.ModelRoute route, GatewayConfig config) {
+        RouteRequest request = new RouteRequest(ctx.requestId(),
+                ctx.caller() == null ? null : ctx.caller().name(),
+                ctx.caller() != null && ctx.caller().privateOnly(), ctx.privateHeader(),
+                route.alias(), capabilityOf(ctx.path()), 0);
+        RoutePlan plan = RoutingPolicy.plan(request, toPolicyRoute(route, config), health);
+        audit.record(plan);
+        if (!plan.routable()) throw new ApiException(plan.refusal());
+        return plan.candidates().stream().map(t -> new Target(t.provider(), t.upstreamModel())).toList();
+    }
+
+    /** A target whose provider is missing from the config is treated as external: never a place for private work. */
+    static ModelRoute toPolicyRoute(dev.tailgate.gateway.config.ModelRoute route, GatewayConfig config) {
+        List<RouteTarget> targets = route.targets().stream().map(t -> {
+            ProviderConfig p = config.providers().get(t.provider());
+            return new RouteTarget(t.provider(), t.upstreamModel(), p != null && p.local(), null, Set.of());
+        }).toList();
+        return new ModelRoute(route.alias(), route.privateOnly(), route.fallback(), targets);
+    }
+
+    static Capability capabilityOf(String path) {
+        if (path == null) return Capability.CHAT;
+        if (path.endsWith("/embeddings")) return Capability.EMBEDDINGS;
+        if (path.endsWith("/audio/speech")) return Capability.SPEECH;
+        if (path.endsWith("/audio/transcriptions")) return Capability.TRANSCRIPTION;
+        return Capability.CHAT;
+    }
+}

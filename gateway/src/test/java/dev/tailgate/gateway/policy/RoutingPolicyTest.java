@@ -1,0 +1,195 @@
+package dev.tailgate.gateway.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tailgate.wire.Json;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(10)
+class RoutingPolicyTest {
+    private static final RouteTarget LOCAL = new RouteTarget("local", "qwen2.5-0.5b", true, 4096, Set.of(Capability.CHAT));
+    private static final RouteTarget DEEPSEEK = RouteTarget.of("deepseek", "deepseek-chat", false);
+    private static final RouteTarget OPENROUTER = RouteTarget.of("openrouter", "qwen-72b", false);
+
+    private static RouteRequest req(boolean clientPrivate, boolean headerPrivate, long tokens) {
+        return new RouteRequest("r1", "laptop", clientPrivate, headerPrivate, "qwen", Capability.CHAT, tokens);
+    }
+
+    private static ModelRoute route(boolean priv, boolean fallback, RouteTarget... targets) {
+        return new ModelRoute("qwen", priv, fallback, List.of(targets));
+    }
+
+    private static HealthView down(String provider) {
+        return (p, m) -> p.equals(provider) ? TargetHealth.unusable("provider down: connection refused") : TargetHealth.OK;
+    }
+
+    @Test
+    void plainRequestKeepsConfiguredOrderWithFallback() {
+        RoutePlan plan = RoutingPolicy.plan(req(false, false, 10), route(false, true, LOCAL, DEEPSEEK, OPENROUTER), HealthView.ALL_HEALTHY);
+        assertThat(plan.candidates()).containsExactly(LOCAL, DEEPSEEK, OPENROUTER);
+        assertThat(plan.rejected()).isEmpty();
+        assertThat(plan.chosen()).contains(LOCAL);
+        assertThat(plan.privateRequest()).isFalse();
+    }
+
+    @Test
+    void withoutFallbackOnlyTheFirstTargetIsACandidate() {
+        RoutePlan plan = RoutingPolicy.plan(req(false, false, 10), route(false, false, LOCAL, DEEPSEEK), HealthView.ALL_HEALTHY);
+        assertThat(plan.candidates()).containsExactly(LOCAL);
+        assertThat(plan.rejected()).singleElement().satisfies(r -> {
+            assertThat(r.target()).isEqualTo(DEEPSEEK);
+            assertThat(r.reason()).isEqualTo(RejectReason.FALLBACK_DISABLED);
+        });
+    }
+
+    @Test
+    void withoutFallbackAnUnhealthyFirstTargetMeansNoRoute() {
+        RoutePlan plan = RoutingPolicy.plan(req(false, false, 10), route(false, false, LOCAL, DEEPSEEK), down("local"));
+        assertThat(plan.routable()).isFalse();
+        assertThat(plan.refusal().status()).isEqualTo(503);
+        assertThat(plan.refusal().code()).isEqualTo("unavailable");
+        assertThat(plan.refusal().retryAfterHeader()).isEqualTo("5");
+    }
+
+    @Test
+    void unhealthyLocalFallsBackToExternalForAPlainRequest() {
+        RoutePlan plan = RoutingPolicy.plan(req(false, false, 10), route(false, true, LOCAL, DEEPSEEK), down("local"));
+        assertThat(plan.candidates()).containsExactly(DEEPSEEK);
+        assertThat(plan.rejected()).singleElement().satisfies(r -> {
+            assertThat(r.reason()).isEqualTo(RejectReason.UNHEALTHY);
+            assertThat(r.detail()).contains("connection refused");
+        });
+    }
+
+    @Test
+    void promptLargerThanLocalContextSkipsLocal() {
+        RoutePlan plan = RoutingPolicy.plan(req(false, false, 5000), route(false, true, LOCAL, DEEPSEEK), HealthView.ALL_HEALTHY);
+        assertThat(plan.candidates()).containsExactly(DEEPSEEK);
+        assertThat(plan.rejected().getFirst().reason()).isEqualTo(RejectReason.CONTEXT_TOO_SMALL);
+    }
+
+    @Test
+    void promptLargerThanEveryContextIsAClientError() {
+        RoutePlan plan = RoutingPolicy.plan(req(false, false, 5000), route(false, true, LOCAL), HealthView.ALL_HEALTHY);
+        assertThat(plan.refusal().status()).isEqualTo(400);
+        assertThat(plan.refusal().code()).isEqualTo("context_length_exceeded");
+    }
+
+    @Test
+    void missingCapabilitySkipsTheTarget() {
+        RouteRequest embed = new RouteRequest("r", "c", false, false, "qwen", Capability.EMBEDDINGS, 3);
+        RoutePlan plan = RoutingPolicy.plan(embed, route(false, true, LOCAL, DEEPSEEK), HealthView.ALL_HEALTHY);
+        assertThat(plan.candidates()).containsExactly(DEEPSEEK);
+        assertThat(plan.rejected().getFirst().reason()).isEqualTo(RejectReason.CAPABILITY_MISSING);
+    }
+
+    @Test
+    void privateClientHeaderOrModelAllKeepTheRequestLocal() {
+        for (RoutePlan plan : List.of(
+                RoutingPolicy.plan(req(true, false, 10), route(false, true, DEEPSEEK, LOCAL), HealthView.ALL_HEALTHY),
+                RoutingPolicy.plan(req(false, true, 10), route(false, true, DEEPSEEK, LOCAL), HealthView.ALL_HEALTHY),
+                RoutingPolicy.plan(req(false, false, 10), route(true, true, DEEPSEEK, LOCAL), HealthView.ALL_HEALTHY))) {
+            assertThat(plan.privateRequest()).isTrue();
+            assertThat(plan.candidates()).containsExactly(LOCAL);
+            assertThat(plan.rejected()).singleElement()
+                    .satisfies(r -> assertThat(r.reason()).isEqualTo(RejectReason.EXTERNAL_PROVIDER_FOR_PRIVATE));
+        }
+    }
+
+    @Test
+    void privateRequestWithLocalDownGetsNoPrivateRouteEvenWithFallback() {
+        RoutePlan plan = RoutingPolicy.plan(req(false, true, 10), route(false, true, LOCAL, DEEPSEEK, OPENROUTER), down("local"));
+        assertThat(plan.candidates()).isEmpty();
+        assertThat(plan.refusal().status()).isEqualTo(503);
+        assertThat(plan.refusal().code()).isEqualTo("no_private_route");
+        assertThat(plan.refusal().retryAfterHeader()).isNotNull();
+        assertThat(plan.permits(DEEPSEEK)).isFalse();
+    }
+
+    @Test
+    void privateRequestTooLargeForLocalIsStillNoPrivateRoute() {
+        RoutePlan plan = RoutingPolicy.plan(req(true, false, 99_999), route(false, true, LOCAL, DEEPSEEK), HealthView.ALL_HEALTHY);
+        assertThat(plan.refusal().code()).isEqualTo("no_private_route");
+    }
+
+    @Test
+    void privateModelWithoutLocalTargetsIsNoPrivateRoute() {
+        RoutePlan plan = RoutingPolicy.plan(req(false, false, 1), route(true, true, DEEPSEEK), HealthView.ALL_HEALTHY);
+        assertThat(plan.refusal().code()).isEqualTo("no_private_route");
+    }
+
+    @Test
+    void aThrowingHealthViewIsReadAsUnusableNotHealthy() {
+        HealthView broken = (p, m) -> {
+            throw new IllegalStateException("boom");
+        };
+        RoutePlan plan = RoutingPolicy.plan(req(false, false, 1), route(false, true, LOCAL), broken);
+        assertThat(plan.routable()).isFalse();
+        assertThat(plan.rejected().getFirst().detail()).isEqualTo("health check failed");
+    }
+
+    @Test
+    void aPrivatePlanCannotHoldAnExternalTarget() {
+        assertThatThrownBy(() -> new RoutePlan(req(true, false, 1), "qwen", true, List.of(DEEPSEEK), List.of(), null))
+                .isInstanceOf(IllegalStateException.class);
+    }
+
+    private static HealthView busy(String provider) {
+        return (p, m) -> p.equals(provider) ? TargetHealth.busy("model busy") : TargetHealth.OK;
+    }
+
+    @Test
+    void aBusyLocalModelMovesToTheEndInsteadOfAway() {
+        RoutePlan plan = RoutingPolicy.plan(req(false, false, 10), route(false, true, LOCAL, DEEPSEEK), busy("local"));
+        assertThat(plan.candidates()).containsExactly(DEEPSEEK, LOCAL);
+    }
+
+    @Test
+    void aPrivateRequestWaitsForItsBusyLocalModelRatherThanBeingRefused() {
+        RoutePlan plan = RoutingPolicy.plan(req(true, false, 10), route(false, true, LOCAL, DEEPSEEK), busy("local"));
+        assertThat(plan.candidates()).containsExactly(LOCAL);
+        RoutePlan strict = RoutingPolicy.plan(req(false, false, 10), route(false, false, LOCAL, DEEPSEEK), busy("local"));
+        assertThat(strict.candidates()).containsExactly(LOCAL);
+    }
+
+    @Test
+    void aHardRefusalWinsOverBusyWhenViewsAreCombined() {
+        HealthView combined = busy("local").and((p, m) -> TargetHealth.unusable("saturated"));
+        assertThat(combined.check("local", "m").soft()).isFalse();
+        assertThat(combined.check("local", "m").reason()).isEqualTo("saturated");
+        HealthView reversed = ((HealthView) (p, m) -> TargetHealth.OK).and(busy("local"));
+        assertThat(reversed.check("local", "m").soft()).isTrue();
+    }
+
+    @Test
+    void headerParsing() {
+        assertThat(RouteRequest.headerSaysPrivate("true")).isTrue();
+        assertThat(RouteRequest.headerSaysPrivate(" TRUE ")).isTrue();
+        assertThat(RouteRequest.headerSaysPrivate("1")).isTrue();
+        assertThat(RouteRequest.headerSaysPrivate("false")).isFalse();
+        assertThat(RouteRequest.headerSaysPrivate(null)).isFalse();
+    }
+
+    @Test
+    void targetSpecParsing() {
+        RouteTarget t = RouteTarget.parse("openrouter/meta-llama/llama-3-8b", false, null, null);
+        assertThat(t.provider()).isEqualTo("openrouter");
+        assertThat(t.upstreamModel()).isEqualTo("meta-llama/llama-3-8b");
+        assertThatThrownBy(() -> RouteTarget.parse("nomodel", false, null, null)).hasMessageContaining("provider/upstream-model");
+    }
+
+    @Test
+    void promptTokensAreCharsOverFourOverMessageText() {
+        JsonNode chat = Json.parse("""
+                {"model":"qwen","messages":[{"role":"system","content":"12345678"},
+                 {"role":"user","content":[{"type":"text","text":"abcd"},{"type":"image_url","image_url":{"url":"x"}}]}]}""");
+        assertThat(PromptTokens.estimate(chat)).isEqualTo(3); // 12 chars
+        assertThat(PromptTokens.estimate(Json.parse("{\"input\":[\"abc\",\"de\"]}"))).isEqualTo(2); // 5 chars -> 2
+        assertThat(PromptTokens.estimate(Json.parse("{\"model\":\"x\"}"))).isZero();
+    }
+}
