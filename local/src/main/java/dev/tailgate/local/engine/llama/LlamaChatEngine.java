@@ -7,20 +7,13 @@ import de.kherud.llama.LlamaModel;
 import de.kherud.llama.LlamaOutput;
 import de.kherud.llama.ModelParameters;
 import dev.tailgate.local.engine.EngineException;
-import dev.tailgate.local.engine.EngineFailure;
 import dev.tailgate.local.engine.EngineFailure.Kind;
 import dev.tailgate.local.engine.EngineRequest;
 import dev.tailgate.local.engine.JobListener;
-import dev.tailgate.local.engine.LoadedModel;
 import dev.tailgate.local.engine.ModelSpec;
-import dev.tailgate.local.engine.RunningJob;
+import dev.tailgate.local.engine.SingleThreadEngine;
 import dev.tailgate.wire.Json;
 import java.io.IOException;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A GGUF chat model running in this process through java-llama.cpp. Jobs run one at a time, in order, on the
@@ -33,25 +26,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the middle of a UTF-8 character and sends it with the next one, so a character split over several tokens counts
  * once. When generation hits the limit, the completion count is exactly {@code max_tokens}.
  */
-public final class LlamaChatEngine implements LoadedModel {
-    private static final int QUEUE_CAPACITY = 256;
-
+public final class LlamaChatEngine extends SingleThreadEngine {
     private final ModelSpec spec;
     private final LlamaModel model;
-    private final ThreadPoolExecutor executor;
     private final long memoryEstimate;
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile Job running;
 
     private LlamaChatEngine(ModelSpec spec, LlamaModel model, long memoryEstimate) {
+        super("llama-" + spec.id());
         this.spec = spec;
         this.model = model;
         this.memoryEstimate = memoryEstimate;
-        this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE_CAPACITY), r -> {
-            Thread t = new Thread(r, "llama-" + spec.id());
-            t.setDaemon(true);
-            return t;
-        });
     }
 
     /** Checks the file, then loads it. Never hands llama.cpp a file whose architecture it cannot run. */
@@ -91,19 +75,11 @@ public final class LlamaChatEngine implements LoadedModel {
     }
 
     @Override
-    public RunningJob submit(EngineRequest request, JobListener listener) {
-        Job job = new Job(request, listener);
-        if (closed.get()) {
-            job.fail(Kind.CANCELLED, "model is unloading");
-            return job;
+    protected void run(EngineRequest request, Job job) {
+        switch (request) {
+            case EngineRequest.Chat chat -> runChat(job, chat);
+            case EngineRequest.Embed e -> job.fail(Kind.BAD_REQUEST, "model '" + spec.id() + "' is a chat model; it does not serve embeddings");
         }
-        try {
-            executor.execute(job);
-        } catch (RejectedExecutionException e) {
-            job.fail(closed.get() ? Kind.CANCELLED : Kind.ENGINE_ERROR,
-                    closed.get() ? "model is unloading" : "engine queue is full");
-        }
-        return job;
     }
 
     @Override
@@ -111,31 +87,13 @@ public final class LlamaChatEngine implements LoadedModel {
         return memoryEstimate;
     }
 
-    @Override
-    public boolean alive() {
-        return !closed.get();
-    }
-
-    @Override
-    public String deathReason() {
-        return closed.get() ? "closed" : null;
-    }
-
     /**
-     * Cancels queued and running jobs and stops llama.cpp's task loop. The native context itself is not freed by
-     * java-llama.cpp 4.2.0 — only ending the process returns that memory, which is what worker processes are for.
+     * Stops llama.cpp's task loop. The native context itself is not freed by java-llama.cpp 4.2.0 — only ending the
+     * process returns that memory, which is what worker processes are for.
      */
     @Override
-    public void close() {
-        if (!closed.compareAndSet(false, true)) return;
-        for (Runnable r : executor.shutdownNow()) ((Job) r).fail(Kind.CANCELLED, "model is unloading");
-        Job current = running;
-        if (current != null) current.cancel();
-        try {
-            if (executor.awaitTermination(10, TimeUnit.SECONDS)) model.close();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    protected void release() {
+        model.close();
     }
 
     private void runChat(Job job, EngineRequest.Chat chat) {
@@ -171,7 +129,7 @@ public final class LlamaChatEngine implements LoadedModel {
         if (options.presencePenalty() != null) p.setPresencePenalty(options.presencePenalty());
         if (options.jsonSchema() != null) RawInferenceParameters.put(p, "json_schema", options.jsonSchema());
 
-        StopMatcher stops = new StopMatcher(options.stop(), job.listener::onDelta);
+        StopMatcher stops = new StopMatcher(options.stop(), job::delta);
         int pieces = 0;
         boolean lastPieceEmpty = false;
         LlamaIterator it;
@@ -183,7 +141,7 @@ public final class LlamaChatEngine implements LoadedModel {
         }
         try {
             while (it.hasNext()) {
-                if (job.cancelled) {
+                if (job.cancelled()) {
                     // Cancel from this thread only: cancelling while another thread waits for the task's next
                     // result would leave that thread waiting forever inside llama.cpp.
                     it.cancel();
@@ -231,51 +189,5 @@ public final class LlamaChatEngine implements LoadedModel {
             }
         }
         return m;
-    }
-
-    /** One submitted job; ends exactly once. */
-    private final class Job implements Runnable, RunningJob {
-        final EngineRequest request;
-        final JobListener listener;
-        final AtomicBoolean ended = new AtomicBoolean();
-        volatile boolean cancelled;
-
-        Job(EngineRequest request, JobListener listener) {
-            this.request = request;
-            this.listener = listener;
-        }
-
-        @Override
-        public void run() {
-            if (cancelled) {
-                fail(Kind.CANCELLED, "cancelled");
-                return;
-            }
-            running = this;
-            try {
-                switch (request) {
-                    case EngineRequest.Chat chat -> runChat(this, chat);
-                    case EngineRequest.Embed e -> fail(Kind.BAD_REQUEST, "model '" + spec.id() + "' is a chat model; it does not serve embeddings");
-                }
-            } catch (RuntimeException | Error e) {
-                fail(Kind.ENGINE_ERROR, "llama.cpp engine failed: " + e);
-            } finally {
-                running = null;
-            }
-        }
-
-        @Override
-        public void cancel() {
-            cancelled = true;
-            if (executor.remove(this)) fail(Kind.CANCELLED, "cancelled");
-        }
-
-        void complete(JobListener.Usage usage, String finish) {
-            if (ended.compareAndSet(false, true)) listener.onComplete(usage, finish);
-        }
-
-        void fail(Kind kind, String message) {
-            if (ended.compareAndSet(false, true)) listener.onError(new EngineFailure(kind, message));
-        }
     }
 }
