@@ -5,7 +5,6 @@ import de.kherud.llama.InferenceParameters;
 import de.kherud.llama.LlamaIterator;
 import de.kherud.llama.LlamaModel;
 import de.kherud.llama.LlamaOutput;
-import de.kherud.llama.ModelParameters;
 import dev.tailgate.local.engine.EngineException;
 import dev.tailgate.local.engine.EngineFailure.Kind;
 import dev.tailgate.local.engine.EngineRequest;
@@ -13,7 +12,6 @@ import dev.tailgate.local.engine.JobListener;
 import dev.tailgate.local.engine.ModelSpec;
 import dev.tailgate.local.engine.SingleThreadEngine;
 import dev.tailgate.wire.Json;
-import java.io.IOException;
 
 /**
  * A GGUF chat model running in this process through java-llama.cpp. Jobs run one at a time, in order, on the
@@ -40,34 +38,8 @@ public final class LlamaChatEngine extends SingleThreadEngine {
 
     /** Checks the file, then loads it. Never hands llama.cpp a file whose architecture it cannot run. */
     public static LlamaChatEngine load(ModelSpec spec) throws EngineException {
-        if (spec.file() == null) throw new EngineException("model '" + spec.id() + "' has no GGUF file configured");
-        GgufHeader header;
-        try {
-            header = GgufHeader.read(spec.file());
-        } catch (IOException e) {
-            throw new EngineException("cannot load '" + spec.id() + "': " + e.getMessage(), e);
-        }
-        String arch = header.architecture();
-        if (!SupportedArchitectures.isSupported(arch)) {
-            throw new EngineException("model '" + spec.id() + "' has architecture '" + arch
-                    + "', which the bundled llama.cpp (b4916) cannot run; supported: "
-                    + String.join(", ", SupportedArchitectures.VERIFIED.stream().sorted().toList()));
-        }
-        LlamaNative.prepare();
-        int threads = spec.threads() > 0 ? spec.threads() : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
-        ModelParameters params = new ModelParameters()
-                .setModel(spec.file().toString())
-                .setCtxSize(spec.context() > 0 ? spec.context() : 4096)
-                .setThreads(threads)
-                .setThreadsBatch(threads)
-                .setParallel(1)
-                .disableContextShift()
-                .disableLog();
-        try {
-            return new LlamaChatEngine(spec, new LlamaModel(params), LlamaMemoryEstimate.bytes(spec));
-        } catch (RuntimeException e) {
-            throw new EngineException("llama.cpp could not load '" + spec.id() + "': " + e.getMessage(), e);
-        }
+        GgufModels.check(spec);
+        return new LlamaChatEngine(spec, GgufModels.open(spec, p -> p), LlamaMemoryEstimate.bytes(spec));
     }
 
     public ModelSpec spec() {
@@ -114,7 +86,7 @@ public final class LlamaChatEngine extends SingleThreadEngine {
             job.fail(Kind.BAD_REQUEST, "the prompt is empty");
             return;
         }
-        int context = spec.context() > 0 ? spec.context() : 4096;
+        int context = GgufModels.context(spec);
         if (promptTokens >= context) {
             job.fail(Kind.BAD_REQUEST, "the prompt is " + promptTokens + " tokens; this model's context is " + context + " tokens");
             return;

@@ -127,11 +127,13 @@ public final class WorkerProcessFactory implements EngineFactory {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.add("--enable-native-access=ALL-UNNAMED");
-        cmd.add("-Xmx" + (kind == InProcessEngineFactory.Kind.LLAMA_CHAT ? settings.chatHeap() : settings.embeddingsHeap()));
+        boolean llama = kind != InProcessEngineFactory.Kind.ONNX_EMBEDDINGS;
+        // llama.cpp keeps weights and KV cache in native memory: its workers need little heap; ONNX post-processing more.
+        cmd.add("-Xmx" + (llama ? settings.chatHeap() : settings.embeddingsHeap()));
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-Xshare:auto");
         cmd.add("-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
-        if (kind == InProcessEngineFactory.Kind.LLAMA_CHAT) {
+        if (llama) {
             cmd.add("-D" + LlamaNative.LIB_PATH_PROPERTY + "=" + llamaLibDir());
             cmd.add("-D" + LlamaNative.TMPDIR_PROPERTY + "=" + Files.createDirectories(
                     Path.of(System.getProperty("java.io.tmpdir"), "tailgate-natives", "scratch")));

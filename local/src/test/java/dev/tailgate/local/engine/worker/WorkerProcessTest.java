@@ -166,8 +166,8 @@ class WorkerProcessTest {
     void unknownEngineIsRefusedWithoutAWorker() {
         assertThatThrownBy(() -> factory.load(new ModelSpec("x", ModelSpec.Capability.CHAT, "vllm", gguf, 512, 1)))
                 .isInstanceOf(EngineException.class).hasMessageContaining("unknown engine");
-        assertThatThrownBy(() -> factory.load(new ModelSpec("x", ModelSpec.Capability.EMBEDDINGS, "llama.cpp", gguf, 512, 1)))
-                .isInstanceOf(EngineException.class).hasMessageContaining("does not serve embeddings");
+        assertThatThrownBy(() -> factory.load(new ModelSpec("x", ModelSpec.Capability.CHAT, "onnx", null, 512, 1)))
+                .isInstanceOf(EngineException.class).hasMessageContaining("does not serve chat");
     }
 
     @Test
