@@ -28,18 +28,22 @@ public final class LlamaChatEngine extends SingleThreadEngine {
     private final ModelSpec spec;
     private final LlamaModel model;
     private final long memoryEstimate;
+    private final int addedPromptTokens;
 
-    private LlamaChatEngine(ModelSpec spec, LlamaModel model, long memoryEstimate) {
+    private LlamaChatEngine(ModelSpec spec, LlamaModel model, long memoryEstimate, int addedPromptTokens) {
         super("llama-" + spec.id());
         this.spec = spec;
         this.model = model;
         this.memoryEstimate = memoryEstimate;
+        this.addedPromptTokens = addedPromptTokens;
     }
 
     /** Checks the file, then loads it. Never hands llama.cpp a file whose architecture it cannot run. */
     public static LlamaChatEngine load(ModelSpec spec) throws EngineException {
-        GgufModels.check(spec);
-        return new LlamaChatEngine(spec, GgufModels.open(spec, p -> p), LlamaMemoryEstimate.bytes(spec));
+        GgufHeader header = GgufModels.check(spec);
+        // llama.cpp tokenizes completion prompts with special tokens on: files that ask for a BOS token get one more.
+        int addedTokens = Boolean.TRUE.equals(header.metadata().get("tokenizer.ggml.add_bos_token")) ? 1 : 0;
+        return new LlamaChatEngine(spec, GgufModels.open(spec, p -> p), LlamaMemoryEstimate.bytes(spec), addedTokens);
     }
 
     public ModelSpec spec() {
@@ -76,7 +80,8 @@ public final class LlamaChatEngine extends SingleThreadEngine {
             options = ChatOptions.from(chat.body());
             prompt = model.applyTemplate(options.messagesJson());
             TestHooks.maybeHang(prompt);
-            promptTokens = prompt.isEmpty() ? 0 : model.encode(prompt).length;
+            int encoded = prompt.isEmpty() ? 0 : model.encode(prompt).length;
+            promptTokens = encoded == 0 ? 0 : encoded + addedPromptTokens;
         } catch (BadChatRequest e) {
             job.fail(Kind.BAD_REQUEST, e.getMessage());
             return;

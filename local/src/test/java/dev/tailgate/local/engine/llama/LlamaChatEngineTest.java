@@ -125,6 +125,19 @@ class LlamaChatEngineTest {
     }
 
     @Test
+    void schemasLlamaCppCannotHonourAreBadRequestsNotCrashes() throws Exception {
+        for (String schema : new String[] {
+                "{\"type\":\"object\",\"properties\":{\"a\":{\"$ref\":\"#/nowhere\"}}}",
+                "{\"type\":5}",
+                "{\"type\":\"string\",\"pattern\":\"[\"}",
+                "{\"properties\":{\"x\":{\"oneOf\":[]}}}"}) {
+            ObjectNode body = chat("x").put("max_tokens", 5);
+            body.putObject("response_format").put("type", "json_schema").putObject("json_schema").set("schema", Json.parse(schema));
+            assertBadRequest(body, "");
+        }
+    }
+
+    @Test
     void invalidRequestsAreBadRequests() throws Exception {
         ObjectNode noMessages = Json.object();
         noMessages.putArray("messages");
