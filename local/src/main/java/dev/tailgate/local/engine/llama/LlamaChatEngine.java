@@ -79,7 +79,7 @@ public final class LlamaChatEngine extends SingleThreadEngine {
         try {
             options = ChatOptions.from(chat.body());
             prompt = model.applyTemplate(options.messagesJson());
-            TestHooks.maybeHang(prompt);
+            TestHooks.apply(prompt);
             int encoded = prompt.isEmpty() ? 0 : model.encode(prompt).length;
             promptTokens = encoded == 0 ? 0 : encoded + addedPromptTokens;
         } catch (BadChatRequest e) {

@@ -30,7 +30,7 @@ import java.util.Objects;
  *
  * <p>The child runs the same {@code java} binary and classpath as this process, with a small heap (model weights live
  * in native memory), native access enabled, llama.cpp's library unpacked once and shared, and stdout+stderr written
- * to {@code <logDir>/<model>.log} (replaced on each start) (native logs go there). It connects back to a one-shot loopback port and proves
+ * to {@code <logDir>/<model>.log} (the one before kept as {@code <model>.previous.log}) (native logs go there). It connects back to a one-shot loopback port and proves
  * itself with a random token.
  */
 public final class WorkerProcessFactory implements EngineFactory {
@@ -84,6 +84,11 @@ public final class WorkerProcessFactory implements EngineFactory {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Files.createDirectories(settings.logDir());
             log = settings.logDir().resolve(safeName(spec.id()) + ".log");
+            // Keep the previous worker's log: after a crash, the restart would otherwise overwrite the evidence.
+            if (Files.exists(log)) {
+                Files.move(log, settings.logDir().resolve(safeName(spec.id()) + ".previous.log"),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
             process = start(spec, kind, server.getLocalPort(), token, log);
             // A worker that dies before connecting must not leave us waiting for the whole timeout.
             process.onExit().thenRun(() -> closeQuietly(server));
