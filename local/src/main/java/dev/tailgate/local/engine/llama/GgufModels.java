@@ -41,10 +41,11 @@ final class GgufModels {
         int threads = spec.threads() > 0 ? spec.threads() : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
         ModelParameters params = new ModelParameters()
                 .setModel(spec.file().toString())
-                .setCtxSize(context(spec))
+                // llama.cpp splits the context between its parallel sequences: give each the configured context.
+                .setCtxSize(context(spec) * spec.parallel())
                 .setThreads(threads)
                 .setThreadsBatch(threads)
-                .setParallel(1)
+                .setParallel(spec.parallel())
                 .disableContextShift()
                 .disableLog();
         try {

@@ -10,7 +10,7 @@ import dev.tailgate.local.engine.EngineFailure.Kind;
 import dev.tailgate.local.engine.EngineRequest;
 import dev.tailgate.local.engine.JobListener;
 import dev.tailgate.local.engine.ModelSpec;
-import dev.tailgate.local.engine.SingleThreadEngine;
+import dev.tailgate.local.engine.ThreadedEngine;
 import dev.tailgate.wire.Json;
 
 /**
@@ -24,14 +24,14 @@ import dev.tailgate.wire.Json;
  * the middle of a UTF-8 character and sends it with the next one, so a character split over several tokens counts
  * once. When generation hits the limit, the completion count is exactly {@code max_tokens}.
  */
-public final class LlamaChatEngine extends SingleThreadEngine {
+public final class LlamaChatEngine extends ThreadedEngine {
     private final ModelSpec spec;
     private final LlamaModel model;
     private final long memoryEstimate;
     private final int addedPromptTokens;
 
     private LlamaChatEngine(ModelSpec spec, LlamaModel model, long memoryEstimate, int addedPromptTokens) {
-        super("llama-" + spec.id());
+        super("llama-" + spec.id(), spec.parallel());
         this.spec = spec;
         this.model = model;
         this.memoryEstimate = memoryEstimate;

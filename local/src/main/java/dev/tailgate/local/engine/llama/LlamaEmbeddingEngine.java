@@ -7,7 +7,7 @@ import dev.tailgate.local.engine.EngineFailure.Kind;
 import dev.tailgate.local.engine.EngineRequest;
 import dev.tailgate.local.engine.JobListener;
 import dev.tailgate.local.engine.ModelSpec;
-import dev.tailgate.local.engine.SingleThreadEngine;
+import dev.tailgate.local.engine.ThreadedEngine;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,23 +19,26 @@ import java.util.List;
  * llama.cpp L2-normalises pooled vectors. Empty inputs and inputs longer than the context are refused (400) rather
  * than handed to llama.cpp, which aborts on an empty prompt.
  */
-public final class LlamaEmbeddingEngine extends SingleThreadEngine {
+public final class LlamaEmbeddingEngine extends ThreadedEngine {
     private final ModelSpec spec;
     private final LlamaModel model;
     private final PoolingType pooling;
     private final long memoryEstimate;
 
     private LlamaEmbeddingEngine(ModelSpec spec, LlamaModel model, PoolingType pooling, long memoryEstimate) {
-        super("llama-embed-" + spec.id());
+        super("llama-embed-" + spec.id(), 1);
         this.spec = spec;
         this.model = model;
         this.pooling = pooling;
         this.memoryEstimate = memoryEstimate;
     }
 
-    public static LlamaEmbeddingEngine load(ModelSpec spec) throws EngineException {
-        GgufHeader header = GgufModels.check(spec);
+    public static LlamaEmbeddingEngine load(ModelSpec configured) throws EngineException {
+        GgufHeader header = GgufModels.check(configured);
         PoolingType pooling = pooling(header);
+        // One input at a time: embeddings are short prompt passes, there is nothing to interleave.
+        ModelSpec spec = new ModelSpec(configured.id(), configured.capability(), configured.engine(), configured.file(),
+                configured.context(), configured.threads(), 1);
         LlamaModel model = GgufModels.open(spec, p -> p.enableEmbedding().setPoolingType(pooling)
                 .setBatchSize(GgufModels.context(spec)).setUbatchSize(GgufModels.context(spec)));
         return new LlamaEmbeddingEngine(spec, model, pooling, LlamaMemoryEstimate.bytes(spec));

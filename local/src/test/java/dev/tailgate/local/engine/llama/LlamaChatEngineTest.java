@@ -177,6 +177,35 @@ class LlamaChatEngineTest {
     }
 
     @Test
+    void parallelSlotsRunJobsConcurrentlyWithCorrectResults() throws Exception {
+        Path file = dir.resolve("tiny-qwen2.gguf");
+        try (LlamaChatEngine two = LlamaChatEngine.load(new ModelSpec("p", ModelSpec.Capability.CHAT, "llama.cpp", file, 512, 2, 2))) {
+            RecordingListener a = new RecordingListener();
+            RecordingListener b = new RecordingListener();
+            RecordingListener c = new RecordingListener();
+            java.util.concurrent.atomic.AtomicInteger aPiecesWhenBEnded = new java.util.concurrent.atomic.AtomicInteger(-1);
+            two.submit(new EngineRequest.Chat(chat("first").put("max_tokens", 300).put("temperature", 0.9)), a);
+            two.submit(new EngineRequest.Chat(chat("second").put("max_tokens", 9).put("temperature", 0)), new dev.tailgate.local.engine.JobListener() {
+                @Override public void onDelta(String text) { b.onDelta(text); }
+                @Override public void onComplete(Usage usage, String finishReason) {
+                    aPiecesWhenBEnded.set(a.deltas.size());
+                    b.onComplete(usage, finishReason);
+                }
+                @Override public void onError(dev.tailgate.local.engine.EngineFailure failure) { b.onError(failure); }
+            });
+            assertThat(b.await().usage().completionTokens()).isEqualTo(9);
+            // b ended while a was still early in its 300 tokens: they ran side by side, not one after the other
+            assertThat(aPiecesWhenBEnded.get()).isBetween(0, 100);
+            two.submit(new EngineRequest.Chat(chat("third").put("max_tokens", 5)), c);
+            assertThat(c.await().usage().completionTokens()).isEqualTo(5);
+            var o = a.await();
+            assertThat(o.finishReason()).isEqualTo("length");
+            assertThat(o.usage().completionTokens()).isEqualTo(300);
+            assertThat(b.text()).isEqualTo(run(chat("second").put("max_tokens", 9).put("temperature", 0)).text());
+        }
+    }
+
+    @Test
     void qwen3IsRefusedBeforeTheNativeLoader() throws Exception {
         Path q3 = SyntheticGguf.tiny().arch(SyntheticGguf.Arch.QWEN3).write(dir.resolve("q3.gguf"));
         assertThatThrownBy(() -> LlamaChatEngine.load(new ModelSpec("q3", ModelSpec.Capability.CHAT, "llama.cpp", q3, 512, 1)))
