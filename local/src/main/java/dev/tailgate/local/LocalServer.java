@@ -141,6 +141,7 @@ public final class LocalServer implements AutoCloseable {
         long graceTick = vertx.setPeriodic(100, id -> scheduler.tick());
         scheduler.shutdown(config.shutdownGrace());
         vertx.cancelTimer(graceTick);
+        LOG.info("qwen-local jobs drained; closing connections");
         try {
             server.shutdown(1, TimeUnit.SECONDS).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -151,5 +152,6 @@ public final class LocalServer implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("Vert.x did not stop cleanly: {}", e.toString());
         }
+        LOG.info("qwen-local stopped");
     }
 }
