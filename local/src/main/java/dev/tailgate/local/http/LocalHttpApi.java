@@ -194,14 +194,15 @@ public final class LocalHttpApi implements Handler<HttpServerRequest> {
 
     private void health(Exchange ex) {
         List<ModelHealth> health = scheduler.health();
-        String overall = overall(health);
+        String overall = scheduler.closing() ? "unavailable" : overall(health);
         ObjectNode body = Json.object();
         body.put("status", overall);
         if (!overall.equals("unavailable")) {
             ex.json(200, body);
             return;
         }
-        String reason = health.isEmpty() ? "no models are configured"
+        String reason = scheduler.closing() ? "qwen-local is shutting down"
+                : health.isEmpty() ? "no models are configured"
                 : "no model can serve: " + String.join("; ", health.stream()
                         .map(h -> h.id() + " is " + h.state().wireName() + (h.reason() == null ? "" : " (" + h.reason() + ")"))
                         .toList());

@@ -449,6 +449,13 @@ public final class Scheduler {
         }
     }
 
+    /** True once {@link #shutdown} began: new jobs are refused. */
+    public boolean closing() {
+        synchronized (lock) {
+            return closing;
+        }
+    }
+
     public MemoryUse memory() {
         synchronized (lock) {
             return new MemoryUse(budgetBytes, used());
