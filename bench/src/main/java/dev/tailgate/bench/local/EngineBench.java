@@ -1,0 +1,168 @@
+package dev.tailgate.bench.local;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailgate.local.engine.EngineFailure;
+import dev.tailgate.local.engine.EngineRequest;
+import dev.tailgate.local.engine.InProcessEngineFactory;
+import dev.tailgate.local.engine.JobListener;
+import dev.tailgate.local.engine.LoadedModel;
+import dev.tailgate.local.engine.ModelSpec;
+import dev.tailgate.local.engine.worker.WorkerProcessFactory;
+import dev.tailgate.testing.gguf.GgmlType;
+import dev.tailgate.testing.gguf.SyntheticGguf;
+import dev.tailgate.wire.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * qwen-local engine throughput: chat tokens/s of {@code LlamaChatEngine} on a Qwen2.5-0.5B-shaped synthetic Q8_0 GGUF,
+ * and embeddings texts/s of the ONNX all-MiniLM-L6-v2 engine — each in-process and through a worker process, measured
+ * in one run so the ratios are comparable.
+ *
+ * <p>Every way of reaching an engine is a {@link Mode} that opens a {@link LoadedModel}; an HTTP mode (requests to a
+ * running qwen-local) slots in as another implementation once the HTTP API exists.
+ *
+ * <pre>
+ * java --enable-native-access=ALL-UNNAMED -cp ... dev.tailgate.bench.local.EngineBench [--tokens 64] [--runs 5]
+ *      [--threads 2] [--texts 64] [--modes in-process,worker] [--only chat|embeddings] [--dir /tmp/tailgate-bench]
+ * </pre>
+ */
+public final class EngineBench {
+
+    /** One way to reach an engine. */
+    interface Mode {
+        String name();
+        LoadedModel open(ModelSpec spec) throws Exception;
+    }
+
+    record InProcess() implements Mode {
+        public String name() { return "in-process"; }
+        public LoadedModel open(ModelSpec spec) throws Exception { return new InProcessEngineFactory().load(spec); }
+    }
+
+    record Worker(Path logs) implements Mode {
+        public String name() { return "worker"; }
+        public LoadedModel open(ModelSpec spec) throws Exception {
+            return new WorkerProcessFactory(WorkerProcessFactory.Settings.defaults(logs)).load(spec);
+        }
+    }
+
+    record ChatResult(double firstTokenMs, double decodeTokensPerSecond, double overallTokensPerSecond, int tokens) {}
+
+    public static void main(String[] args) throws Exception {
+        int tokens = intArg(args, "--tokens", 64);
+        int runs = intArg(args, "--runs", 5);
+        int threads = intArg(args, "--threads", 2);
+        int texts = intArg(args, "--texts", 64);
+        String only = strArg(args, "--only", "");
+        Path dir = Path.of(strArg(args, "--dir", System.getProperty("java.io.tmpdir") + "/tailgate-bench"));
+        Files.createDirectories(dir);
+        List<Mode> modes = new ArrayList<>();
+        for (String m : strArg(args, "--modes", "in-process,worker").split(",")) {
+            modes.add(switch (m.trim()) {
+                case "in-process" -> new InProcess();
+                case "worker" -> new Worker(dir.resolve("logs"));
+                default -> throw new IllegalArgumentException("unknown mode " + m + " (in-process, worker)");
+            });
+        }
+        System.out.printf(Locale.ROOT, "cpus=%d threads=%d tokens=%d runs=%d texts=%d%n",
+                Runtime.getRuntime().availableProcessors(), threads, tokens, runs, texts);
+
+        if (!only.equals("embeddings")) {
+            Path gguf = dir.resolve("qwen25-05b-shape-q8_0.gguf");
+            if (!Files.exists(gguf)) {
+                long t0 = System.nanoTime();
+                Path tmp = dir.resolve("qwen25-05b-shape-q8_0.gguf.tmp");
+                SyntheticGguf.qwen25_05b().type(GgmlType.Q8_0).seed(1).write(tmp);
+                Files.move(tmp, gguf);
+                System.out.printf(Locale.ROOT, "wrote %s (%d MB) in %.1fs%n", gguf, Files.size(gguf) >> 20, (System.nanoTime() - t0) / 1e9);
+            }
+            ModelSpec spec = new ModelSpec("qwen25-05b-shape", ModelSpec.Capability.CHAT, "llama.cpp", gguf, 2048, threads);
+            for (Mode mode : modes) {
+                try (LoadedModel model = mode.open(spec)) {
+                    chat(model, 8); // warm-up
+                    List<ChatResult> results = new ArrayList<>();
+                    for (int i = 0; i < runs; i++) results.add(chat(model, tokens));
+                    System.out.printf(Locale.ROOT,
+                            "chat  %-10s first token %7.1f ms | decode %6.2f tok/s | overall %6.2f tok/s | RSS %d MB%n",
+                            mode.name(),
+                            median(results.stream().mapToDouble(ChatResult::firstTokenMs).toArray()),
+                            median(results.stream().mapToDouble(ChatResult::decodeTokensPerSecond).toArray()),
+                            median(results.stream().mapToDouble(ChatResult::overallTokensPerSecond).toArray()),
+                            model.memoryBytes() >> 20);
+                }
+            }
+        }
+        if (!only.equals("chat")) {
+            ModelSpec spec = new ModelSpec("all-minilm-l6-v2", ModelSpec.Capability.EMBEDDINGS, "onnx", null, 0, threads);
+            List<String> inputs = new ArrayList<>();
+            for (int i = 0; i < texts; i++) {
+                inputs.add("Sentence number " + i + " about local models, gateways and the price of tokens in 2026.");
+            }
+            for (Mode mode : modes) {
+                try (LoadedModel model = mode.open(spec)) {
+                    embed(model, inputs.subList(0, 4)); // warm-up
+                    double[] rates = new double[runs];
+                    for (int i = 0; i < runs; i++) rates[i] = inputs.size() / embed(model, inputs);
+                    System.out.printf(Locale.ROOT, "embed %-10s %8.1f texts/s (batch of %d) | RSS %d MB%n",
+                            mode.name(), median(rates), inputs.size(), model.memoryBytes() >> 20);
+                }
+            }
+        }
+        System.exit(0);
+    }
+
+    /** One greedy completion of exactly {@code tokens} tokens (the synthetic model never ends its turn by itself). */
+    static ChatResult chat(LoadedModel model, int tokens) throws Exception {
+        ObjectNode body = Json.object();
+        body.putArray("messages").addObject().put("role", "user").put("content", "Write a long story about a lighthouse keeper.");
+        body.put("max_tokens", tokens).put("temperature", 0);
+        long start = System.nanoTime();
+        long[] first = {0};
+        CompletableFuture<JobListener.Usage> done = new CompletableFuture<>();
+        model.submit(new EngineRequest.Chat(body), new JobListener() {
+            @Override public void onDelta(String text) { if (first[0] == 0) first[0] = System.nanoTime(); }
+            @Override public void onComplete(Usage usage, String finishReason) { done.complete(usage); }
+            @Override public void onError(EngineFailure failure) { done.completeExceptionally(new IllegalStateException(failure.toString())); }
+        });
+        JobListener.Usage usage = done.get(10, TimeUnit.MINUTES);
+        long end = System.nanoTime();
+        int n = usage.completionTokens();
+        double firstMs = (first[0] - start) / 1e6;
+        double decode = (n - 1) / ((end - first[0]) / 1e9);
+        return new ChatResult(firstMs, decode, n / ((end - start) / 1e9), n);
+    }
+
+    /** Seconds to embed {@code inputs} in one request. */
+    static double embed(LoadedModel model, List<String> inputs) throws Exception {
+        long start = System.nanoTime();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        model.submit(new EngineRequest.Embed(inputs), new JobListener() {
+            @Override public void onComplete(Usage usage, String finishReason) { done.complete(null); }
+            @Override public void onError(EngineFailure failure) { done.completeExceptionally(new IllegalStateException(failure.toString())); }
+        });
+        done.get(10, TimeUnit.MINUTES);
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    static double median(double[] values) {
+        double[] v = values.clone();
+        java.util.Arrays.sort(v);
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    private static int intArg(String[] args, String name, int dflt) {
+        String v = strArg(args, name, null);
+        return v == null ? dflt : Integer.parseInt(v);
+    }
+
+    private static String strArg(String[] args, String name, String dflt) {
+        for (int i = 0; i < args.length - 1; i++) if (args[i].equals(name)) return args[i + 1];
+        return dflt;
+    }
+}

@@ -1,0 +1,56 @@
+package dev.tailgate.local.engine;
+
+import dev.tailgate.local.engine.llama.LlamaChatEngine;
+import dev.tailgate.local.engine.llama.LlamaMemoryEstimate;
+import dev.tailgate.local.engine.onnx.OnnxEmbeddingEngine;
+import java.util.Locale;
+
+/**
+ * Loads engines inside this process, choosing by {@link ModelSpec#engine()} and capability. Used by the worker
+ * process (which hosts exactly one) and by benchmarks/tests; qwen-local itself should use
+ * {@code engine.worker.WorkerProcessFactory} so that a native crash cannot take the service down.
+ *
+ * <p>Engines: {@code llama.cpp} (aliases {@code llama}, {@code llamacpp}) for chat, {@code onnx} for embeddings.
+ */
+public final class InProcessEngineFactory implements EngineFactory {
+
+    @Override
+    public LoadedModel load(ModelSpec spec) throws EngineException {
+        return switch (kind(spec)) {
+            case LLAMA_CHAT -> LlamaChatEngine.load(spec);
+            case ONNX_EMBEDDINGS -> OnnxEmbeddingEngine.load(spec);
+        };
+    }
+
+    @Override
+    public long estimateMemoryBytes(ModelSpec spec) {
+        try {
+            return switch (kind(spec)) {
+                case LLAMA_CHAT -> LlamaMemoryEstimate.bytes(spec);
+                case ONNX_EMBEDDINGS -> OnnxEmbeddingEngine.MEMORY_ESTIMATE;
+            };
+        } catch (EngineException e) {
+            return 0;
+        }
+    }
+
+    /** The engine implementations there are. */
+    public enum Kind { LLAMA_CHAT, ONNX_EMBEDDINGS }
+
+    /** Which engine serves {@code spec}, or an {@link EngineException} saying why none does. */
+    public static Kind kind(ModelSpec spec) throws EngineException {
+        String engine = spec.engine() == null ? "" : spec.engine().toLowerCase(Locale.ROOT);
+        switch (engine) {
+            case "llama.cpp", "llama", "llamacpp" -> {
+                if (spec.capability() == ModelSpec.Capability.CHAT) return Kind.LLAMA_CHAT;
+            }
+            case "onnx" -> {
+                if (spec.capability() == ModelSpec.Capability.EMBEDDINGS) return Kind.ONNX_EMBEDDINGS;
+            }
+            default -> throw new EngineException("model '" + spec.id() + "': unknown engine '" + spec.engine()
+                    + "' (known: llama.cpp, onnx)");
+        }
+        throw new EngineException("model '" + spec.id() + "': engine '" + spec.engine() + "' does not serve "
+                + spec.capability().wireName());
+    }
+}

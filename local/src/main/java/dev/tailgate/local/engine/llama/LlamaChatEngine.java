@@ -1,0 +1,193 @@
+package dev.tailgate.local.engine.llama;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import de.kherud.llama.InferenceParameters;
+import de.kherud.llama.LlamaIterator;
+import de.kherud.llama.LlamaModel;
+import de.kherud.llama.LlamaOutput;
+import de.kherud.llama.ModelParameters;
+import dev.tailgate.local.engine.EngineException;
+import dev.tailgate.local.engine.EngineFailure.Kind;
+import dev.tailgate.local.engine.EngineRequest;
+import dev.tailgate.local.engine.JobListener;
+import dev.tailgate.local.engine.ModelSpec;
+import dev.tailgate.local.engine.SingleThreadEngine;
+import dev.tailgate.wire.Json;
+import java.io.IOException;
+
+/**
+ * A GGUF chat model running in this process through java-llama.cpp. Jobs run one at a time, in order, on the
+ * engine's own thread; {@link #submit} never blocks.
+ *
+ * <p>The production path hosts this class inside a worker process (see {@code engine.worker}): llama.cpp can abort the
+ * process, and its {@code close()} does not return the model's memory. In-process use is for benchmarks and tests.
+ *
+ * <p>Token accounting: one streamed piece per generated token, except that llama.cpp holds back a token that ends in
+ * the middle of a UTF-8 character and sends it with the next one, so a character split over several tokens counts
+ * once. When generation hits the limit, the completion count is exactly {@code max_tokens}.
+ */
+public final class LlamaChatEngine extends SingleThreadEngine {
+    private final ModelSpec spec;
+    private final LlamaModel model;
+    private final long memoryEstimate;
+
+    private LlamaChatEngine(ModelSpec spec, LlamaModel model, long memoryEstimate) {
+        super("llama-" + spec.id());
+        this.spec = spec;
+        this.model = model;
+        this.memoryEstimate = memoryEstimate;
+    }
+
+    /** Checks the file, then loads it. Never hands llama.cpp a file whose architecture it cannot run. */
+    public static LlamaChatEngine load(ModelSpec spec) throws EngineException {
+        if (spec.file() == null) throw new EngineException("model '" + spec.id() + "' has no GGUF file configured");
+        GgufHeader header;
+        try {
+            header = GgufHeader.read(spec.file());
+        } catch (IOException e) {
+            throw new EngineException("cannot load '" + spec.id() + "': " + e.getMessage(), e);
+        }
+        String arch = header.architecture();
+        if (!SupportedArchitectures.isSupported(arch)) {
+            throw new EngineException("model '" + spec.id() + "' has architecture '" + arch
+                    + "', which the bundled llama.cpp (b4916) cannot run; supported: "
+                    + String.join(", ", SupportedArchitectures.VERIFIED.stream().sorted().toList()));
+        }
+        LlamaNative.prepare();
+        int threads = spec.threads() > 0 ? spec.threads() : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        ModelParameters params = new ModelParameters()
+                .setModel(spec.file().toString())
+                .setCtxSize(spec.context() > 0 ? spec.context() : 4096)
+                .setThreads(threads)
+                .setThreadsBatch(threads)
+                .setParallel(1)
+                .disableContextShift()
+                .disableLog();
+        try {
+            return new LlamaChatEngine(spec, new LlamaModel(params), LlamaMemoryEstimate.bytes(spec));
+        } catch (RuntimeException e) {
+            throw new EngineException("llama.cpp could not load '" + spec.id() + "': " + e.getMessage(), e);
+        }
+    }
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    @Override
+    protected void run(EngineRequest request, Job job) {
+        switch (request) {
+            case EngineRequest.Chat chat -> runChat(job, chat);
+            case EngineRequest.Embed e -> job.fail(Kind.BAD_REQUEST, "model '" + spec.id() + "' is a chat model; it does not serve embeddings");
+        }
+    }
+
+    @Override
+    public long memoryBytes() {
+        return memoryEstimate;
+    }
+
+    /**
+     * Stops llama.cpp's task loop. The native context itself is not freed by java-llama.cpp 4.2.0 — only ending the
+     * process returns that memory, which is what worker processes are for.
+     */
+    @Override
+    protected void release() {
+        model.close();
+    }
+
+    private void runChat(Job job, EngineRequest.Chat chat) {
+        ChatOptions options;
+        String prompt;
+        int promptTokens;
+        try {
+            options = ChatOptions.from(chat.body());
+            prompt = model.applyTemplate(options.messagesJson());
+            TestHooks.maybeHang(prompt);
+            promptTokens = prompt.isEmpty() ? 0 : model.encode(prompt).length;
+        } catch (BadChatRequest e) {
+            job.fail(Kind.BAD_REQUEST, e.getMessage());
+            return;
+        }
+        // An empty prompt aborts llama.cpp b4916: never send one.
+        if (promptTokens == 0) {
+            job.fail(Kind.BAD_REQUEST, "the prompt is empty");
+            return;
+        }
+        int context = spec.context() > 0 ? spec.context() : 4096;
+        if (promptTokens >= context) {
+            job.fail(Kind.BAD_REQUEST, "the prompt is " + promptTokens + " tokens; this model's context is " + context + " tokens");
+            return;
+        }
+        int room = context - promptTokens;
+        int limit = options.maxTokens() == null ? room : Math.min(options.maxTokens(), room);
+        InferenceParameters p = new InferenceParameters(prompt).setNPredict(limit).setCachePrompt(true);
+        if (options.temperature() != null) p.setTemperature(options.temperature());
+        if (options.topP() != null) p.setTopP(options.topP());
+        if (options.seed() != null) p.setSeed(options.seed());
+        if (options.frequencyPenalty() != null) p.setFrequencyPenalty(options.frequencyPenalty());
+        if (options.presencePenalty() != null) p.setPresencePenalty(options.presencePenalty());
+        if (options.jsonSchema() != null) RawInferenceParameters.put(p, "json_schema", options.jsonSchema());
+
+        StopMatcher stops = new StopMatcher(options.stop(), job::delta);
+        int pieces = 0;
+        boolean lastPieceEmpty = false;
+        LlamaIterator it;
+        try {
+            it = model.generate(p).iterator();
+        } catch (RuntimeException e) {
+            job.fail(Kind.BAD_REQUEST, nativeMessage(e));
+            return;
+        }
+        try {
+            while (it.hasNext()) {
+                if (job.cancelled()) {
+                    // Cancel from this thread only: cancelling while another thread waits for the task's next
+                    // result would leave that thread waiting forever inside llama.cpp.
+                    it.cancel();
+                    job.fail(Kind.CANCELLED, "cancelled");
+                    return;
+                }
+                LlamaOutput out = it.next();
+                if (!it.hasNext()) break; // the final result: in stream mode it carries no text
+                pieces++;
+                lastPieceEmpty = out.text.isEmpty();
+                if (stops.accept(out.text)) {
+                    it.cancel();
+                    break;
+                }
+            }
+        } catch (RuntimeException e) {
+            job.fail(Kind.ENGINE_ERROR, nativeMessage(e));
+            return;
+        }
+        String finish;
+        int completion;
+        if (stops.stopped()) {
+            finish = "stop";
+            completion = pieces;
+        } else if (lastPieceEmpty && pieces < limit) {
+            finish = "stop"; // the end-of-turn token renders as an empty piece
+            completion = pieces;
+        } else {
+            finish = "length";
+            completion = limit;
+        }
+        stops.flush();
+        job.complete(new JobListener.Usage(promptTokens, completion), finish);
+    }
+
+    /** llama.cpp reports request errors as a JSON object; keep just its message. */
+    private static String nativeMessage(RuntimeException e) {
+        String m = e.getMessage() == null ? "llama.cpp error" : e.getMessage();
+        if (m.startsWith("{")) {
+            try {
+                JsonNode n = Json.parse(m);
+                if (n.path("message").isTextual()) return n.get("message").asText();
+            } catch (RuntimeException ignored) {
+                // not JSON after all
+            }
+        }
+        return m;
+    }
+}

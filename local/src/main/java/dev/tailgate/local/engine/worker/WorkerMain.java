@@ -1,0 +1,143 @@
+package dev.tailgate.local.engine.worker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailgate.local.engine.EngineException;
+import dev.tailgate.local.engine.EngineFailure;
+import dev.tailgate.local.engine.EngineRequest;
+import dev.tailgate.local.engine.InProcessEngineFactory;
+import dev.tailgate.local.engine.JobListener;
+import dev.tailgate.local.engine.LoadedModel;
+import dev.tailgate.local.engine.ModelSpec;
+import dev.tailgate.local.engine.RunningJob;
+import dev.tailgate.wire.Json;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A worker process: hosts exactly one engine for one model and talks to its supervisor over a loopback connection
+ * (see {@link WorkerProtocol}). Started by {@link WorkerProcessFactory}; not meant to be run by hand.
+ *
+ * <p>Arguments: {@code <port> <token> <spec-json>}. The worker exits when the connection closes (its supervisor is
+ * gone or has let go of it) — with {@code Runtime.halt}, because llama.cpp leaves a non-daemon native thread behind
+ * that would otherwise keep the JVM alive.
+ */
+public final class WorkerMain {
+    private final LineChannel channel;
+    private final LoadedModel engine;
+    private final Map<Long, RunningJob> jobs = new ConcurrentHashMap<>();
+
+    private WorkerMain(LineChannel channel, LoadedModel engine) {
+        this.channel = channel;
+        this.engine = engine;
+    }
+
+    public static void main(String[] args) {
+        int status = 0;
+        try {
+            status = run(Integer.parseInt(args[0]), args[1], Json.parse(args[2]));
+        } catch (Throwable t) {
+            System.err.println("worker failed: " + t);
+            t.printStackTrace();
+            status = 3;
+        } finally {
+            Runtime.getRuntime().halt(status);
+        }
+    }
+
+    private static int run(int port, String token, JsonNode specJson) throws IOException {
+        ModelSpec spec = WorkerProtocol.spec(specJson);
+        LineChannel channel = new LineChannel(new Socket(InetAddress.getLoopbackAddress(), port));
+        channel.send(WorkerProtocol.message("hello").put("token", token));
+        LoadedModel engine;
+        try {
+            engine = new InProcessEngineFactory().load(spec);
+        } catch (EngineException | RuntimeException e) {
+            channel.send(WorkerProtocol.message("load_failed").put("message", String.valueOf(e.getMessage())));
+            return 2;
+        }
+        channel.send(WorkerProtocol.message("loaded").put("pid", ProcessHandle.current().pid()));
+        new WorkerMain(channel, engine).serve();
+        return 0;
+    }
+
+    private void serve() throws IOException {
+        try {
+            JsonNode m;
+            while ((m = channel.read()) != null) {
+                switch (m.path("type").asText()) {
+                    case "submit" -> submit(m);
+                    case "cancel" -> {
+                        RunningJob job = jobs.get(m.path("job").asLong());
+                        if (job != null) job.cancel();
+                    }
+                    case "ping" -> channel.send(WorkerProtocol.message("pong").put("seq", m.path("seq").asLong()));
+                    default -> System.err.println("worker: ignoring message type " + m.path("type"));
+                }
+            }
+        } finally {
+            engine.close();
+        }
+    }
+
+    private void submit(JsonNode m) {
+        long id = m.path("job").asLong();
+        EngineRequest request;
+        if (m.has("chat")) {
+            request = new EngineRequest.Chat((ObjectNode) m.get("chat"));
+        } else {
+            List<String> inputs = new ArrayList<>();
+            m.path("embed").forEach(n -> inputs.add(n.asText()));
+            request = new EngineRequest.Embed(inputs);
+        }
+        jobs.put(id, engine.submit(request, new Forwarder(id)));
+    }
+
+    /** Sends one job's events to the supervisor. A lost connection ends the process anyway, so send errors are dropped. */
+    private final class Forwarder implements JobListener {
+        private final long id;
+
+        Forwarder(long id) {
+            this.id = id;
+        }
+
+        @Override
+        public void onDelta(String text) {
+            send(WorkerProtocol.message("delta").put("job", id).put("text", text));
+        }
+
+        @Override
+        public void onEmbeddings(List<float[]> vectors) {
+            send(WorkerProtocol.message("embeddings").put("job", id)
+                    .put("dims", vectors.isEmpty() ? 0 : vectors.get(0).length)
+                    .put("data", WorkerProtocol.encodeVectors(vectors)));
+        }
+
+        @Override
+        public void onComplete(Usage usage, String finishReason) {
+            jobs.remove(id);
+            send(WorkerProtocol.message("complete").put("job", id).put("prompt_tokens", usage.promptTokens())
+                    .put("completion_tokens", usage.completionTokens()).put("finish", finishReason));
+        }
+
+        @Override
+        public void onError(EngineFailure failure) {
+            jobs.remove(id);
+            send(WorkerProtocol.message("error").put("job", id).put("kind", failure.kind().name())
+                    .put("message", failure.message()));
+        }
+
+        private void send(ObjectNode message) {
+            try {
+                channel.send(message);
+            } catch (IOException e) {
+                System.err.println("worker: connection lost: " + e.getMessage());
+            }
+        }
+    }
+}

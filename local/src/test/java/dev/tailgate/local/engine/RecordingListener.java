@@ -1,0 +1,38 @@
+package dev.tailgate.local.engine;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Records everything a job reports; counts terminal calls so tests can assert "exactly once". */
+public final class RecordingListener implements JobListener {
+    public final List<String> deltas = new CopyOnWriteArrayList<>();
+    public final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+    public final AtomicInteger terminalCalls = new AtomicInteger();
+    public final CountDownLatch firstDelta = new CountDownLatch(1);
+    public volatile List<float[]> vectors;
+
+    public record Outcome(Usage usage, String finishReason, EngineFailure failure) {
+        public boolean ok() { return failure == null; }
+    }
+
+    @Override public void onDelta(String text) { deltas.add(text); firstDelta.countDown(); }
+    @Override public void onEmbeddings(List<float[]> v) { vectors = v; }
+    @Override public void onComplete(Usage usage, String finishReason) {
+        terminalCalls.incrementAndGet();
+        outcome.complete(new Outcome(usage, finishReason, null));
+    }
+    @Override public void onError(EngineFailure failure) {
+        terminalCalls.incrementAndGet();
+        outcome.complete(new Outcome(null, null, failure));
+    }
+
+    public String text() { return String.join("", deltas); }
+
+    public Outcome await() throws Exception {
+        return outcome.get(120, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,67 @@
+package dev.tailgate.testing.gguf;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The smallest vocabulary a llama.cpp "gpt2" (byte-level BPE) tokenizer accepts: the 256 byte tokens in GPT-2's
+ * byte-to-unicode spelling (so any UTF-8 text can be encoded), a handful of merges with their merged tokens, and the
+ * ChatML special tokens Qwen uses.
+ */
+public final class ByteLevelVocab {
+    public static final String END_OF_TEXT = "<|endoftext|>";
+    public static final String IM_START = "<|im_start|>";
+    public static final String IM_END = "<|im_end|>";
+
+    static final int TYPE_NORMAL = 1;
+    static final int TYPE_CONTROL = 3;
+
+    private static final String[][] MERGES = {
+        {"Ġ", "t"}, {"Ġ", "a"}, {"h", "e"}, {"i", "n"}, {"r", "e"}, {"o", "n"}, {"Ġt", "he"}, {"e", "r"}
+    };
+
+    private final List<String> tokens = new ArrayList<>();
+    private final List<Integer> types = new ArrayList<>();
+    private final List<String> merges = new ArrayList<>();
+
+    public ByteLevelVocab() {
+        for (int cp : byteToUnicode()) add(new String(Character.toChars(cp)), TYPE_NORMAL);
+        for (String[] m : MERGES) {
+            merges.add(m[0] + " " + m[1]);
+            add(m[0] + m[1], TYPE_NORMAL);
+        }
+        add(END_OF_TEXT, TYPE_CONTROL);
+        add(IM_START, TYPE_CONTROL);
+        add(IM_END, TYPE_CONTROL);
+    }
+
+    private void add(String token, int type) {
+        tokens.add(token);
+        types.add(type);
+    }
+
+    /** GPT-2's reversible byte → printable code point map, in GPT-2's order (printable bytes first). */
+    static int[] byteToUnicode() {
+        List<Integer> bs = new ArrayList<>();
+        for (int b = '!'; b <= '~'; b++) bs.add(b);
+        for (int b = 0xA1; b <= 0xAC; b++) bs.add(b);
+        for (int b = 0xAE; b <= 0xFF; b++) bs.add(b);
+        List<Integer> cs = new ArrayList<>(bs);
+        int n = 0;
+        for (int b = 0; b < 256; b++) {
+            if (!bs.contains(b)) {
+                bs.add(b);
+                cs.add(256 + n++);
+            }
+        }
+        return cs.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    public List<String> tokens() { return Collections.unmodifiableList(tokens); }
+    public int[] tokenTypes() { return types.stream().mapToInt(Integer::intValue).toArray(); }
+    public List<String> merges() { return Collections.unmodifiableList(merges); }
+    public int size() { return tokens.size(); }
+    public int id(String token) { return tokens.indexOf(token); }
+    public boolean isSpecial(int id) { return types.get(id) == TYPE_CONTROL; }
+}
