@@ -5,6 +5,7 @@ import dev.tailgate.local.config.ConfigLoader;
 import dev.tailgate.local.config.LocalConfig;
 import dev.tailgate.local.config.ModelConfig;
 import dev.tailgate.local.engine.EngineFactory;
+import dev.tailgate.local.engine.worker.WorkerProcessFactory;
 import dev.tailgate.local.http.LocalHttpApi;
 import dev.tailgate.local.metrics.LocalMetrics;
 import dev.tailgate.local.sched.Scheduler;
@@ -37,21 +38,29 @@ public final class LocalServer implements AutoCloseable {
         this.tickTimer = tickTimer;
     }
 
-    /** The engines this build runs, by config name. */
-    public static EngineRegistry productionEngines() {
-        return new EngineRegistry().declare("llama.cpp").declare("onnx");
+    /** Engine names a config may use. */
+    public static final java.util.Set<String> ENGINE_NAMES = java.util.Set.of("llama.cpp", "onnx");
+
+    /**
+     * The engines qwen-local runs: every model in its own supervised worker process (a native crash or hang costs one
+     * worker, never the service), with worker logs in {@code logs_dir}.
+     */
+    public static EngineRegistry productionEngines(LocalConfig config) {
+        WorkerProcessFactory workers = new WorkerProcessFactory(WorkerProcessFactory.Settings.defaults(config.logsDir()));
+        EngineRegistry registry = new EngineRegistry();
+        for (String name : ENGINE_NAMES) registry.register(name, workers);
+        return registry;
     }
 
     /** Loads {@code configFile}, binds (host/port override the config's {@code listen} when not null) and returns once listening. */
     public static LocalServer start(Path configFile, String host, Integer port) {
-        EngineRegistry engines = productionEngines();
         LocalConfig config;
         try {
-            config = new ConfigLoader(engines.names()).load(configFile);
+            config = new ConfigLoader(ENGINE_NAMES).load(configFile);
         } catch (ConfigException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
-        return builder(config.withListen(host, port)).engines(engines).start();
+        return builder(config.withListen(host, port)).start();
     }
 
     public static Builder builder(LocalConfig config) {
@@ -86,7 +95,7 @@ public final class LocalServer implements AutoCloseable {
         }
 
         public LocalServer start() {
-            if (engines == null) engines = productionEngines();
+            if (engines == null) engines = productionEngines(config);
             LocalMetrics metrics = new LocalMetrics();
             Scheduler scheduler = new Scheduler(config, engines, clock, metrics);
             metrics.bind(scheduler);

@@ -28,7 +28,7 @@ import java.util.Set;
  * so that a user can fix the file without reading code.
  */
 public final class ConfigLoader {
-    private static final Set<String> TOP_KEYS = Set.of("listen", "models_dir", "memory_budget", "max_request_bytes",
+    private static final Set<String> TOP_KEYS = Set.of("listen", "models_dir", "logs_dir", "memory_budget", "max_request_bytes",
             "shutdown_grace", "models");
     private static final Set<String> MODEL_KEYS = Set.of("capability", "engine", "file", "source", "context", "threads",
             "max_concurrency", "max_queue", "keep_alive", "stuck_after");
@@ -85,6 +85,8 @@ public final class ConfigLoader {
         }
         Path modelsDir = expandHome(root.has("models_dir") ? text(root, "models_dir") : "~/.tailgate/models");
         if (!modelsDir.isAbsolute()) modelsDir = (baseDir != null ? baseDir : Path.of("")).resolve(modelsDir).toAbsolutePath();
+        Path logsDir = root.has("logs_dir") ? expandHome(text(root, "logs_dir")) : modelsDir.resolveSibling("logs");
+        if (!logsDir.isAbsolute()) logsDir = (baseDir != null ? baseDir : Path.of("")).resolve(logsDir).toAbsolutePath();
         long budget = root.has("memory_budget") ? size(root, "memory_budget") : defaultBudget();
         if (budget <= 0) throw error("memory_budget", "must be larger than 0");
         long maxBody = root.has("max_request_bytes") ? size(root, "max_request_bytes") : LocalConfig.DEFAULT_MAX_REQUEST_BYTES;
@@ -99,7 +101,7 @@ public final class ConfigLoader {
                 models.add(model(e.getKey(), e.getValue(), modelsDir));
             }
         }
-        return new LocalConfig(host, port, modelsDir, budget, maxBody, grace, models);
+        return new LocalConfig(host, port, modelsDir, logsDir, budget, maxBody, grace, models);
     }
 
     private ModelConfig model(String id, JsonNode node, Path modelsDir) throws ConfigException {

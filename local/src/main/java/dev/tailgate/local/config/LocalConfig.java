@@ -4,11 +4,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-/** The whole qwen-local configuration, validated. Models keep the order of the file. */
+/**
+ * The whole qwen-local configuration, validated. Models keep the order of the file. {@code logsDir} holds one log per
+ * engine worker process (native output goes there).
+ */
 public record LocalConfig(
         String host,
         int port,
         Path modelsDir,
+        Path logsDir,
         long memoryBudgetBytes,
         long maxRequestBytes,
         Duration shutdownGrace,
@@ -24,7 +28,7 @@ public record LocalConfig(
     }
 
     public LocalConfig withListen(String newHost, Integer newPort) {
-        return new LocalConfig(newHost != null ? newHost : host, newPort != null ? newPort : port, modelsDir,
+        return new LocalConfig(newHost != null ? newHost : host, newPort != null ? newPort : port, modelsDir, logsDir,
                 memoryBudgetBytes, maxRequestBytes, shutdownGrace, models);
     }
 }
