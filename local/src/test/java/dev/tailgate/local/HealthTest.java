@@ -53,6 +53,12 @@ class HealthTest {
             assertThat(h.state("qwen")).isEqualTo("unloaded");
             assertThat(h.get("/health").statusCode()).isEqualTo(200);
             assertThat(h.post("/v1/chat/completions", Harness.chat("qwen", "hi", false)).statusCode()).isEqualTo(200);
+
+            // removed while loaded (`models rm`): unavailable again, and the watchdog unloads it
+            Files.delete(h.modelsDir.resolve("qwen.gguf"));
+            assertThat(h.state("qwen")).isEqualTo("unavailable");
+            Harness.await("the orphaned model is unloaded", () -> engines.current("qwen").closed.get());
+            assertThat(h.status().get("memory").get("used_bytes").asLong()).isZero();
         }
     }
 

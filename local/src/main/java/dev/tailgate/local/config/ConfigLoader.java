@@ -76,6 +76,7 @@ public final class ConfigLoader {
             int colon = listen.lastIndexOf(':');
             if (colon <= 0) throw error("listen", "must be HOST:PORT, e.g. 127.0.0.1:8081 (got '" + listen + "')");
             host = listen.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1); // [::1]:8081
             try {
                 port = Integer.parseInt(listen.substring(colon + 1));
             } catch (NumberFormatException e) {

@@ -21,6 +21,8 @@ final class ModelSlot {
     /** Why the model is in its state (failure, death, stuck job, no memory); null when all is well. */
     String reason;
     long lastUsedAt;
+    /** What the engine estimated before loading; the budget holds at least this much while the model is loaded. */
+    long estimateBytes;
     /** Exponentially weighted job duration, for a Retry-After that means something. */
     double avgJobMillis = -1;
 

@@ -295,7 +295,8 @@ public final class Scheduler {
                 slot.model = loaded;
                 slot.problem = ModelSlot.Problem.NONE;
                 slot.reason = null;
-                reserved.put(slot, Math.max(0, loaded.memoryBytes()));
+                slot.estimateBytes = estimate;
+                reserved.put(slot, Math.max(estimate, loaded.memoryBytes()));
                 slot.lastUsedAt = clock.millis();
                 pump(slot, after);
             } else {
@@ -327,6 +328,7 @@ public final class Scheduler {
      */
     private String reserveLocked(ModelSlot slot, long bytes, List<LoadedModel> evicted) {
         reserved.remove(slot);
+        refreshMemoryLocked();
         while (used() + bytes > budgetBytes) {
             ModelSlot victim = slots.values().stream()
                     .filter(s -> s != slot && s.idleLoaded())
@@ -345,6 +347,16 @@ public final class Scheduler {
         }
         reserved.put(slot, bytes);
         return null;
+    }
+
+    /**
+     * The budget holds, per loaded model, the larger of its estimate and its measured size: a fresh worker's RSS is
+     * small until its weights are paged in, and counting only that would let the next model overcommit.
+     */
+    private void refreshMemoryLocked() {
+        for (ModelSlot s : slots.values()) {
+            if (s.model != null) reserved.put(s, Math.max(s.estimateBytes, Math.max(0, s.model.memoryBytes())));
+        }
     }
 
     private long used() {
@@ -380,8 +392,10 @@ public final class Scheduler {
                     continue;
                 }
                 long keepMs = slot.config.keepAlive().toMillis();
-                if (keepMs > 0 && slot.idleLoaded() && now - slot.lastUsedAt >= keepMs) {
-                    LOG.info("unloading model '{}' after {} idle (keep_alive)", slot.id(), Durations.format(slot.config.keepAlive()));
+                boolean fileGone = slot.config.missingFileReason() != null; // `models rm` while loaded
+                if (slot.idleLoaded() && (fileGone || keepMs > 0 && now - slot.lastUsedAt >= keepMs)) {
+                    LOG.info("unloading model '{}': {}", slot.id(), fileGone ? "its file was removed"
+                            : Durations.format(slot.config.keepAlive()) + " idle (keep_alive)");
                     slot.model = null;
                     slot.reason = null;
                     reserved.remove(slot);
@@ -428,6 +442,7 @@ public final class Scheduler {
     public List<ModelHealth> health() {
         synchronized (lock) {
             long now = clock.millis();
+            refreshMemoryLocked();
             List<ModelHealth> out = new ArrayList<>(slots.size());
             for (ModelSlot slot : slots.values()) {
                 ModelState state = slot.state();
@@ -435,13 +450,8 @@ public final class Scheduler {
                 long oldest = Stream.concat(slot.running.stream(), slot.waiting.stream())
                         .mapToLong(j -> now - j.enqueuedAt).max().orElse(0);
                 long lastProgress = slot.running.stream().mapToLong(j -> now - j.lastProgressAt).min().orElse(0);
-                long memory;
-                if (slot.model != null) {
-                    memory = Math.max(0, slot.model.memoryBytes());
-                    reserved.put(slot, memory); // the measured size replaces the estimate
-                } else {
-                    memory = reserved.getOrDefault(slot, 0L);
-                }
+                // measured when loaded; while loading, what the budget holds for it
+                long memory = slot.model != null ? Math.max(0, slot.model.memoryBytes()) : reserved.getOrDefault(slot, 0L);
                 out.add(new ModelHealth(slot.id(), slot.config.capability().wireName(), state, reason,
                         slot.running.size(), slot.waiting.size(), Math.max(0, oldest), Math.max(0, lastProgress), memory));
             }
