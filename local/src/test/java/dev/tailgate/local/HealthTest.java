@@ -109,6 +109,7 @@ class HealthTest {
                 """;
         try (Harness h = Harness.start(tmp, yaml, new FakeEngineFactory(), "chat.gguf")) {
             assertThat(h.post("/v1/chat/completions", Harness.chat("chat", "tokens:5", false)).statusCode()).isEqualTo(200);
+            assertThat(h.post("/v1/chat/completions", Harness.chat("random-name-42", "x", false)).statusCode()).isEqualTo(404);
             HttpResponse<String> r = h.get("/metrics");
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(r.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
@@ -119,6 +120,8 @@ class HealthTest {
                     .contains("tailgate_local_model_state{model=\"chat\",state=\"busy\"} 0.0")
                     .contains("tailgate_local_tokens_generated_total{model=\"chat\"} 5.0")
                     .contains("tailgate_local_requests_total{endpoint=\"/v1/chat/completions\",model=\"chat\",status=\"200\"} 1.0")
+                    .contains("tailgate_local_requests_total{endpoint=\"/v1/chat/completions\",model=\"unknown\",status=\"404\"} 1.0")
+                    .doesNotContain("random-name-42")
                     .contains("tailgate_local_queue_wait_seconds_bucket{model=\"chat\"")
                     .contains("tailgate_local_job_duration_seconds_bucket{model=\"chat\",outcome=\"ok\"");
         }

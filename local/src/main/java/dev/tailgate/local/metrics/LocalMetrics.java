@@ -43,10 +43,14 @@ public final class LocalMetrics implements SchedulerEvents {
         }
     }
 
-    /** One HTTP request answered; {@code model} may be "-" when the request named none. */
+    /**
+     * One HTTP request answered. {@code model} is "-" when the request named none and "unknown" when it named one
+     * that is not configured: labels come only from the config, so a client cannot grow the metrics without bound.
+     */
     public void request(String endpoint, String model, int status) {
+        String label = model == null ? "-" : snapshot.containsKey(model) ? model : "unknown";
         Counter.builder("tailgate_local_requests").description("requests by endpoint, model and status")
-                .tags("endpoint", endpoint, "model", model == null ? "-" : model, "status", Integer.toString(status))
+                .tags("endpoint", endpoint, "model", label, "status", Integer.toString(status))
                 .register(registry).increment();
     }
 
