@@ -135,7 +135,8 @@ public final class Scheduler {
             job.lastProgressAt = now;
             job.model = model;
             slot.running.add(job);
-            after.add(() -> launch(job, model));
+            // Off the caller's thread: this may be the event loop, and a submit writes to the worker's socket.
+            after.add(() -> offload(() -> launch(job, model)));
         }
         slot.lastUsedAt = now;
     }
@@ -534,6 +535,14 @@ public final class Scheduler {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    private void offload(Runnable task) {
+        try {
+            blocking.execute(task);
+        } catch (RejectedExecutionException e) {
+            task.run();
+        }
+    }
 
     private void closeLater(LoadedModel model) {
         try {
