@@ -1,6 +1,7 @@
 package dev.tailgate.local.engine;
 
 import dev.tailgate.local.engine.llama.LlamaChatEngine;
+import dev.tailgate.local.engine.llama.LlamaEmbeddingEngine;
 import dev.tailgate.local.engine.llama.LlamaMemoryEstimate;
 import dev.tailgate.local.engine.onnx.OnnxEmbeddingEngine;
 import java.util.Locale;
@@ -10,7 +11,8 @@ import java.util.Locale;
  * process (which hosts exactly one) and by benchmarks/tests; qwen-local itself should use
  * {@code engine.worker.WorkerProcessFactory} so that a native crash cannot take the service down.
  *
- * <p>Engines: {@code llama.cpp} (aliases {@code llama}, {@code llamacpp}) for chat, {@code onnx} for embeddings.
+ * <p>Engines: {@code llama.cpp} (aliases {@code llama}, {@code llamacpp}) for chat and GGUF embeddings, {@code onnx} for
+ * embeddings.
  */
 public final class InProcessEngineFactory implements EngineFactory {
 
@@ -18,6 +20,7 @@ public final class InProcessEngineFactory implements EngineFactory {
     public LoadedModel load(ModelSpec spec) throws EngineException {
         return switch (kind(spec)) {
             case LLAMA_CHAT -> LlamaChatEngine.load(spec);
+            case LLAMA_EMBEDDINGS -> LlamaEmbeddingEngine.load(spec);
             case ONNX_EMBEDDINGS -> OnnxEmbeddingEngine.load(spec);
         };
     }
@@ -26,7 +29,7 @@ public final class InProcessEngineFactory implements EngineFactory {
     public long estimateMemoryBytes(ModelSpec spec) {
         try {
             return switch (kind(spec)) {
-                case LLAMA_CHAT -> LlamaMemoryEstimate.bytes(spec);
+                case LLAMA_CHAT, LLAMA_EMBEDDINGS -> LlamaMemoryEstimate.bytes(spec);
                 case ONNX_EMBEDDINGS -> OnnxEmbeddingEngine.MEMORY_ESTIMATE;
             };
         } catch (EngineException e) {
@@ -35,7 +38,7 @@ public final class InProcessEngineFactory implements EngineFactory {
     }
 
     /** The engine implementations there are. */
-    public enum Kind { LLAMA_CHAT, ONNX_EMBEDDINGS }
+    public enum Kind { LLAMA_CHAT, LLAMA_EMBEDDINGS, ONNX_EMBEDDINGS }
 
     /** Which engine serves {@code spec}, or an {@link EngineException} saying why none does. */
     public static Kind kind(ModelSpec spec) throws EngineException {
@@ -43,6 +46,7 @@ public final class InProcessEngineFactory implements EngineFactory {
         switch (engine) {
             case "llama.cpp", "llama", "llamacpp" -> {
                 if (spec.capability() == ModelSpec.Capability.CHAT) return Kind.LLAMA_CHAT;
+                if (spec.capability() == ModelSpec.Capability.EMBEDDINGS) return Kind.LLAMA_EMBEDDINGS;
             }
             case "onnx" -> {
                 if (spec.capability() == ModelSpec.Capability.EMBEDDINGS) return Kind.ONNX_EMBEDDINGS;

@@ -136,6 +136,23 @@ public record ChatOptions(
         return List.copyOf(out);
     }
 
+    /**
+     * llama.cpp turns an empty {@code oneOf}/{@code anyOf}/{@code allOf}/{@code enum} into a grammar it then fails to
+     * parse — and silently generates without any constraint. Refuse those up front; other schema errors are reported
+     * by llama.cpp itself as a 400.
+     */
+    private static void rejectUnsatisfiable(JsonNode node) {
+        if (node.isObject()) {
+            for (String key : List.of("oneOf", "anyOf", "allOf", "enum")) {
+                JsonNode v = node.get(key);
+                if (v != null && v.isArray() && v.isEmpty()) {
+                    throw new BadChatRequest("'response_format' schema has an empty '" + key + "'");
+                }
+            }
+        }
+        if (node.isContainerNode()) node.forEach(ChatOptions::rejectUnsatisfiable);
+    }
+
     private static String schema(JsonNode format) {
         if (format == null || format.isNull()) return null;
         String type = format.path("type").asText("");
@@ -147,6 +164,7 @@ public record ChatOptions(
                 if (schema == null || !schema.isObject()) {
                     throw new BadChatRequest("'response_format.json_schema.schema' must be a JSON schema object");
                 }
+                rejectUnsatisfiable(schema);
                 yield Json.string(schema);
             }
             default -> throw new BadChatRequest("'response_format.type' must be text, json_object or json_schema");

@@ -5,15 +5,13 @@ import de.kherud.llama.InferenceParameters;
 import de.kherud.llama.LlamaIterator;
 import de.kherud.llama.LlamaModel;
 import de.kherud.llama.LlamaOutput;
-import de.kherud.llama.ModelParameters;
 import dev.tailgate.local.engine.EngineException;
 import dev.tailgate.local.engine.EngineFailure.Kind;
 import dev.tailgate.local.engine.EngineRequest;
 import dev.tailgate.local.engine.JobListener;
 import dev.tailgate.local.engine.ModelSpec;
-import dev.tailgate.local.engine.SingleThreadEngine;
+import dev.tailgate.local.engine.ThreadedEngine;
 import dev.tailgate.wire.Json;
-import java.io.IOException;
 
 /**
  * A GGUF chat model running in this process through java-llama.cpp. Jobs run one at a time, in order, on the
@@ -26,48 +24,26 @@ import java.io.IOException;
  * the middle of a UTF-8 character and sends it with the next one, so a character split over several tokens counts
  * once. When generation hits the limit, the completion count is exactly {@code max_tokens}.
  */
-public final class LlamaChatEngine extends SingleThreadEngine {
+public final class LlamaChatEngine extends ThreadedEngine {
     private final ModelSpec spec;
     private final LlamaModel model;
     private final long memoryEstimate;
+    private final int addedPromptTokens;
 
-    private LlamaChatEngine(ModelSpec spec, LlamaModel model, long memoryEstimate) {
-        super("llama-" + spec.id());
+    private LlamaChatEngine(ModelSpec spec, LlamaModel model, long memoryEstimate, int addedPromptTokens) {
+        super("llama-" + spec.id(), spec.parallel());
         this.spec = spec;
         this.model = model;
         this.memoryEstimate = memoryEstimate;
+        this.addedPromptTokens = addedPromptTokens;
     }
 
     /** Checks the file, then loads it. Never hands llama.cpp a file whose architecture it cannot run. */
     public static LlamaChatEngine load(ModelSpec spec) throws EngineException {
-        if (spec.file() == null) throw new EngineException("model '" + spec.id() + "' has no GGUF file configured");
-        GgufHeader header;
-        try {
-            header = GgufHeader.read(spec.file());
-        } catch (IOException e) {
-            throw new EngineException("cannot load '" + spec.id() + "': " + e.getMessage(), e);
-        }
-        String arch = header.architecture();
-        if (!SupportedArchitectures.isSupported(arch)) {
-            throw new EngineException("model '" + spec.id() + "' has architecture '" + arch
-                    + "', which the bundled llama.cpp (b4916) cannot run; supported: "
-                    + String.join(", ", SupportedArchitectures.VERIFIED.stream().sorted().toList()));
-        }
-        LlamaNative.prepare();
-        int threads = spec.threads() > 0 ? spec.threads() : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
-        ModelParameters params = new ModelParameters()
-                .setModel(spec.file().toString())
-                .setCtxSize(spec.context() > 0 ? spec.context() : 4096)
-                .setThreads(threads)
-                .setThreadsBatch(threads)
-                .setParallel(1)
-                .disableContextShift()
-                .disableLog();
-        try {
-            return new LlamaChatEngine(spec, new LlamaModel(params), LlamaMemoryEstimate.bytes(spec));
-        } catch (RuntimeException e) {
-            throw new EngineException("llama.cpp could not load '" + spec.id() + "': " + e.getMessage(), e);
-        }
+        GgufHeader header = GgufModels.check(spec);
+        // llama.cpp tokenizes completion prompts with special tokens on: files that ask for a BOS token get one more.
+        int addedTokens = Boolean.TRUE.equals(header.metadata().get("tokenizer.ggml.add_bos_token")) ? 1 : 0;
+        return new LlamaChatEngine(spec, GgufModels.open(spec, p -> p), LlamaMemoryEstimate.bytes(spec), addedTokens);
     }
 
     public ModelSpec spec() {
@@ -103,8 +79,9 @@ public final class LlamaChatEngine extends SingleThreadEngine {
         try {
             options = ChatOptions.from(chat.body());
             prompt = model.applyTemplate(options.messagesJson());
-            TestHooks.maybeHang(prompt);
-            promptTokens = prompt.isEmpty() ? 0 : model.encode(prompt).length;
+            TestHooks.apply(prompt);
+            int encoded = prompt.isEmpty() ? 0 : model.encode(prompt).length;
+            promptTokens = encoded == 0 ? 0 : encoded + addedPromptTokens;
         } catch (BadChatRequest e) {
             job.fail(Kind.BAD_REQUEST, e.getMessage());
             return;
@@ -114,7 +91,7 @@ public final class LlamaChatEngine extends SingleThreadEngine {
             job.fail(Kind.BAD_REQUEST, "the prompt is empty");
             return;
         }
-        int context = spec.context() > 0 ? spec.context() : 4096;
+        int context = GgufModels.context(spec);
         if (promptTokens >= context) {
             job.fail(Kind.BAD_REQUEST, "the prompt is " + promptTokens + " tokens; this model's context is " + context + " tokens");
             return;

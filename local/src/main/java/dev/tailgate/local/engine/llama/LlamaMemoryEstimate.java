@@ -29,7 +29,7 @@ public final class LlamaMemoryEstimate {
             if (kvHeads == 0) kvHeads = heads;
             if (layers > 0 && embd > 0 && heads > 0) {
                 long kvDim = embd / heads * kvHeads;
-                kv = 2L /* K and V */ * layers * Math.max(spec.context(), 512) * kvDim * 2 /* f16 */;
+                kv = 2L /* K and V */ * layers * Math.max(spec.context(), 512) * spec.parallel() * kvDim * 2 /* f16 */;
             }
         } catch (IOException ignored) {
             // unreadable header: the load will say why; the estimate falls back to the file size

@@ -11,7 +11,7 @@ import dev.tailgate.local.engine.EngineFailure.Kind;
 import dev.tailgate.local.engine.EngineRequest;
 import dev.tailgate.local.engine.JobListener;
 import dev.tailgate.local.engine.ModelSpec;
-import dev.tailgate.local.engine.SingleThreadEngine;
+import dev.tailgate.local.engine.ThreadedEngine;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -27,7 +27,7 @@ import java.util.Map;
  * by the Hugging Face tokenizer (DJL), mean-pooled over the attention mask and L2-normalised — the same vectors as
  * sentence-transformers. Inputs longer than {@value #MAX_TOKENS} tokens are truncated (the model's training length).
  */
-public final class OnnxEmbeddingEngine extends SingleThreadEngine {
+public final class OnnxEmbeddingEngine extends ThreadedEngine {
     public static final int DIMENSIONS = 384;
     public static final int MAX_TOKENS = 256;
     public static final int MAX_INPUTS = 2048;
@@ -43,7 +43,7 @@ public final class OnnxEmbeddingEngine extends SingleThreadEngine {
     private final boolean wantsTokenTypes;
 
     private OnnxEmbeddingEngine(String id, OrtEnvironment env, OrtSession session, HuggingFaceTokenizer tokenizer) {
-        super("onnx-" + id);
+        super("onnx-" + id, 1);
         this.env = env;
         this.session = session;
         this.tokenizer = tokenizer;

@@ -148,7 +148,14 @@ public final class WorkerModel implements LoadedModel {
     private void readLoop() {
         try {
             JsonNode m;
-            while ((m = channel.read()) != null) dispatch(m);
+            while ((m = channel.read()) != null) {
+                try {
+                    dispatch(m);
+                } catch (RuntimeException e) {
+                    // a listener broke its contract; the worker and the other jobs are fine
+                    log.warn("worker {}: listener failed on {}: {}", process.pid(), m.path("type").asText(), e.toString());
+                }
+            }
         } catch (IOException | RuntimeException e) {
             if (!dead.get()) log.debug("worker {} connection ended: {}", process.pid(), e.toString());
         }

@@ -30,7 +30,7 @@ import java.util.Objects;
  *
  * <p>The child runs the same {@code java} binary and classpath as this process, with a small heap (model weights live
  * in native memory), native access enabled, llama.cpp's library unpacked once and shared, and stdout+stderr written
- * to {@code <logDir>/<model>.log} (replaced on each start) (native logs go there). It connects back to a one-shot loopback port and proves
+ * to {@code <logDir>/<model>.log} (the one before kept as {@code <model>.previous.log}) (native logs go there). It connects back to a one-shot loopback port and proves
  * itself with a random token.
  */
 public final class WorkerProcessFactory implements EngineFactory {
@@ -84,6 +84,11 @@ public final class WorkerProcessFactory implements EngineFactory {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Files.createDirectories(settings.logDir());
             log = settings.logDir().resolve(safeName(spec.id()) + ".log");
+            // Keep the previous worker's log: after a crash, the restart would otherwise overwrite the evidence.
+            if (Files.exists(log)) {
+                Files.move(log, settings.logDir().resolve(safeName(spec.id()) + ".previous.log"),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
             process = start(spec, kind, server.getLocalPort(), token, log);
             // A worker that dies before connecting must not leave us waiting for the whole timeout.
             process.onExit().thenRun(() -> closeQuietly(server));
@@ -127,11 +132,13 @@ public final class WorkerProcessFactory implements EngineFactory {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.add("--enable-native-access=ALL-UNNAMED");
-        cmd.add("-Xmx" + (kind == InProcessEngineFactory.Kind.LLAMA_CHAT ? settings.chatHeap() : settings.embeddingsHeap()));
+        boolean llama = kind != InProcessEngineFactory.Kind.ONNX_EMBEDDINGS;
+        // llama.cpp keeps weights and KV cache in native memory: its workers need little heap; ONNX post-processing more.
+        cmd.add("-Xmx" + (llama ? settings.chatHeap() : settings.embeddingsHeap()));
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-Xshare:auto");
         cmd.add("-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
-        if (kind == InProcessEngineFactory.Kind.LLAMA_CHAT) {
+        if (llama) {
             cmd.add("-D" + LlamaNative.LIB_PATH_PROPERTY + "=" + llamaLibDir());
             cmd.add("-D" + LlamaNative.TMPDIR_PROPERTY + "=" + Files.createDirectories(
                     Path.of(System.getProperty("java.io.tmpdir"), "tailgate-natives", "scratch")));

@@ -39,6 +39,7 @@ final class WorkerProtocol {
         if (spec.file() != null) n.put("file", spec.file().toAbsolutePath().toString());
         n.put("context", spec.context());
         n.put("threads", spec.threads());
+        n.put("parallel", spec.parallel());
         return n;
     }
 
@@ -49,7 +50,8 @@ final class WorkerProtocol {
                 n.path("engine").asText(),
                 n.hasNonNull("file") ? Path.of(n.get("file").asText()) : null,
                 n.path("context").asInt(),
-                n.path("threads").asInt());
+                n.path("threads").asInt(),
+                n.path("parallel").asInt(1));
     }
 
     static String encodeVectors(List<float[]> vectors) {

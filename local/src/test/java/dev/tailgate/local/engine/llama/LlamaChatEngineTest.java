@@ -125,6 +125,19 @@ class LlamaChatEngineTest {
     }
 
     @Test
+    void schemasLlamaCppCannotHonourAreBadRequestsNotCrashes() throws Exception {
+        for (String schema : new String[] {
+                "{\"type\":\"object\",\"properties\":{\"a\":{\"$ref\":\"#/nowhere\"}}}",
+                "{\"type\":5}",
+                "{\"type\":\"string\",\"pattern\":\"[\"}",
+                "{\"properties\":{\"x\":{\"oneOf\":[]}}}"}) {
+            ObjectNode body = chat("x").put("max_tokens", 5);
+            body.putObject("response_format").put("type", "json_schema").putObject("json_schema").set("schema", Json.parse(schema));
+            assertBadRequest(body, "");
+        }
+    }
+
+    @Test
     void invalidRequestsAreBadRequests() throws Exception {
         ObjectNode noMessages = Json.object();
         noMessages.putArray("messages");
@@ -161,6 +174,35 @@ class LlamaChatEngineTest {
         assertThat(o.failure().kind()).isEqualTo(EngineFailure.Kind.CANCELLED);
         assertThat(l.terminalCalls.get()).isEqualTo(1);
         assertThat(run(chat("after").put("max_tokens", 3)).await().ok()).isTrue();
+    }
+
+    @Test
+    void parallelSlotsRunJobsConcurrentlyWithCorrectResults() throws Exception {
+        Path file = dir.resolve("tiny-qwen2.gguf");
+        try (LlamaChatEngine two = LlamaChatEngine.load(new ModelSpec("p", ModelSpec.Capability.CHAT, "llama.cpp", file, 512, 2, 2))) {
+            RecordingListener a = new RecordingListener();
+            RecordingListener b = new RecordingListener();
+            RecordingListener c = new RecordingListener();
+            java.util.concurrent.atomic.AtomicInteger aPiecesWhenBEnded = new java.util.concurrent.atomic.AtomicInteger(-1);
+            two.submit(new EngineRequest.Chat(chat("first").put("max_tokens", 300).put("temperature", 0.9)), a);
+            two.submit(new EngineRequest.Chat(chat("second").put("max_tokens", 9).put("temperature", 0)), new dev.tailgate.local.engine.JobListener() {
+                @Override public void onDelta(String text) { b.onDelta(text); }
+                @Override public void onComplete(Usage usage, String finishReason) {
+                    aPiecesWhenBEnded.set(a.deltas.size());
+                    b.onComplete(usage, finishReason);
+                }
+                @Override public void onError(dev.tailgate.local.engine.EngineFailure failure) { b.onError(failure); }
+            });
+            assertThat(b.await().usage().completionTokens()).isEqualTo(9);
+            // b ended while a was still early in its 300 tokens: they ran side by side, not one after the other
+            assertThat(aPiecesWhenBEnded.get()).isBetween(0, 100);
+            two.submit(new EngineRequest.Chat(chat("third").put("max_tokens", 5)), c);
+            assertThat(c.await().usage().completionTokens()).isEqualTo(5);
+            var o = a.await();
+            assertThat(o.finishReason()).isEqualTo("length");
+            assertThat(o.usage().completionTokens()).isEqualTo(300);
+            assertThat(b.text()).isEqualTo(run(chat("second").put("max_tokens", 9).put("temperature", 0)).text());
+        }
     }
 
     @Test

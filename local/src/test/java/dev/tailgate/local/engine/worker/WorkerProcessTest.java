@@ -119,6 +119,30 @@ class WorkerProcessTest {
     }
 
     @Test
+    void nativeAbortInTheWorkerIsReportedAndContained() throws Exception {
+        WorkerModel worker = (WorkerModel) factory.load(chatSpec());
+        try {
+            RecordingListener crashing = new RecordingListener();
+            RecordingListener queuedBehind = new RecordingListener();
+            worker.submit(new EngineRequest.Chat(chat(TestHooks.ABORT_MARKER, 4)), crashing);
+            worker.submit(new EngineRequest.Chat(chat("next in line", 4)), queuedBehind);
+            var o = crashing.await();
+            assertThat(o.failure().kind()).isEqualTo(EngineFailure.Kind.WORKER_DIED);
+            assertThat(o.failure().message()).contains("signal 6");
+            assertThat(queuedBehind.await().failure().kind()).isEqualTo(EngineFailure.Kind.WORKER_DIED);
+            assertThat(worker.alive()).isFalse();
+            assertThat(worker.deathReason()).contains("SIGABRT");
+        } finally {
+            worker.close();
+        }
+        // this JVM is unharmed and a fresh worker serves again
+        try (LoadedModel again = factory.load(chatSpec())) {
+            assertThat(run(again, new EngineRequest.Chat(chat("hello again", 3))).await().ok()).isTrue();
+        }
+        assertThat(dir.resolve("logs").resolve("tiny-chat.previous.log")).exists();
+    }
+
+    @Test
     void hangHookStallsTheJobAndCloseKillsTheWorker() throws Exception {
         WorkerModel worker = (WorkerModel) factory.load(chatSpec());
         ProcessHandle handle = ProcessHandle.of(worker.pid()).orElseThrow();
@@ -166,8 +190,8 @@ class WorkerProcessTest {
     void unknownEngineIsRefusedWithoutAWorker() {
         assertThatThrownBy(() -> factory.load(new ModelSpec("x", ModelSpec.Capability.CHAT, "vllm", gguf, 512, 1)))
                 .isInstanceOf(EngineException.class).hasMessageContaining("unknown engine");
-        assertThatThrownBy(() -> factory.load(new ModelSpec("x", ModelSpec.Capability.EMBEDDINGS, "llama.cpp", gguf, 512, 1)))
-                .isInstanceOf(EngineException.class).hasMessageContaining("does not serve embeddings");
+        assertThatThrownBy(() -> factory.load(new ModelSpec("x", ModelSpec.Capability.CHAT, "onnx", null, 512, 1)))
+                .isInstanceOf(EngineException.class).hasMessageContaining("does not serve chat");
     }
 
     @Test

@@ -2,39 +2,44 @@ package dev.tailgate.local.engine;
 
 import dev.tailgate.local.engine.EngineFailure.Kind;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Base of the in-process engines: jobs run one at a time, in order, on the engine's own daemon thread, from a bounded
- * queue; {@link #submit} never blocks; every job ends exactly once (complete, error, or cancelled — also when the
- * engine closes with jobs queued).
+ * Base of the in-process engines: jobs run on the engine's own daemon threads — {@code parallel} at a time, the rest
+ * waiting in order in a bounded queue; {@link #submit} never blocks; every job ends exactly once (complete, error, or
+ * cancelled — also when the engine closes with jobs queued).
  */
-public abstract class SingleThreadEngine implements LoadedModel {
+public abstract class ThreadedEngine implements LoadedModel {
     private static final int QUEUE_CAPACITY = 256;
     private static final long CLOSE_WAIT_SECONDS = 10;
 
     private final String name;
     private final ThreadPoolExecutor executor;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile Job running;
+    private final Set<Job> running = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger threadIds = new AtomicInteger();
 
-    protected SingleThreadEngine(String name) {
+    protected ThreadedEngine(String name, int parallel) {
         this.name = name;
-        this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE_CAPACITY), r -> {
-            Thread t = new Thread(r, name);
+        int n = Math.max(1, parallel);
+        this.executor = new ThreadPoolExecutor(n, n, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE_CAPACITY), r -> {
+            Thread t = new Thread(r, name + "-" + threadIds.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
     }
 
-    /** Runs one job on the engine thread. Must end the job through {@code job}; may throw (→ ENGINE_ERROR). */
+    /** Runs one job on an engine thread (up to {@code parallel} run at once). Must end the job through {@code job}; may throw (→ ENGINE_ERROR). */
     protected abstract void run(EngineRequest request, Job job);
 
-    /** Frees the engine's resources once its thread has finished. */
+    /** Frees the engine's resources once its threads have finished. */
     protected abstract void release();
 
     @Override
@@ -68,8 +73,7 @@ public abstract class SingleThreadEngine implements LoadedModel {
         if (!closed.compareAndSet(false, true)) return;
         List<Runnable> queued = executor.shutdownNow();
         for (Runnable r : queued) ((Job) r).fail(Kind.CANCELLED, "model is unloading");
-        Job current = running;
-        if (current != null) current.cancel();
+        for (Job current : running) current.cancel();
         try {
             if (executor.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) release();
         } catch (InterruptedException e) {
@@ -95,14 +99,14 @@ public abstract class SingleThreadEngine implements LoadedModel {
                 fail(Kind.CANCELLED, "cancelled");
                 return;
             }
-            running = this;
+            running.add(this);
             try {
-                SingleThreadEngine.this.run(request, this);
+                ThreadedEngine.this.run(request, this);
                 if (!ended.get()) fail(Kind.ENGINE_ERROR, "engine ended the job without a result");
             } catch (RuntimeException | Error e) {
                 fail(Kind.ENGINE_ERROR, name + " failed: " + e.getClass().getSimpleName() + ": " + e.getMessage());
             } finally {
-                running = null;
+                running.remove(this);
             }
         }
 
