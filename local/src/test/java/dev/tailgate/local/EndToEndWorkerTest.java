@@ -55,6 +55,7 @@ class EndToEndWorkerTest {
                     file: tiny.gguf
                     context: 1024
                     threads: 1
+                    max_concurrency: 2
                     max_queue: 4
                     stuck_after: 3s
                   mini:
@@ -112,6 +113,15 @@ class EndToEndWorkerTest {
     }
 
     @Test
+    void twoChatsRunAtOnceWithMaxConcurrencyTwo() throws Exception {
+        CompletableFuture<HttpResponse<String>> a = CompletableFuture.supplyAsync(() -> call(chat("first", true)), r -> Thread.ofVirtual().start(r));
+        CompletableFuture<HttpResponse<String>> b = CompletableFuture.supplyAsync(() -> call(chat("second", false)), r -> Thread.ofVirtual().start(r));
+        assertThat(a.get().statusCode()).as(a.get().body()).isEqualTo(200);
+        assertThat(a.get().body()).endsWith("data: [DONE]\n\n");
+        assertThat(b.get().statusCode()).as(b.get().body()).isEqualTo(200);
+    }
+
+    @Test
     void embeddingsFromTheBuiltInOnnxModel() throws Exception {
         HttpResponse<String> r = post("/v1/embeddings", "{\"model\":\"mini\",\"input\":[\"hello\",\"world\"]}");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
@@ -123,16 +133,15 @@ class EndToEndWorkerTest {
     @Test
     void aWedgedWorkerIsDetectedKilledAndReplaced() throws Exception {
         assertThat(post("/v1/chat/completions", chat("warm up", false)).statusCode()).isEqualTo(200);
-        CompletableFuture<HttpResponse<String>> queued = new CompletableFuture<>();
-        CompletableFuture<HttpResponse<String>> hanging = CompletableFuture.supplyAsync(
-                () -> call(chat(TestHooks.HANG_MARKER, false)), r -> Thread.ofVirtual().start(r));
-        Harness.await("hang running", () -> model("tiny").get("in_flight").asInt() == 1);
-        Thread.ofVirtual().start(() -> queued.complete(call(chat("after the hang", false))));
-        HttpResponse<String> stuck = hanging.get();
+        HttpResponse<String> stuck = post("/v1/chat/completions", chat(TestHooks.HANG_MARKER, false));
         assertError(stuck, 503, "api_error", "unavailable");
-        assertThat(stuck.body()).contains("got stuck");
-        HttpResponse<String> after = queued.get();
+        assertThat(stuck.body()).contains("got stuck").contains("Retry");
+        assertThat(model("tiny").get("state").asText()).isEqualTo("stuck");
+        assertThat(model("tiny").get("reason").asText()).contains("worker was killed");
+
+        HttpResponse<String> after = post("/v1/chat/completions", chat("after the hang", true));
         assertThat(after.statusCode()).as(after.body()).isEqualTo(200);
+        assertThat(after.body()).endsWith("data: [DONE]\n\n");
         assertThat(model("tiny").get("state").asText()).isIn("ready", "busy");
     }
 

@@ -28,8 +28,9 @@ public record ModelConfig(
     public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofMinutes(10);
     public static final Duration DEFAULT_STUCK_AFTER = Duration.ofSeconds(60);
 
+    /** The engine runs as many jobs at once as the scheduler lets through: {@code parallel = max_concurrency}. */
     public ModelSpec spec() {
-        return new ModelSpec(id, capability, engine, file, context, threads);
+        return new ModelSpec(id, capability, engine, file, context, threads, maxConcurrency);
     }
 
     /**

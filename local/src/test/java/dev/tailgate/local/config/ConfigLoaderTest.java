@@ -55,6 +55,8 @@ class ConfigLoaderTest {
         assertThat(q.threads()).isEqualTo(2);
         assertThat(q.keepAlive()).isEqualTo(Duration.ofMinutes(10));
         assertThat(q.stuckAfter()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(q.spec().parallel()).isEqualTo(q.maxConcurrency());
+        assertThat(q.spec().file()).isEqualTo(q.file());
         ModelConfig mini = c.models().get(1);
         assertThat(mini.file()).isNull();
         assertThat(mini.missingFileReason()).isNull();
