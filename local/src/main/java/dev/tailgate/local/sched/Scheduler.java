@@ -16,8 +16,6 @@ import dev.tailgate.wire.Durations;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,8 +46,7 @@ public final class Scheduler {
 
     private final Object lock = new Object();
     private final Map<String, ModelSlot> slots = new LinkedHashMap<>();
-    private final Map<ModelSlot, Long> reserved = new HashMap<>();
-    private final long budgetBytes;
+    private final MemoryBudget budget;
     private final EngineFactory factory;
     private final Clock clock;
     private final SchedulerEvents events;
@@ -59,7 +56,7 @@ public final class Scheduler {
     private boolean terminated;
 
     public Scheduler(LocalConfig config, EngineFactory factory, Clock clock, SchedulerEvents events) {
-        this.budgetBytes = config.memoryBudgetBytes();
+        this.budget = new MemoryBudget(config.memoryBudgetBytes());
         this.factory = factory;
         this.clock = clock;
         this.events = events == null ? SchedulerEvents.NONE : events;
@@ -258,12 +255,13 @@ public final class Scheduler {
         String refusal = null;
         boolean permanent = false;
         synchronized (lock) {
-            if (estimate > budgetBytes) {
+            if (!budget.couldEverFit(estimate)) {
                 refusal = "model '" + cfg.id() + "' needs about " + ByteSizes.format(estimate) + " but memory_budget is "
-                        + ByteSizes.format(budgetBytes) + " — raise memory_budget or use a smaller model file";
+                        + ByteSizes.format(budget.budgetBytes()) + " — raise memory_budget or use a smaller model file";
                 permanent = true;
             } else {
-                refusal = reserveLocked(slot, estimate, evicted);
+                refusal = budget.reserve(slot, estimate, slots.values(), evicted);
+                if (!evicted.isEmpty()) LOG.info("unloaded {} idle model(s) to make room for '{}'", evicted.size(), cfg.id());
             }
         }
         // Evicted models are closed before loading: their memory must really be free first.
@@ -297,11 +295,11 @@ public final class Scheduler {
                 slot.problem = ModelSlot.Problem.NONE;
                 slot.reason = null;
                 slot.estimateBytes = estimate;
-                reserved.put(slot, Math.max(estimate, loaded.memoryBytes()));
+                budget.hold(slot, Math.max(estimate, loaded.memoryBytes()));
                 slot.lastUsedAt = clock.millis();
                 pump(slot, after);
             } else {
-                reserved.remove(slot);
+                budget.release(slot);
             }
         }
         if (discard) closeQuietly(loaded);
@@ -314,56 +312,13 @@ public final class Scheduler {
         List<Runnable> after = new ArrayList<>();
         synchronized (lock) {
             slot.loading = false;
-            reserved.remove(slot);
+            budget.release(slot);
             if (markFailed) slot.problem = ModelSlot.Problem.LOAD_FAILED;
             slot.reason = reason;
             EngineFailure failure = new EngineFailure(Kind.WORKER_DIED, "Model '" + slot.id() + "' is unavailable: " + reason);
             for (Job j : List.copyOf(slot.waiting)) endLocked(j, null, null, failure, after);
         }
         run(after);
-    }
-
-    /**
-     * Makes room for {@code bytes} by unloading idle models, least recently used first. Returns null on success, or
-     * why it cannot (every other loaded model is busy). Lock held; the evicted models are closed by the caller.
-     */
-    private String reserveLocked(ModelSlot slot, long bytes, List<LoadedModel> evicted) {
-        reserved.remove(slot);
-        refreshMemoryLocked();
-        while (used() + bytes > budgetBytes) {
-            ModelSlot victim = slots.values().stream()
-                    .filter(s -> s != slot && s.idleLoaded())
-                    .min(Comparator.comparingLong(s -> s.lastUsedAt))
-                    .orElse(null);
-            if (victim == null) {
-                List<String> holders = reserved.keySet().stream().map(ModelSlot::id).sorted().toList();
-                return "memory_budget is full (" + ByteSizes.format(used()) + " of " + ByteSizes.format(budgetBytes)
-                        + " held by busy models " + holders + "); retry when they finish";
-            }
-            LOG.info("unloading idle model '{}' to make room for '{}'", victim.id(), slot.id());
-            evicted.add(victim.model);
-            victim.model = null;
-            victim.reason = "unloaded to make room for '" + slot.id() + "' (memory_budget)";
-            reserved.remove(victim);
-        }
-        reserved.put(slot, bytes);
-        return null;
-    }
-
-    /**
-     * The budget holds, per loaded model, the larger of its estimate and its measured size: a fresh worker's RSS is
-     * small until its weights are paged in, and counting only that would let the next model overcommit.
-     */
-    private void refreshMemoryLocked() {
-        for (ModelSlot s : slots.values()) {
-            if (s.model != null) reserved.put(s, Math.max(s.estimateBytes, Math.max(0, s.model.memoryBytes())));
-        }
-    }
-
-    private long used() {
-        long sum = 0;
-        for (long b : reserved.values()) sum += b;
-        return sum;
     }
 
     // ---------------------------------------------------------------- watchdog, death, keep-alive
@@ -399,7 +354,7 @@ public final class Scheduler {
                             : Durations.format(slot.config.keepAlive()) + " idle (keep_alive)");
                     slot.model = null;
                     slot.reason = null;
-                    reserved.remove(slot);
+                    budget.release(slot);
                     after.add(() -> closeLater(model));
                 }
             }
@@ -415,7 +370,7 @@ public final class Scheduler {
         slot.problem = ModelSlot.Problem.STUCK;
         slot.reason = "a job made no progress for " + Durations.format(Duration.ofMillis(now - stuck.lastProgressAt))
                 + " (stuck_after " + window + "); the worker was killed and the next request reloads the model";
-        reserved.remove(slot);
+        budget.release(slot);
         for (Job j : List.copyOf(slot.running)) {
             String msg = j == stuck
                     ? "Model '" + slot.id() + "' got stuck: no progress for " + window + ", so its worker was killed. Retry the request."
@@ -432,7 +387,7 @@ public final class Scheduler {
         slot.model = null;
         slot.problem = ModelSlot.Problem.DIED;
         slot.reason = "worker died: " + why + "; the next request reloads the model";
-        reserved.remove(slot);
+        budget.release(slot);
         EngineFailure failure = new EngineFailure(Kind.WORKER_DIED, "Model '" + slot.id() + "' worker died: " + why + ". Retry the request.");
         for (Job j : List.copyOf(slot.running)) endLocked(j, null, null, failure, after);
         after.add(() -> closeLater(model));
@@ -443,7 +398,7 @@ public final class Scheduler {
     public List<ModelHealth> health() {
         synchronized (lock) {
             long now = clock.millis();
-            refreshMemoryLocked();
+            budget.refresh(slots.values());
             List<ModelHealth> out = new ArrayList<>(slots.size());
             for (ModelSlot slot : slots.values()) {
                 ModelState state = slot.state();
@@ -452,7 +407,7 @@ public final class Scheduler {
                         .mapToLong(j -> now - j.enqueuedAt).max().orElse(0);
                 long lastProgress = slot.running.stream().mapToLong(j -> now - j.lastProgressAt).min().orElse(0);
                 // measured when loaded; while loading, what the budget holds for it
-                long memory = slot.model != null ? Math.max(0, slot.model.memoryBytes()) : reserved.getOrDefault(slot, 0L);
+                long memory = slot.model != null ? Math.max(0, slot.model.memoryBytes()) : budget.heldBy(slot);
                 out.add(new ModelHealth(slot.id(), slot.config.capability().wireName(), state, reason,
                         slot.running.size(), slot.waiting.size(), Math.max(0, oldest), Math.max(0, lastProgress), memory));
             }
@@ -469,7 +424,7 @@ public final class Scheduler {
 
     public MemoryUse memory() {
         synchronized (lock) {
-            return new MemoryUse(budgetBytes, used());
+            return new MemoryUse(budget.budgetBytes(), budget.used());
         }
     }
 
@@ -526,7 +481,7 @@ public final class Scheduler {
                 if (slot.model != null) models.add(slot.model);
                 slot.model = null;
             }
-            reserved.clear();
+            budget.releaseAll();
         }
         handles.forEach(Scheduler::cancelQuietly);
         run(after);
