@@ -88,6 +88,33 @@ class WatchdogTest {
     }
 
     @Test
+    void whenOneOfTwoRunningJobsIsStuckBothFailAndTheInnocentOneIsToldWhy() throws Exception {
+        MutableClock clock = new MutableClock();
+        FakeEngineFactory engines = new FakeEngineFactory();
+        String yaml = STUCK_FAST.replace("max_concurrency: 1", "max_concurrency: 2");
+        try (Harness h = Harness.start(tmp, yaml, engines, clock, false, "chat.gguf")) {
+            CompletableFuture<HttpResponse<String>> hanging = h.postAsync("/v1/chat/completions", Harness.chat("chat", "hang", false));
+            Harness.await("hang running", () -> h.model("chat").get("in_flight").asInt() == 1);
+            clock.advance(java.time.Duration.ofMillis(200));
+            CompletableFuture<HttpResponse<String>> holding = h.postAsync("/v1/chat/completions", Harness.chat("chat", "hold", false));
+            Harness.await("both running", () -> h.model("chat").get("in_flight").asInt() == 2);
+            Harness.await("hold made progress", () -> engines.prompts.contains("hold"));
+            JsonNode m = h.model("chat");
+            assertThat(m.get("oldest_job_ms").asLong()).isEqualTo(200);
+
+            clock.advance(java.time.Duration.ofMillis(150)); // hang: 350ms without progress; hold: 150ms
+            h.server.scheduler().tick();
+            assertThat(h.state("chat")).isEqualTo("stuck");
+            HttpResponse<String> stuck = hanging.get();
+            assertError(stuck, 503, "api_error", "unavailable");
+            assertThat(stuck.body()).contains("got stuck");
+            HttpResponse<String> innocent = holding.get();
+            assertError(innocent, 503, "api_error", "unavailable");
+            assertThat(innocent.body()).contains("another request on it got stuck");
+        }
+    }
+
+    @Test
     void aWorkerThatDiesDuringAJobIsReportedAndReloadedOnTheNextRequest() throws Exception {
         FakeEngineFactory engines = new FakeEngineFactory();
         try (Harness h = Harness.start(tmp, STUCK_FAST.replace("300ms", "60s"), engines, "chat.gguf")) {
