@@ -12,9 +12,12 @@ import dev.tailgate.local.sched.Scheduler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import dev.tailgate.local.engine.ModelSpec.Capability;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,8 +41,10 @@ public final class LocalServer implements AutoCloseable {
         this.tickTimer = tickTimer;
     }
 
-    /** Engine names a config may use. */
-    public static final java.util.Set<String> ENGINE_NAMES = java.util.Set.of("llama.cpp", "onnx");
+    /** Engine names a config may use, and what each serves (llama.cpp: chat and GGUF embeddings). */
+    public static final Map<String, Set<Capability>> ENGINES = Map.of(
+            "llama.cpp", Set.of(Capability.CHAT, Capability.EMBEDDINGS),
+            "onnx", Set.of(Capability.EMBEDDINGS));
 
     /**
      * The engines qwen-local runs: every model in its own supervised worker process (a native crash or hang costs one
@@ -48,7 +53,7 @@ public final class LocalServer implements AutoCloseable {
     public static EngineRegistry productionEngines(LocalConfig config) {
         WorkerProcessFactory workers = new WorkerProcessFactory(WorkerProcessFactory.Settings.defaults(config.logsDir()));
         EngineRegistry registry = new EngineRegistry();
-        for (String name : ENGINE_NAMES) registry.register(name, workers);
+        for (String name : ENGINES.keySet()) registry.register(name, workers);
         return registry;
     }
 
@@ -56,7 +61,7 @@ public final class LocalServer implements AutoCloseable {
     public static LocalServer start(Path configFile, String host, Integer port) {
         LocalConfig config;
         try {
-            config = new ConfigLoader(ENGINE_NAMES).load(configFile);
+            config = new ConfigLoader(ENGINES).load(configFile);
         } catch (ConfigException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }

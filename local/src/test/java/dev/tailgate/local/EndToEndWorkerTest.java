@@ -43,7 +43,7 @@ class EndToEndWorkerTest {
     static void start() throws Exception {
         Path models = Files.createDirectories(tmp.resolve("models"));
         SyntheticGguf.tiny().type(GgmlType.Q8_0).seed(11).write(models.resolve("tiny.gguf"));
-        LocalConfig config = new ConfigLoader(LocalServer.ENGINE_NAMES).parse("""
+        LocalConfig config = new ConfigLoader(LocalServer.ENGINES).parse("""
                 listen: 127.0.0.1:0
                 models_dir: %s
                 memory_budget: 4GiB

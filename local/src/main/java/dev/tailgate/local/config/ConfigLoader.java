@@ -34,13 +34,23 @@ public final class ConfigLoader {
             "max_concurrency", "max_queue", "keep_alive", "stuck_after");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
+    private final Map<String, Set<Capability>> engines;
     private final Set<String> knownEngines;
     private String fileName = "config";
     private Map<String, Integer> lines = Map.of();
 
-    /** {@code knownEngines}: engine names this build can run; an unknown name is a config error naming the choices. */
+    /**
+     * {@code engines}: engine name → the capabilities it serves, in this build. An unknown engine, or one asked for a
+     * capability it does not serve, is a config error naming the choices.
+     */
+    public ConfigLoader(Map<String, Set<Capability>> engines) {
+        this.engines = Map.copyOf(engines);
+        this.knownEngines = this.engines.keySet();
+    }
+
+    /** Engines by name only, each accepted for any capability. */
     public ConfigLoader(Set<String> knownEngines) {
-        this.knownEngines = Set.copyOf(knownEngines);
+        this(knownEngines.stream().collect(java.util.stream.Collectors.toMap(e -> e, e -> Set.of(Capability.values()))));
     }
 
     public LocalConfig load(Path file) throws ConfigException {
@@ -124,6 +134,11 @@ public final class ConfigLoader {
         String engine = text(node, at, "engine");
         if (!knownEngines.isEmpty() && !knownEngines.contains(engine)) {
             throw error(at + ".engine", "unknown engine '" + engine + "' (known: " + String.join(", ", sorted(knownEngines)) + ")");
+        }
+        Set<Capability> serves = engines.get(engine);
+        if (serves != null && !serves.contains(capability)) {
+            throw error(at + ".engine", "engine '" + engine + "' cannot serve " + capability.wireName() + " (it serves "
+                    + String.join(", ", serves.stream().map(Capability::wireName).sorted().toList()) + ")");
         }
         Path file = null;
         if (node.has("file")) {

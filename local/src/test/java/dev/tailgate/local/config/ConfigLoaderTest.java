@@ -137,6 +137,10 @@ class ConfigLoaderTest {
                     max_concurrency: 0
                 """, "line 5", "models.qwen.max_concurrency", "at least 1");
         assertError("listen: nowhere\n", "line 1", "listen", "HOST:PORT");
+        ConfigLoader strict = new ConfigLoader(dev.tailgate.local.LocalServer.ENGINES);
+        assertThatThrownBy(() -> strict.parse("models:\n  m:\n    capability: chat\n    engine: onnx\n", tmp))
+                .hasMessageContaining("line 4").hasMessageContaining("models.m.engine")
+                .hasMessageContaining("engine 'onnx' cannot serve chat (it serves embeddings)");
         assertError("models: [1, 2\n", "", "", "not valid YAML");
     }
 
