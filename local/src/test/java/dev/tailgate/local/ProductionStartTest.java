@@ -60,6 +60,17 @@ class ProductionStartTest {
     }
 
     @Test
+    void aPortInUseFailsWithTheBindExceptionInTheCauseChain() throws Exception {
+        Path config = tmp.resolve("local.yaml");
+        Files.writeString(config, "models: {}\n");
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            assertThatThrownBy(() -> LocalServer.start(config, "127.0.0.1", taken.getLocalPort()))
+                    .hasMessageContaining("could not listen on 127.0.0.1:" + taken.getLocalPort())
+                    .hasRootCauseInstanceOf(java.net.BindException.class);
+        }
+    }
+
+    @Test
     void aBadConfigIsRefusedNamingKeyAndLine() throws Exception {
         Path config = tmp.resolve("local.yaml");
         Files.writeString(config, "listen: 127.0.0.1:0\nmodels:\n  x:\n    capability: chat\n    engine: llama.cpp\n    threads: many\n");
