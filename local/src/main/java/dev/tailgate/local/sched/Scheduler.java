@@ -139,6 +139,18 @@ public final class Scheduler {
     }
 
     private void launch(Job job, LoadedModel model) {
+        List<Runnable> after = new ArrayList<>();
+        synchronized (lock) {
+            if (job.done) return; // ended (watchdog, death, shutdown) before it reached the engine
+            if (job.cancelRequested) { // the client left before the engine saw the job: never start it
+                endLocked(job, null, null, new EngineFailure(Kind.CANCELLED, "The request was cancelled by the client."), after);
+                pump(job.slot, after);
+            }
+        }
+        if (!after.isEmpty()) {
+            run(after);
+            return;
+        }
         events.started(job.slot.id(), Duration.ofMillis(Math.max(0, job.startedAt - job.enqueuedAt)));
         RunningJob handle;
         try {
