@@ -11,6 +11,7 @@ import dev.tailgate.local.engine.worker.WorkerProcessFactory;
 import dev.tailgate.testing.gguf.GgmlType;
 import dev.tailgate.testing.gguf.SyntheticGguf;
 import dev.tailgate.wire.Json;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,12 +25,14 @@ import java.util.concurrent.TimeUnit;
  * and embeddings texts/s of the ONNX all-MiniLM-L6-v2 engine — each in-process and through a worker process, measured
  * in one run so the ratios are comparable.
  *
- * <p>Every way of reaching an engine is a {@link Mode} that opens a {@link LoadedModel}; an HTTP mode (requests to a
- * running qwen-local) slots in as another implementation once the HTTP API exists.
+ * <p>Every way of reaching an engine is a {@link Mode} that opens a {@link LoadedModel}: in-process, worker process, or
+ * HTTP to a running qwen-local/gateway ({@code --modes http --url http://127.0.0.1:8081/v1}, key from
+ * {@code TAILGATE_BENCH_KEY}).
  *
  * <pre>
  * java --enable-native-access=ALL-UNNAMED -cp ... dev.tailgate.bench.local.EngineBench [--tokens 64] [--runs 5]
- *      [--threads 2] [--texts 64] [--modes in-process,worker] [--only chat|embeddings] [--dir /tmp/tailgate-bench]
+ *      [--threads 2] [--texts 64] [--modes in-process,worker,http] [--only chat|embeddings] [--dir /tmp/tailgate-bench]
+ *      [--url http://127.0.0.1:8081/v1] [--http-chat-model NAME] [--http-embed-model NAME]
  * </pre>
  */
 public final class EngineBench {
@@ -52,6 +55,18 @@ public final class EngineBench {
         }
     }
 
+    /**
+     * A running qwen-local (or gateway) at {@code url}, serving the models under the names given by
+     * {@code --http-chat-model}/{@code --http-embed-model}: start it with a config whose chat model's file is the
+     * synthetic GGUF this benchmark writes, so all modes run the same model.
+     */
+    record Http(URI url, String chatModel, String embedModel, String apiKey) implements Mode {
+        public String name() { return "http"; }
+        public LoadedModel open(ModelSpec spec) {
+            return new HttpModel(url, spec.capability() == ModelSpec.Capability.CHAT ? chatModel : embedModel, apiKey);
+        }
+    }
+
     record ChatResult(double firstTokenMs, double decodeTokensPerSecond, double overallTokensPerSecond, int tokens) {}
 
     public static void main(String[] args) throws Exception {
@@ -67,7 +82,10 @@ public final class EngineBench {
             modes.add(switch (m.trim()) {
                 case "in-process" -> new InProcess();
                 case "worker" -> new Worker(dir.resolve("logs"));
-                default -> throw new IllegalArgumentException("unknown mode " + m + " (in-process, worker)");
+                case "http" -> new Http(URI.create(strArg(args, "--url", "http://127.0.0.1:8081/v1/").replaceAll("/?$", "/")),
+                        strArg(args, "--http-chat-model", "qwen25-05b-shape"), strArg(args, "--http-embed-model", "all-minilm-l6-v2"),
+                        System.getenv("TAILGATE_BENCH_KEY"));
+                default -> throw new IllegalArgumentException("unknown mode " + m + " (in-process, worker, http)");
             });
         }
         System.out.printf(Locale.ROOT, "cpus=%d threads=%d tokens=%d runs=%d texts=%d%n",
@@ -84,13 +102,15 @@ public final class EngineBench {
             }
             ModelSpec spec = new ModelSpec("qwen25-05b-shape", ModelSpec.Capability.CHAT, "llama.cpp", gguf, 2048, threads);
             for (Mode mode : modes) {
+                long loadStart = System.nanoTime();
                 try (LoadedModel model = mode.open(spec)) {
+                    double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
                     chat(model, 8); // warm-up
                     List<ChatResult> results = new ArrayList<>();
                     for (int i = 0; i < runs; i++) results.add(chat(model, tokens));
                     System.out.printf(Locale.ROOT,
-                            "chat  %-10s first token %7.1f ms | decode %6.2f tok/s | overall %6.2f tok/s | RSS %d MB%n",
-                            mode.name(),
+                            "chat  %-10s load %5.2f s | first token %7.1f ms | decode %6.2f tok/s | overall %6.2f tok/s | memory %d MB%n",
+                            mode.name(), loadSeconds,
                             median(results.stream().mapToDouble(ChatResult::firstTokenMs).toArray()),
                             median(results.stream().mapToDouble(ChatResult::decodeTokensPerSecond).toArray()),
                             median(results.stream().mapToDouble(ChatResult::overallTokensPerSecond).toArray()),
@@ -105,12 +125,14 @@ public final class EngineBench {
                 inputs.add("Sentence number " + i + " about local models, gateways and the price of tokens in 2026.");
             }
             for (Mode mode : modes) {
+                long loadStart = System.nanoTime();
                 try (LoadedModel model = mode.open(spec)) {
+                    double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
                     embed(model, inputs.subList(0, 4)); // warm-up
                     double[] rates = new double[runs];
                     for (int i = 0; i < runs; i++) rates[i] = inputs.size() / embed(model, inputs);
-                    System.out.printf(Locale.ROOT, "embed %-10s %8.1f texts/s (batch of %d) | RSS %d MB%n",
-                            mode.name(), median(rates), inputs.size(), model.memoryBytes() >> 20);
+                    System.out.printf(Locale.ROOT, "embed %-10s load %5.2f s | %8.1f texts/s (batch of %d) | memory %d MB%n",
+                            mode.name(), loadSeconds, median(rates), inputs.size(), model.memoryBytes() >> 20);
                 }
             }
         }

@@ -38,7 +38,8 @@ final class GgufModels {
     /** Loads the (already checked) file with our fixed settings plus {@code customize}'s. */
     static LlamaModel open(ModelSpec spec, UnaryOperator<ModelParameters> customize) throws EngineException {
         LlamaNative.prepare();
-        int threads = spec.threads() > 0 ? spec.threads() : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        // llama.cpp scales with cores; unset means all of them (the HTTP side needs little CPU).
+        int threads = spec.threads() > 0 ? spec.threads() : Math.max(1, Runtime.getRuntime().availableProcessors());
         ModelParameters params = new ModelParameters()
                 .setModel(spec.file().toString())
                 // llama.cpp splits the context between its parallel sequences: give each the configured context.
