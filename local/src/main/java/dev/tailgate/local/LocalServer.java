@@ -1,28 +1,171 @@
 package dev.tailgate.local;
 
+import dev.tailgate.local.config.ConfigException;
+import dev.tailgate.local.config.ConfigLoader;
+import dev.tailgate.local.config.LocalConfig;
+import dev.tailgate.local.config.ModelConfig;
+import dev.tailgate.local.engine.EngineFactory;
+import dev.tailgate.local.engine.worker.WorkerProcessFactory;
+import dev.tailgate.local.http.LocalHttpApi;
+import dev.tailgate.local.metrics.LocalMetrics;
+import dev.tailgate.local.sched.Scheduler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import dev.tailgate.local.engine.ModelSpec.Capability;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/**
- * The running qwen-local service: the one entry point the launcher uses.
- * (Skeleton — the qwen-local issue fills this in; the signatures are what the app module relies on.)
- */
+/** The running qwen-local service: the one entry point the launcher uses. */
 public final class LocalServer implements AutoCloseable {
-    private final int port;
+    private static final Logger LOG = LoggerFactory.getLogger(LocalServer.class);
 
-    private LocalServer(int port) {
-        this.port = port;
+    private final Vertx vertx;
+    private final HttpServer server;
+    private final Scheduler scheduler;
+    private final LocalConfig config;
+    private final long tickTimer;
+    private boolean closed;
+
+    private LocalServer(Vertx vertx, HttpServer server, Scheduler scheduler, LocalConfig config, long tickTimer) {
+        this.vertx = vertx;
+        this.server = server;
+        this.scheduler = scheduler;
+        this.config = config;
+        this.tickTimer = tickTimer;
+    }
+
+    /** Engine names a config may use, and what each serves (llama.cpp: chat and GGUF embeddings). */
+    public static final Map<String, Set<Capability>> ENGINES = Map.of(
+            "llama.cpp", Set.of(Capability.CHAT, Capability.EMBEDDINGS),
+            "onnx", Set.of(Capability.EMBEDDINGS));
+
+    /**
+     * The engines qwen-local runs: every model in its own supervised worker process (a native crash or hang costs one
+     * worker, never the service), with worker logs in {@code logs_dir}.
+     */
+    public static EngineRegistry productionEngines(LocalConfig config) {
+        WorkerProcessFactory workers = new WorkerProcessFactory(WorkerProcessFactory.Settings.defaults(config.logsDir()));
+        EngineRegistry registry = new EngineRegistry();
+        for (String name : ENGINES.keySet()) registry.register(name, workers);
+        return registry;
     }
 
     /** Loads {@code configFile}, binds (host/port override the config's {@code listen} when not null) and returns once listening. */
     public static LocalServer start(Path configFile, String host, Integer port) {
-        throw new UnsupportedOperationException("qwen-local not built yet");
+        LocalConfig config;
+        try {
+            config = new ConfigLoader(ENGINES).load(configFile);
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        return builder(config.withListen(host, port)).start();
+    }
+
+    public static Builder builder(LocalConfig config) {
+        return new Builder(config);
+    }
+
+    /** Wiring with every seam a test needs: the engine factory, the clock, and whether the watchdog ticks by itself. */
+    public static final class Builder {
+        private final LocalConfig config;
+        private EngineFactory engines;
+        private Clock clock = Clock.systemUTC();
+        private boolean autoTick = true;
+
+        private Builder(LocalConfig config) {
+            this.config = config;
+        }
+
+        public Builder engines(EngineFactory engines) {
+            this.engines = engines;
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        /** False: nothing calls {@link Scheduler#tick()} except the test (with a fake clock). */
+        public Builder autoTick(boolean autoTick) {
+            this.autoTick = autoTick;
+            return this;
+        }
+
+        public LocalServer start() {
+            if (engines == null) engines = productionEngines(config);
+            LocalMetrics metrics = new LocalMetrics();
+            Scheduler scheduler = new Scheduler(config, engines, clock, metrics);
+            metrics.bind(scheduler);
+            Vertx vertx = Vertx.vertx();
+            try {
+                HttpServerOptions options = new HttpServerOptions().setTcpNoDelay(true).setCompressionSupported(false);
+                HttpServer server = vertx.createHttpServer(options)
+                        .requestHandler(new LocalHttpApi(scheduler, metrics, config.maxRequestBytes()));
+                server.listen(config.port(), config.host()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                long timer = autoTick ? vertx.setPeriodic(tickMillis(config), id -> scheduler.tick()) : -1;
+                LOG.info("qwen-local listening on {}:{} with {} model(s)", config.host(), server.actualPort(), config.models().size());
+                return new LocalServer(vertx, server, scheduler, config, timer);
+            } catch (Exception e) {
+                scheduler.shutdown(Duration.ZERO);
+                vertx.close();
+                Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
+                throw new IllegalStateException("qwen-local could not listen on " + config.host() + ":" + config.port()
+                        + ": " + cause.getMessage(), cause);
+            }
+        }
+
+        /** A quarter of the shortest stuck_after, between 20ms and 1s: stuck is noticed within ~1.25 × stuck_after. */
+        private static long tickMillis(LocalConfig config) {
+            long shortest = config.models().stream().mapToLong(m -> m.stuckAfter().toMillis()).min()
+                    .orElse(ModelConfig.DEFAULT_STUCK_AFTER.toMillis());
+            return Math.clamp(shortest / 4, 20L, 1_000L);
+        }
     }
 
     public int port() {
-        return port;
+        return server.actualPort();
+    }
+
+    /** For tests and the launcher: the scheduler behind the HTTP API (tick it when autoTick is off). */
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    public LocalConfig config() {
+        return config;
     }
 
     /** Graceful stop: refuse new work, finish or cancel in-flight jobs within the grace period, stop workers. */
     @Override
-    public void close() {}
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        if (tickTimer >= 0) vertx.cancelTimer(tickTimer);
+        LOG.info("qwen-local stopping (grace {})", config.shutdownGrace());
+        // The scheduler refuses new jobs at once and waits for admitted ones; the watchdog must keep running
+        // meanwhile so a stuck job cannot hold the shutdown for the whole grace period unnoticed.
+        long graceTick = vertx.setPeriodic(100, id -> scheduler.tick());
+        scheduler.shutdown(config.shutdownGrace());
+        vertx.cancelTimer(graceTick);
+        LOG.info("qwen-local jobs drained; closing connections");
+        try {
+            server.shutdown(1, TimeUnit.SECONDS).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("HTTP server did not stop cleanly: {}", e.toString());
+        }
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("Vert.x did not stop cleanly: {}", e.toString());
+        }
+        LOG.info("qwen-local stopped");
+    }
 }

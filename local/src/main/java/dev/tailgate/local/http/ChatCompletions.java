@@ -1,0 +1,241 @@
+package dev.tailgate.local.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailgate.local.config.ModelConfig;
+import dev.tailgate.local.engine.EngineFailure;
+import dev.tailgate.local.engine.EngineRequest;
+import dev.tailgate.local.engine.JobListener;
+import dev.tailgate.local.engine.ModelSpec.Capability;
+import dev.tailgate.local.sched.Rejected;
+import dev.tailgate.local.sched.Scheduler;
+import dev.tailgate.local.sched.Ticket;
+import dev.tailgate.wire.ApiError;
+import dev.tailgate.wire.Json;
+import io.vertx.core.buffer.Buffer;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+
+/** POST /v1/chat/completions: validates the request, submits it, answers as JSON or as an SSE stream. */
+final class ChatCompletions {
+    private final Scheduler scheduler;
+
+    ChatCompletions(Scheduler scheduler) {
+        this.scheduler = scheduler;
+    }
+
+    void handle(Exchange ex, byte[] body) {
+        ObjectNode req = Requests.object(body);
+        String model = Requests.requiredString(req, "model");
+        ex.model = model;
+        validate(req);
+        boolean stream = Requests.optionalBoolean(req, "stream", "stream", false);
+        ex.stream = stream;
+        boolean includeUsage = false;
+        JsonNode options = req.get("stream_options");
+        if (options != null && !options.isNull()) {
+            if (!options.isObject()) throw BadRequest.of("Invalid type for 'stream_options': expected an object.", "stream_options");
+            includeUsage = Requests.optionalBoolean(options, "include_usage", "stream_options.include_usage", false);
+        }
+        ModelConfig cfg = scheduler.model(model);
+        if (cfg == null) throw new BadRequest(ApiError.modelNotFound(model));
+        if (cfg.capability() != Capability.CHAT) {
+            throw BadRequest.of("Model '" + model + "' is a " + cfg.capability().wireName()
+                    + " model and cannot do chat completions.", "model");
+        }
+        JobListener responder = stream ? new StreamResponder(ex, model, includeUsage) : new JsonResponder(ex, model);
+        try {
+            Ticket ticket = scheduler.submit(model, new EngineRequest.Chat(req), responder);
+            ex.cancelWhenClientLeaves(ticket);
+        } catch (Rejected r) {
+            ex.error(r.error());
+        }
+    }
+
+    private static void validate(ObjectNode req) {
+        JsonNode messages = req.get("messages");
+        if (messages == null || messages.isNull()) throw BadRequest.of("Missing required parameter: 'messages'.", "messages");
+        if (!messages.isArray() || messages.isEmpty()) {
+            throw BadRequest.of("Invalid 'messages': expected a non-empty array of messages.", "messages");
+        }
+        for (int i = 0; i < messages.size(); i++) {
+            JsonNode m = messages.get(i);
+            String at = "messages[" + i + "]";
+            if (!m.isObject()) throw BadRequest.of("Invalid '" + at + "': expected an object.", at);
+            JsonNode role = m.get("role");
+            if (role == null || !role.isTextual()) throw BadRequest.of("Invalid '" + at + ".role': expected a string.", at + ".role");
+            JsonNode content = m.get("content");
+            if (content != null && !content.isNull() && !content.isTextual() && !content.isArray()) {
+                throw BadRequest.of("Invalid '" + at + ".content': expected a string or an array of parts.", at + ".content");
+            }
+        }
+        JsonNode n = req.get("n");
+        if (n != null && !n.isNull() && !(n.isIntegralNumber() && n.asInt() == 1)) {
+            throw BadRequest.of("Only n=1 is supported.", "n");
+        }
+        Requests.optionalPositiveInt(req, "max_tokens");
+        Requests.optionalPositiveInt(req, "max_completion_tokens");
+        Requests.optionalNumber(req, "temperature");
+        Requests.optionalNumber(req, "top_p");
+        Requests.optionalNumber(req, "seed");
+    }
+
+    private static String newId() {
+        return "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
+    }
+
+    private static ObjectNode usageJson(JobListener.Usage usage) {
+        int p = usage == null ? 0 : usage.promptTokens();
+        int c = usage == null ? 0 : usage.completionTokens();
+        ObjectNode u = Json.object();
+        u.put("prompt_tokens", p);
+        u.put("completion_tokens", c);
+        u.put("total_tokens", p + c);
+        return u;
+    }
+
+    /** Collects the whole answer, then replies with one chat.completion object. */
+    private static final class JsonResponder implements JobListener {
+        private final Exchange ex;
+        private final String model;
+        private final StringBuilder text = new StringBuilder(); // touched on the event loop only
+
+        JsonResponder(Exchange ex, String model) {
+            this.ex = ex;
+            this.model = model;
+        }
+
+        @Override
+        public void onDelta(String delta) {
+            ex.onContext(() -> text.append(delta));
+        }
+
+        @Override
+        public void onComplete(Usage usage, String finishReason) {
+            ex.onContext(() -> {
+                ObjectNode root = Json.object();
+                root.put("id", newId());
+                root.put("object", "chat.completion");
+                root.put("created", System.currentTimeMillis() / 1000);
+                root.put("model", model);
+                ObjectNode choice = root.putArray("choices").addObject();
+                choice.put("index", 0);
+                ObjectNode message = choice.putObject("message");
+                message.put("role", "assistant");
+                message.put("content", text.toString());
+                message.putNull("refusal");
+                choice.putNull("logprobs");
+                choice.put("finish_reason", finishReason == null ? "stop" : finishReason);
+                root.set("usage", usageJson(usage));
+                ex.json(200, root);
+            });
+        }
+
+        @Override
+        public void onError(EngineFailure failure) {
+            ex.onContext(() -> ex.error(Failures.toApiError(failure)));
+        }
+    }
+
+    /**
+     * Streams chat.completion.chunk events. Headers go out with the first token, so a failure before it is still a
+     * proper HTTP error (503 etc.); after it, a failure ends the stream with an SSE {@code error} event and no [DONE].
+     * Every event is its own write, which Vert.x flushes at once.
+     */
+    private static final class StreamResponder implements JobListener {
+        private final Exchange ex;
+        private final String model;
+        private final boolean includeUsage;
+        private final String id = newId();
+        private final long created = System.currentTimeMillis() / 1000;
+        private boolean started; // event loop only
+
+        StreamResponder(Exchange ex, String model, boolean includeUsage) {
+            this.ex = ex;
+            this.model = model;
+            this.includeUsage = includeUsage;
+        }
+
+        @Override
+        public void onDelta(String delta) {
+            ex.onContext(() -> {
+                if (ex.finished()) return;
+                start();
+                ObjectNode d = Json.object();
+                d.put("content", delta);
+                send(chunk(d, null));
+            });
+        }
+
+        @Override
+        public void onComplete(Usage usage, String finishReason) {
+            ex.onContext(() -> {
+                if (ex.finished()) return;
+                start();
+                send(chunk(Json.object(), finishReason == null ? "stop" : finishReason));
+                if (includeUsage) {
+                    ObjectNode u = base();
+                    u.putArray("choices");
+                    u.set("usage", usageJson(usage));
+                    send(u);
+                }
+                ex.response.end(Buffer.buffer("data: [DONE]\n\n"));
+            });
+        }
+
+        @Override
+        public void onError(EngineFailure failure) {
+            ex.onContext(() -> {
+                if (ex.finished()) return;
+                ApiError error = Failures.toApiError(failure);
+                if (!started) {
+                    ex.error(error);
+                    return;
+                }
+                String event = "event: error\ndata: " + Json.string(error.toJson()) + "\n\n";
+                ex.response.end(Buffer.buffer(event.getBytes(StandardCharsets.UTF_8)));
+            });
+        }
+
+        private void start() {
+            if (started) return;
+            started = true;
+            ex.response.setStatusCode(200)
+                    .setChunked(true)
+                    .putHeader("content-type", "text/event-stream; charset=utf-8")
+                    .putHeader("cache-control", "no-cache")
+                    .putHeader("x-accel-buffering", "no");
+            ObjectNode d = Json.object();
+            d.put("role", "assistant");
+            d.put("content", "");
+            send(chunk(d, null));
+        }
+
+        private ObjectNode base() {
+            ObjectNode c = Json.object();
+            c.put("id", id);
+            c.put("object", "chat.completion.chunk");
+            c.put("created", created);
+            c.put("model", model);
+            return c;
+        }
+
+        private ObjectNode chunk(ObjectNode delta, String finishReason) {
+            ObjectNode c = base();
+            ArrayNode choices = c.putArray("choices");
+            ObjectNode choice = choices.addObject();
+            choice.put("index", 0);
+            choice.set("delta", delta);
+            choice.putNull("logprobs");
+            if (finishReason == null) choice.putNull("finish_reason"); else choice.put("finish_reason", finishReason);
+            return c;
+        }
+
+        private void send(ObjectNode event) {
+            byte[] json = Json.bytes(event);
+            Buffer b = Buffer.buffer(json.length + 8).appendString("data: ").appendBytes(json).appendString("\n\n");
+            ex.response.write(b);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package dev.tailgate.local.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tailgate.local.metrics.LocalMetrics;
+import dev.tailgate.local.sched.Ticket;
+import dev.tailgate.wire.ApiError;
+import dev.tailgate.wire.Json;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One HTTP request/response: the single place that writes JSON and errors, hops engine callbacks back onto the
+ * request's event loop, and writes the access-log line (never the prompt or completion text).
+ */
+final class Exchange {
+    private static final Logger ACCESS = LoggerFactory.getLogger("dev.tailgate.local.access");
+
+    final HttpServerRequest request;
+    final HttpServerResponse response;
+    private final Context context;
+    private final LocalMetrics metrics;
+    private final long startNanos = System.nanoTime();
+    final String endpoint;
+    String model;
+    boolean stream;
+    private boolean logged;
+    private Ticket ticket;
+
+    Exchange(HttpServerRequest request, Context context, LocalMetrics metrics, String endpoint) {
+        this.request = request;
+        this.response = request.response();
+        this.context = context;
+        this.metrics = metrics;
+        this.endpoint = endpoint;
+        response.endHandler(v -> log(false));
+        response.closeHandler(v -> {
+            if (!response.ended() && ticket != null) ticket.cancel();
+            log(true);
+        });
+    }
+
+    /** The client went away before the answer ended: the job leaves the queue or is cancelled in the engine. */
+    void cancelWhenClientLeaves(Ticket t) {
+        this.ticket = t;
+        if (response.closed() && !response.ended()) t.cancel();
+    }
+
+    /** Runs {@code r} on this request's event loop (engine callbacks arrive on other threads). */
+    void onContext(Runnable r) {
+        context.runOnContext(v -> r.run());
+    }
+
+    /** Whether nothing can be sent any more (ended, or the client closed the connection). */
+    boolean finished() {
+        return response.ended() || response.closed();
+    }
+
+    void json(int status, JsonNode body) {
+        if (finished()) return;
+        response.setStatusCode(status)
+                .putHeader("content-type", "application/json")
+                .end(Buffer.buffer(Json.bytes(body)));
+    }
+
+    void text(int status, String contentType, String body) {
+        if (finished()) return;
+        response.setStatusCode(status).putHeader("content-type", contentType).end(body);
+    }
+
+    Future<Void> error(ApiError error) {
+        if (finished() || response.headWritten()) return Future.succeededFuture();
+        response.setStatusCode(error.status()).putHeader("content-type", "application/json");
+        String retry = error.retryAfterHeader();
+        if (retry != null) response.putHeader("retry-after", retry);
+        return response.end(Buffer.buffer(error.toBytes()));
+    }
+
+    private void log(boolean closed) {
+        if (logged) return;
+        logged = true;
+        int status = response.getStatusCode();
+        long ms = (System.nanoTime() - startNanos) / 1_000_000;
+        boolean cut = closed && !response.ended();
+        ACCESS.info("{} {} model={} stream={} status={} ms={} bytes={}{}", request.method(), request.path(),
+                model == null ? "-" : model, stream, status, ms, response.bytesWritten(), cut ? " client_closed" : "");
+        metrics.request(endpoint, model, cut ? 499 : status);
+    }
+}

@@ -1,0 +1,213 @@
+package dev.tailgate.local.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailgate.local.config.ModelConfig;
+import dev.tailgate.local.engine.ModelSpec.Capability;
+import dev.tailgate.local.metrics.LocalMetrics;
+import dev.tailgate.local.sched.MemoryUse;
+import dev.tailgate.local.sched.ModelHealth;
+import dev.tailgate.local.sched.Scheduler;
+import dev.tailgate.wire.ApiError;
+import dev.tailgate.wire.Json;
+import io.vertx.core.Context;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** qwen-local's HTTP surface: routes, body limit, and the error shape for everything that goes wrong. */
+public final class LocalHttpApi implements Handler<HttpServerRequest> {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalHttpApi.class);
+
+    private final Scheduler scheduler;
+    private final LocalMetrics metrics;
+    private final long maxBodyBytes;
+    private final ChatCompletions chat;
+    private final Embeddings embeddings;
+    private final long startedEpochSeconds = System.currentTimeMillis() / 1000;
+
+    public LocalHttpApi(Scheduler scheduler, LocalMetrics metrics, long maxBodyBytes) {
+        this.scheduler = scheduler;
+        this.metrics = metrics;
+        this.maxBodyBytes = maxBodyBytes;
+        this.chat = new ChatCompletions(scheduler);
+        this.embeddings = new Embeddings(scheduler);
+    }
+
+    @Override
+    public void handle(HttpServerRequest req) {
+        String path = req.path();
+        HttpMethod method = req.method();
+        Context context = Vertx.currentContext();
+        Exchange ex = new Exchange(req, context, metrics, endpointLabel(path));
+        try {
+            switch (path) {
+                case "/health" -> get(ex, method, () -> health(ex));
+                case "/status" -> get(ex, method, () -> ex.json(200, status()));
+                case "/metrics" -> get(ex, method, () -> ex.text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
+                case "/v1/models" -> get(ex, method, () -> ex.json(200, models()));
+                case "/v1/chat/completions" -> post(ex, method, chat::handle);
+                case "/v1/embeddings" -> post(ex, method, embeddings::handle);
+                case "/v1/audio/speech" -> audio(ex, Capability.SPEECH);
+                case "/v1/audio/transcriptions", "/v1/audio/translations" -> audio(ex, Capability.TRANSCRIPTION);
+                default -> ex.error(ApiError.notFound("Unknown endpoint: " + method + " " + path));
+            }
+        } catch (BadRequest e) {
+            ex.error(e.error);
+        } catch (RuntimeException e) {
+            LOG.error("unexpected error on {} {}", method, path, e);
+            ex.error(ApiError.internal("Internal error in qwen-local; see its log."));
+        }
+    }
+
+    private static String endpointLabel(String path) {
+        return switch (path) {
+            case "/health", "/status", "/metrics", "/v1/models", "/v1/chat/completions", "/v1/embeddings",
+                 "/v1/audio/speech", "/v1/audio/transcriptions", "/v1/audio/translations" -> path;
+            default -> "other";
+        };
+    }
+
+    private static void get(Exchange ex, HttpMethod method, Runnable action) {
+        if (method != HttpMethod.GET && method != HttpMethod.HEAD) {
+            ex.error(ApiError.methodNotAllowed("Use GET for " + ex.request.path() + "."));
+            return;
+        }
+        action.run();
+    }
+
+    /** Reads the body up to the limit (413 beyond it, then the connection is closed), then runs the handler. */
+    private void post(Exchange ex, HttpMethod method, BiConsumer<Exchange, byte[]> handler) {
+        if (method != HttpMethod.POST) {
+            ex.error(ApiError.methodNotAllowed("Use POST for " + ex.request.path() + "."));
+            return;
+        }
+        HttpServerRequest req = ex.request;
+        String declared = req.getHeader("content-length");
+        if (declared != null) {
+            long n;
+            try {
+                n = Long.parseLong(declared.trim());
+            } catch (NumberFormatException e) {
+                n = -1;
+            }
+            if (n > maxBodyBytes) {
+                tooLarge(ex);
+                return;
+            }
+        }
+        Buffer body = Buffer.buffer();
+        boolean[] refused = {false};
+        req.handler(chunk -> {
+            if (refused[0]) return;
+            if ((long) body.length() + chunk.length() > maxBodyBytes) {
+                refused[0] = true;
+                tooLarge(ex);
+                return;
+            }
+            body.appendBuffer(chunk);
+        });
+        req.exceptionHandler(e -> LOG.debug("request body failed: {}", e.toString()));
+        req.endHandler(v -> {
+            if (refused[0]) return;
+            try {
+                handler.accept(ex, body.getBytes());
+            } catch (BadRequest e) {
+                ex.error(e.error);
+            } catch (RuntimeException e) {
+                LOG.error("unexpected error on POST {}", req.path(), e);
+                ex.error(ApiError.internal("Internal error in qwen-local; see its log."));
+            }
+        });
+    }
+
+    private void tooLarge(Exchange ex) {
+        // The rest of the body is not worth reading: answer, then drop the connection.
+        ex.response.putHeader("connection", "close");
+        ex.error(ApiError.tooLarge(maxBodyBytes)).onComplete(r -> ex.request.connection().close());
+    }
+
+    private void audio(Exchange ex, Capability capability) {
+        String what = capability == Capability.SPEECH ? "speech" : "transcription";
+        boolean configured = scheduler.models().stream().anyMatch(m -> m.capability() == capability);
+        String msg = configured
+                ? "A " + what + " model is configured, but this build of qwen-local cannot run " + what + " models yet."
+                : "speech/transcription not configured: no model with capability '" + what + "' in the qwen-local config.";
+        ex.error(ApiError.unavailable(msg, Duration.ofSeconds(60)));
+    }
+
+    private ObjectNode models() {
+        ObjectNode root = Json.object();
+        root.put("object", "list");
+        ArrayNode data = root.putArray("data");
+        for (ModelConfig m : scheduler.models()) {
+            ObjectNode e = data.addObject();
+            e.put("id", m.id());
+            e.put("object", "model");
+            e.put("created", startedEpochSeconds);
+            e.put("owned_by", "qwen-local");
+            e.put("capability", m.capability().wireName());
+        }
+        return root;
+    }
+
+    /** GET /status, exactly the CONTRACT shape (plus {@code engine}). */
+    ObjectNode status() {
+        List<ModelHealth> health = scheduler.health();
+        MemoryUse memory = scheduler.memory();
+        ObjectNode root = Json.object();
+        root.put("status", overall(health));
+        ArrayNode models = root.putArray("models");
+        for (ModelHealth h : health) {
+            ObjectNode m = models.addObject();
+            m.put("id", h.id());
+            m.put("capability", h.capability());
+            ModelConfig cfg = scheduler.model(h.id());
+            if (cfg != null) m.put("engine", cfg.engine());
+            m.put("state", h.state().wireName());
+            if (h.reason() == null) m.putNull("reason"); else m.put("reason", h.reason());
+            m.put("in_flight", h.inFlight());
+            m.put("queued", h.queued());
+            m.put("oldest_job_ms", h.oldestJobMs());
+            m.put("last_progress_ms", h.lastProgressMs());
+            m.put("memory_bytes", h.memoryBytes());
+        }
+        ObjectNode mem = root.putObject("memory");
+        mem.put("budget_bytes", memory.budgetBytes());
+        mem.put("used_bytes", memory.usedBytes());
+        return root;
+    }
+
+    /** ok: every model can serve; degraded: some cannot; unavailable: none can (or none is configured). */
+    static String overall(List<ModelHealth> health) {
+        long serving = health.stream().filter(h -> h.state().canServe()).count();
+        if (serving == 0) return "unavailable";
+        return serving == health.size() ? "ok" : "degraded";
+    }
+
+    private void health(Exchange ex) {
+        List<ModelHealth> health = scheduler.health();
+        String overall = scheduler.closing() ? "unavailable" : overall(health);
+        ObjectNode body = Json.object();
+        body.put("status", overall);
+        if (!overall.equals("unavailable")) {
+            ex.json(200, body);
+            return;
+        }
+        String reason = scheduler.closing() ? "qwen-local is shutting down"
+                : health.isEmpty() ? "no models are configured"
+                : "no model can serve: " + String.join("; ", health.stream()
+                        .map(h -> h.id() + " is " + h.state().wireName() + (h.reason() == null ? "" : " (" + h.reason() + ")"))
+                        .toList());
+        body.put("reason", reason);
+        ex.response.putHeader("retry-after", "30");
+        ex.json(503, body);
+    }
+}

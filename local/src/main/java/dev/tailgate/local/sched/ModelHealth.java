@@ -1,0 +1,16 @@
+package dev.tailgate.local.sched;
+
+/**
+ * A point-in-time view of one model for /status, /health and /metrics. Times are milliseconds ago (0 when there is no
+ * job); {@code reason} is null when there is nothing to explain.
+ */
+public record ModelHealth(
+        String id,
+        String capability,
+        ModelState state,
+        String reason,
+        int inFlight,
+        int queued,
+        long oldestJobMs,
+        long lastProgressMs,
+        long memoryBytes) {}
