@@ -1,6 +1,7 @@
 package dev.tailgate.local.store;
 
 import java.net.URI;
+import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
@@ -11,7 +12,7 @@ import java.util.regex.Pattern;
  * (revision defaults to {@code main}). FILE may contain folders ({@code onnx/model_quantized.onnx}).
  */
 public record HfSource(String owner, String repo, String revision, String file) {
-    private static final Pattern SOURCE = Pattern.compile("hf://([^/@\\s]+)/([^/@\\s]+)(?:@([^/\\s]+))?/(\\S+)");
+    private static final Pattern SOURCE = Pattern.compile("hf://([^/@\\s]+)/([^/@\\s]+)(?:@([^/\\s]+))?/(.+)");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
     public HfSource {
@@ -35,7 +36,9 @@ public record HfSource(String owner, String repo, String revision, String file) 
         if (!m.matches()) {
             throw new IllegalArgumentException("'" + text + "' is not a hub source; expected hf://OWNER/REPO/FILE or hf://OWNER/REPO@REVISION/FILE");
         }
-        return new HfSource(m.group(1), m.group(2), m.group(3) == null ? "main" : m.group(3), m.group(4));
+        // A revision with slashes (refs/pr/1) is written percent-encoded: hf://a/b@refs%2Fpr%2F1/file
+        String revision = m.group(3) == null ? "main" : URLDecoder.decode(m.group(3), StandardCharsets.UTF_8);
+        return new HfSource(m.group(1), m.group(2), revision, m.group(4));
     }
 
     public String repoId() {
@@ -57,7 +60,7 @@ public record HfSource(String owner, String repo, String revision, String file) 
 
     @Override
     public String toString() {
-        return "hf://" + owner + "/" + repo + ("main".equals(revision) ? "" : "@" + revision) + "/" + file;
+        return "hf://" + owner + "/" + repo + ("main".equals(revision) ? "" : "@" + encode(revision)) + "/" + file;
     }
 
     private static String encode(String segment) {
