@@ -129,10 +129,9 @@ public final class ModelsCommand implements Callable<Integer> {
         @Override
         int run(ModelStore store) throws PullException {
             HubAccess access = HubAccess.from(parent.env);
-            ModelPuller puller = new ModelPuller(access, parent.pullOptions);
-            List<List<ModelStore.Planned>> plans = new java.util.ArrayList<>();
-            for (String name : names) plans.add(store.plan(name)); // every name checked before any download starts
-            for (List<ModelStore.Planned> plan : plans) {
+            List<ModelStore.Planned> plan = new java.util.ArrayList<>();
+            for (String name : names) plan.addAll(store.plan(name)); // every name checked before any download starts
+            try (ModelPuller puller = new ModelPuller(access, parent.pullOptions)) {
                 for (ModelStore.Planned item : plan) {
                     err().println("pulling " + item.source() + " -> " + item.target());
                     err().flush();

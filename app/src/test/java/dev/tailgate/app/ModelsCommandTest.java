@@ -190,6 +190,25 @@ class ModelsCommandTest {
     }
 
     @Test
+    void multiFileCatalogEntryPullsEveryFileUnderItsLocalName() {
+        String repo = "onnx-community/Kokoro-82M-v1.0-ONNX";
+        HubFile model = hub.putGenerated(repo, "onnx/model_quantized.onnx", 40_000, 4);
+        HubFile voice = hub.putGenerated(repo, "voices/af_heart.bin", 5_000, 5);
+        HubFile tokenizer = hub.put(repo, "tokenizer.json", "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8)).inGit();
+
+        assertThat(run("pull", "kokoro")).isEqualTo(0);
+
+        Path dir = home.resolve("models");
+        assertThat(out).contains(model.sha256()).contains(voice.sha256()).contains(tokenizer.sha256());
+        assertThat(dir.resolve("kokoro-v1.0-q8.onnx")).hasSize(40_000);
+        assertThat(dir.resolve("kokoro-voice-af_heart.bin")).hasSize(5_000);
+        assertThat(dir.resolve("kokoro-tokenizer.json")).hasContent("{}");
+
+        assertThat(run("rm", "kokoro")).isEqualTo(0);
+        assertThat(out.lines()).hasSize(3).allMatch(l -> l.startsWith("removed kokoro-"));
+    }
+
+    @Test
     void catalogListing() {
         assertThat(run("list", "--catalog")).isEqualTo(0);
         assertThat(out).contains("qwen2.5-3b-instruct").contains("whisper-base.en").contains("kokoro");

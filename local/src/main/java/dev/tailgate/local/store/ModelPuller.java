@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  * (continuing an earlier attempt with {@code Range: bytes=N-}), verify, then an atomic rename. Never holds a
  * body in memory; never leaves a file under the final name that did not verify.
  */
-public final class ModelPuller {
+public final class ModelPuller implements AutoCloseable {
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)");
 
     private final HttpClient http;
@@ -67,11 +67,12 @@ public final class ModelPuller {
             }
             for (int attempt = 0; ; attempt++) {
                 try {
+                    if (meta == null) meta = hub.metadata(source); // CDN URLs are signed and expire: ask again before resuming
                     return transfer(meta, target, progress);
                 } catch (PullException e) {
                     if (e.kind() != PullException.Kind.NETWORK || attempt >= options.retries()) throw e;
                     pause(options.retryBackoff().toMillis() * (attempt + 1));
-                    meta = hub.metadata(source); // CDN URLs are signed and expire: ask again before resuming
+                    meta = null;
                 }
             }
         }
@@ -265,6 +266,12 @@ public final class ModelPuller {
                 throw new PullException(PullException.Kind.NETWORK, network.getMessage() + "; the partial download is kept, run pull again to resume", io);
             }
         }
+    }
+
+    /** Releases the HTTP client's connections and threads. */
+    @Override
+    public void close() {
+        http.close();
     }
 
     private static void pause(long millis) throws PullException {

@@ -28,6 +28,7 @@ class ModelPullerTest {
 
     private FakeHub hub;
     private Path target;
+    private final List<ModelPuller> pullers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeEach
     void startHub() {
@@ -37,12 +38,18 @@ class ModelPullerTest {
 
     @AfterEach
     void stopHub() {
+        pullers.forEach(ModelPuller::close);
         hub.close();
     }
 
     private ModelPuller puller(String token, int retries) {
-        PullOptions options = PullOptions.defaults().withReadIdleTimeout(Duration.ofSeconds(10)).withRetries(retries, Duration.ZERO);
-        return new ModelPuller(new HubAccess(hub.endpoint(), token), options);
+        return puller(token, PullOptions.defaults().withReadIdleTimeout(Duration.ofSeconds(10)).withRetries(retries, Duration.ZERO));
+    }
+
+    private ModelPuller puller(String token, PullOptions options) {
+        ModelPuller p = new ModelPuller(new HubAccess(hub.endpoint(), token), options);
+        pullers.add(p);
+        return p;
     }
 
     private static HfSource source(String repo, String file) {
@@ -258,7 +265,7 @@ class ModelPullerTest {
         hub.putGenerated(REPO, FILE, SIZE, 12).stallAfter(100_000);
         PullOptions options = PullOptions.defaults().withReadIdleTimeout(Duration.ofMillis(400)).withRetries(0, Duration.ZERO);
 
-        assertThatThrownBy(() -> new ModelPuller(new HubAccess(hub.endpoint(), null), options).pull(source(REPO, FILE), target, PullProgress.NONE))
+        assertThatThrownBy(() -> puller(null, options).pull(source(REPO, FILE), target, PullProgress.NONE))
                 .isInstanceOf(PullException.class)
                 .satisfies(e -> assertThat(((PullException) e).kind()).isEqualTo(PullException.Kind.NETWORK))
                 .hasMessageContaining("no data from");
@@ -271,7 +278,7 @@ class ModelPullerTest {
         HubFile f = hub.putGenerated(REPO, FILE, 40_000, 13).throttle(8_000, Duration.ofMillis(150));
         PullOptions options = PullOptions.defaults().withReadIdleTimeout(Duration.ofMillis(600)).withRetries(0, Duration.ZERO);
 
-        PullResult result = new ModelPuller(new HubAccess(hub.endpoint(), null), options).pull(source(REPO, FILE), target, PullProgress.NONE);
+        PullResult result = puller(null, options).pull(source(REPO, FILE), target, PullProgress.NONE);
 
         assertThat(result.sha256()).isEqualTo(f.sha256());
     }
@@ -295,6 +302,41 @@ class ModelPullerTest {
                     .hasMessageContaining("another pull");
         }
         assertThat(pull(puller(null, 0)).outcome()).isEqualTo(PullResult.Outcome.DOWNLOADED);
+    }
+
+    @Test
+    void rangeRefusedWith416RestartsFromZeroAndSizeMismatchIsCaught() throws Exception {
+        HubFile f = hub.put(REPO, FILE, new byte[1000]).advertiseSize(2000);
+        Files.write(ModelPuller.partialFor(target), new byte[1500]);
+        Files.writeString(ModelPuller.partialInfoFor(target), "sha256:" + f.sha256() + " 2000\n");
+
+        assertThatThrownBy(() -> pull(puller(null, 0)))
+                .isInstanceOf(PullException.class)
+                .satisfies(e -> assertThat(((PullException) e).kind()).isEqualTo(PullException.Kind.CHECKSUM_MISMATCH))
+                .hasMessageContaining("size mismatch").hasMessageContaining("announced 2000 bytes, got 1000");
+        assertThat(hub.requests(FakeHub.CDN, "GET")).extracting(r -> r.header("Range")).containsExactly("bytes=1500-", null);
+        assertThat(ModelPuller.partialFor(target)).doesNotExist();
+        assertThat(target).doesNotExist();
+    }
+
+    @Test
+    void secondConcurrentPullIsRefusedWhileTheFirstFinishes() throws Exception {
+        HubFile f = hub.putGenerated(REPO, FILE, 200_000, 17).throttle(10_000, Duration.ofMillis(30));
+        var first = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return pull(puller(null, 0));
+            } catch (PullException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!Files.exists(ModelPuller.partialFor(target)) && System.nanoTime() < deadline) Thread.sleep(5); // poll with a deadline
+        assertThat(ModelPuller.partialFor(target)).exists(); // the first pull holds the lock from before this file exists
+
+        assertThatThrownBy(() -> pull(puller(null, 0)))
+                .satisfies(e -> assertThat(((PullException) e).kind()).isEqualTo(PullException.Kind.BUSY));
+
+        assertThat(first.get(30, java.util.concurrent.TimeUnit.SECONDS).sha256()).isEqualTo(f.sha256());
     }
 
     @Test

@@ -183,7 +183,7 @@ public final class FakeHub implements AutoCloseable {
             h.set("X-Repo-Commit", commit);
             if (f.lfs) {
                 h.set("X-Linked-Etag", "\"" + f.etagSha256() + "\"");
-                h.set("X-Linked-Size", Long.toString(f.size()));
+                h.set("X-Linked-Size", Long.toString(f.linkedSize()));
                 h.set("ETag", "\"" + f.etagSha256() + "\"");
                 String name = file.substring(file.lastIndexOf('/') + 1);
                 h.set("Location", cdnOrigin() + "/cdn/" + f.id + "/" + name + "?X-Amz-Signature=fake" + f.id);

@@ -18,6 +18,7 @@ public final class HubFile {
 
     volatile boolean lfs = true;
     volatile String advertisedSha256;
+    volatile long advertisedSize = -1;
     volatile boolean ignoreRange;
     volatile long cutAfterBytes = -1;
     final AtomicInteger cutsLeft = new AtomicInteger();
@@ -57,6 +58,12 @@ public final class HubFile {
         return this;
     }
 
+    /** Publishes a wrong size in X-Linked-Size (the content stays the same). */
+    public HubFile advertiseSize(long bytes) {
+        advertisedSize = bytes;
+        return this;
+    }
+
     /** Answers 200 with the whole file to a Range request, as a server without range support does. */
     public HubFile ignoreRange() {
         ignoreRange = true;
@@ -92,6 +99,10 @@ public final class HubFile {
 
     String etagSha256() {
         return advertisedSha256 != null ? advertisedSha256 : sha256;
+    }
+
+    long linkedSize() {
+        return advertisedSize >= 0 ? advertisedSize : size();
     }
 
     String gitSha1() {
