@@ -30,7 +30,7 @@ import picocli.CommandLine.Spec;
  * {@code tailgate models pull|list|rm}: qwen-local's model store from the command line. Results go to stdout,
  * progress and errors to stderr. Exit codes: 0 done, 1 failed (message on stderr), 2 usage.
  */
-@Command(name = "models", mixinStandardHelpOptions = true,
+@Command(name = "models",
         description = "Download, list and remove local model files.",
         subcommands = {ModelsCommand.Pull.class, ModelsCommand.ListFiles.class, ModelsCommand.Remove.class})
 public final class ModelsCommand implements Callable<Integer> {
@@ -42,6 +42,9 @@ public final class ModelsCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
 
     public ModelsCommand() {
         this(Env.system(), PullOptions.defaults());
@@ -87,6 +90,9 @@ public final class ModelsCommand implements Callable<Integer> {
         @Mixin
         StoreOptions store;
 
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+        boolean help;
+
         PrintWriter out() {
             return spec.commandLine().getOut();
         }
@@ -119,11 +125,11 @@ public final class ModelsCommand implements Callable<Integer> {
         abstract int run(ModelStore store) throws PullException, IOException;
     }
 
-    @Command(name = "pull", mixinStandardHelpOptions = true,
+    @Command(name = "pull",
             description = "Download a model (catalog name, a model in local.yaml with a source, or hf://OWNER/REPO[@REV]/FILE); "
                     + "resumes an interrupted download, verifies the hub's SHA-256. Uses HF_TOKEN and HF_ENDPOINT.")
     static final class Pull extends Sub {
-        @Parameters(arity = "1..*", paramLabel = "NAME")
+        @Parameters(arity = "1..*", paramLabel = "NAME", description = "qwen2.5-0.5b-instruct, whisper-base.en, kokoro, ... (see list --catalog) or hf://OWNER/REPO/FILE")
         List<String> names;
 
         @Override
@@ -154,7 +160,7 @@ public final class ModelsCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "list", aliases = "ls", mixinStandardHelpOptions = true,
+    @Command(name = "list", aliases = "ls",
             description = "Model files in the models directory: size, SHA-256, which configured model uses each.")
     static final class ListFiles extends Sub {
         @Option(names = "--catalog", description = "Also list the names `pull` knows.")
@@ -193,10 +199,10 @@ public final class ModelsCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "rm", aliases = "remove", mixinStandardHelpOptions = true,
+    @Command(name = "rm", aliases = "remove",
             description = "Delete a model file (by model name or file name) with its checksum and any unfinished download.")
     static final class Remove extends Sub {
-        @Parameters(arity = "1..*", paramLabel = "NAME")
+        @Parameters(arity = "1..*", paramLabel = "NAME", description = "a model name (as for pull) or a file name in the models directory")
         List<String> names;
 
         @Override
