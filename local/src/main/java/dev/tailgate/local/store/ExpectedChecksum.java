@@ -1,6 +1,5 @@
 package dev.tailgate.local.store;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -45,10 +44,6 @@ public record ExpectedChecksum(Algorithm algorithm, String hex) {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    static void update(MessageDigest digest, ByteBuffer buffer) {
-        digest.update(buffer.duplicate());
     }
 
     static String hex(MessageDigest digest) {

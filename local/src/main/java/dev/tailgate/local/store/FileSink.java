@@ -102,10 +102,6 @@ final class FileSink implements HttpResponse.BodySubscriber<Long> {
         return lastActivityNanos;
     }
 
-    synchronized long position() {
-        return position;
-    }
-
     /** Stops the transfer; after this returns the file is closed and never written again by this sink. */
     synchronized void abort() {
         aborted = true;

@@ -183,6 +183,7 @@ public final class ModelPuller implements AutoCloseable {
      */
     private long download(HubFileMetadata meta, Path partial, Hashes hashes, PullProgress progress) throws PullException {
         URI url = meta.downloadUrl();
+        String name = meta.source().fileName();
         long have = hashes.length();
         boolean restarted = false;
         for (int hop = 0; hop <= HubClient.MAX_REDIRECTS; ) {
@@ -195,7 +196,7 @@ public final class ModelPuller implements AutoCloseable {
                 if (status == 200 || status == 206 && startOf(info) == from) {
                     long offset = status == 200 ? 0 : from;
                     if (offset == 0) hashes.reset();
-                    progress.started(partial.getFileName().toString().replace(".partial", ""), meta.size(), offset);
+                    progress.started(name, meta.size(), offset);
                     FileSink sink = new FileSink(partial, offset, hashes.digests(), progress);
                     sinkRef.set(sink);
                     return sink;
@@ -218,6 +219,11 @@ public final class ModelPuller implements AutoCloseable {
                 continue;
             }
             if (status == 401 || status == 403 || status == 404) throw hub.refusal(meta.source(), response);
+            if (status >= 500 || status == 429) {
+                // CDN hiccups are usually transient: worth an automatic resume, and the partial stays.
+                throw new PullException(PullException.Kind.NETWORK, "download of " + meta.source() + " failed: HTTP " + status + " from "
+                        + url.getScheme() + "://" + url.getAuthority() + "; the partial download is kept, run pull again to resume");
+            }
             throw new PullException(PullException.Kind.HUB, "download of " + meta.source() + " failed: HTTP " + status + " from "
                     + url.getScheme() + "://" + url.getAuthority());
         }

@@ -12,7 +12,7 @@ public final class PullException extends Exception {
         CHECKSUM_MISMATCH,
         /** Another pull of the same file holds the lock. */
         BUSY,
-        /** Connect, read-idle or header timeouts; connection cut. The partial file is kept for resume. */
+        /** Transient: connect/read-idle/header timeouts, a cut connection, a 5xx or 429 while downloading. The partial is kept. */
         NETWORK,
         /** The hub answered something we cannot use (5xx, missing metadata, bad redirect). */
         HUB,

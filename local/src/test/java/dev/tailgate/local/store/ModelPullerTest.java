@@ -290,6 +290,10 @@ class ModelPullerTest {
 
         f.failDownloads(503, 5);
         assertThatThrownBy(() -> pull(puller(null, 3))).hasMessageContaining("HTTP 503");
+        assertThat(hub.requests(FakeHub.CDN, "GET")).hasSize(5); // 1 + (1 try + 3 retries)
+
+        f.failDownloads(502, 1);
+        assertThat(pull(puller(null, 1)).sha256()).isEqualTo(f.sha256());
     }
 
     @Test
