@@ -118,7 +118,7 @@ public final class ModelsCommand implements Callable<Integer> {
         }
 
         int fail(String message) {
-            err().println("error: " + message);
+            err().println("tailgate: " + message); // same prefix as Main's failure handler
             return FAILED;
         }
 

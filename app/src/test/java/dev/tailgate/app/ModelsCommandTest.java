@@ -123,7 +123,7 @@ class ModelsCommandTest {
         hub.put(QWEN, QWEN_FILE, new byte[10]);
 
         assertThat(run("pull", "qwen2.5-0.5b-instruct")).isEqualTo(1);
-        assertThat(err).contains("error: this repository needs a token: set HF_TOKEN");
+        assertThat(err).contains("tailgate: this repository needs a token: set HF_TOKEN");
         assertThat(out).isEmpty();
     }
 
@@ -142,18 +142,18 @@ class ModelsCommandTest {
     @Test
     void missingFileWrongChecksumAndUnknownNameExitNonZero() {
         assertThat(run("pull", "hf://" + QWEN + "/nope.gguf")).isEqualTo(1);
-        assertThat(err).contains("error: no such ");
+        assertThat(err).contains("tailgate: no such ");
 
         hub.put(QWEN, QWEN_FILE, new byte[1000]).advertiseSha256("cd".repeat(32));
         assertThat(run("pull", "qwen2.5-0.5b-instruct")).isEqualTo(1);
-        assertThat(err).contains("error: checksum mismatch");
+        assertThat(err).contains("tailgate: checksum mismatch");
         assertThat(home.resolve("models").resolve(QWEN_FILE)).doesNotExist();
 
         assertThat(run("pull", "no-such-model")).isEqualTo(1);
-        assertThat(err).contains("error: unknown model 'no-such-model'");
+        assertThat(err).contains("tailgate: unknown model 'no-such-model'");
 
         assertThat(run("rm", "no-such-model")).isEqualTo(1);
-        assertThat(err).contains("error: nothing to remove");
+        assertThat(err).contains("tailgate: nothing to remove");
     }
 
     @Test
@@ -186,7 +186,7 @@ class ModelsCommandTest {
         Files.writeString(home.resolve("local.yaml"), "models: [\n");
 
         assertThat(run("list")).isEqualTo(1);
-        assertThat(err).startsWith("error: cannot read").contains("local.yaml");
+        assertThat(err).startsWith("tailgate: cannot read").contains("local.yaml");
     }
 
     @Test
