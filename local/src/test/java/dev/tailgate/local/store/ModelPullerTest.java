@@ -324,6 +324,20 @@ class ModelPullerTest {
     }
 
     @Test
+    void completePartialIsVerifiedAndMovedWithoutDownloading() throws Exception {
+        HubFile f = hub.putGenerated(REPO, FILE, 70_000, 18);
+        Files.write(ModelPuller.partialFor(target), hub.bytesOf(f));
+        Files.writeString(ModelPuller.partialInfoFor(target), "sha256:" + f.sha256() + " 70000\n");
+
+        PullResult result = pull(puller(null, 0));
+
+        assertThat(result.outcome()).isEqualTo(PullResult.Outcome.RESUMED);
+        assertThat(result.resumedFrom()).isEqualTo(70_000);
+        assertThat(hub.requests(FakeHub.CDN, "GET")).isEmpty();
+        assertThat(Files.readAllBytes(target)).isEqualTo(hub.bytesOf(f));
+    }
+
+    @Test
     void secondConcurrentPullIsRefusedWhileTheFirstFinishes() throws Exception {
         HubFile f = hub.putGenerated(REPO, FILE, 200_000, 17).throttle(10_000, Duration.ofMillis(30));
         var first = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
