@@ -263,7 +263,7 @@ class ModelPullerTest {
     @Test
     void stalledTransferTimesOutAndKeepsThePartial() {
         hub.putGenerated(REPO, FILE, SIZE, 12).stallAfter(100_000);
-        PullOptions options = PullOptions.defaults().withReadIdleTimeout(Duration.ofMillis(400)).withRetries(0, Duration.ZERO);
+        PullOptions options = PullOptions.defaults().withReadIdleTimeout(Duration.ofSeconds(1)).withRetries(0, Duration.ZERO);
 
         assertThatThrownBy(() -> puller(null, options).pull(source(REPO, FILE), target, PullProgress.NONE))
                 .isInstanceOf(PullException.class)
@@ -275,8 +275,9 @@ class ModelPullerTest {
 
     @Test
     void slowButMovingTransferCompletes() throws Exception {
-        HubFile f = hub.putGenerated(REPO, FILE, 40_000, 13).throttle(8_000, Duration.ofMillis(150));
-        PullOptions options = PullOptions.defaults().withReadIdleTimeout(Duration.ofMillis(600)).withRetries(0, Duration.ZERO);
+        // 10 pieces 150 ms apart: the whole transfer outlasts the 1 s idle timeout, no single gap comes near it.
+        HubFile f = hub.putGenerated(REPO, FILE, 40_000, 13).throttle(4_000, Duration.ofMillis(150));
+        PullOptions options = PullOptions.defaults().withReadIdleTimeout(Duration.ofSeconds(1)).withRetries(0, Duration.ZERO);
 
         PullResult result = puller(null, options).pull(source(REPO, FILE), target, PullProgress.NONE);
 
