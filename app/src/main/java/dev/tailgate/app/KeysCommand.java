@@ -64,7 +64,7 @@ public final class KeysCommand implements Runnable {
                 out.println();
                 out.println("  " + key);
                 out.println();
-                out.println("A running gateway sees the new key once it reads the clients file again (reload or restart).");
+                out.println("A running gateway picks the new key up by itself (it re-reads the clients file when it changes).");
             }
             out.flush();
             return Main.OK;
@@ -111,7 +111,7 @@ public final class KeysCommand implements Runnable {
         }
     }
 
-    @Command(name = "rm", description = "Remove a client (its key stops working once the gateway re-reads the file).",
+    @Command(name = "rm", description = "Remove a client (a running gateway stops accepting its key when it re-reads the file).",
             mixinStandardHelpOptions = true)
     static final class Remove implements Callable<Integer> {
         @CommandLine.Spec
