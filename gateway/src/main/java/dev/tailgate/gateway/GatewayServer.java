@@ -1,29 +1,225 @@
 package dev.tailgate.gateway;
 
+import dev.tailgate.gateway.chat.ChatCaller;
+import dev.tailgate.gateway.chat.DefaultChatCaller;
+import dev.tailgate.gateway.config.ConfigLoader;
+import dev.tailgate.gateway.config.ConfigWatcher;
+import dev.tailgate.gateway.config.GatewayConfig;
+import dev.tailgate.gateway.config.SecretResolver;
+import dev.tailgate.gateway.http.GatewayRouter;
+import dev.tailgate.gateway.http.OpenAiRoutes;
+import dev.tailgate.gateway.http.OpsRoutes;
+import dev.tailgate.gateway.observe.Metrics;
+import dev.tailgate.gateway.routing.ConfiguredOrderSelector;
+import dev.tailgate.gateway.routing.TargetSelector;
+import dev.tailgate.gateway.upstream.Dispatcher;
+import dev.tailgate.gateway.upstream.ProviderRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.PoolOptions;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The running gateway: the one entry point the launcher uses.
- * (Skeleton — the gateway issue fills this in; the signatures are what the app module relies on.)
+ *
+ * <p>Extension points for other packages (Responses bridge, routing policy):
+ * <ul>
+ *   <li>{@link Options#extension}: called once at start with the {@link Gateway} and the
+ *       {@link dev.tailgate.gateway.http.RouteRegistry}, to register extra routes (e.g. {@code POST /v1/responses}).</li>
+ *   <li>{@link #chatCaller()} / {@link Gateway}: the internal chat API ({@link ChatCaller}) and shared parts.</li>
+ *   <li>{@link Options#selector}: builds the {@link TargetSelector} (which targets, in which order).</li>
+ * </ul>
  */
 public final class GatewayServer implements AutoCloseable {
-    private final int port;
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
 
-    private GatewayServer(int port) {
-        this.port = port;
+    /** Everything that can be varied at start; tests inject {@code env} and {@code clock}. */
+    public record Options(Path configFile, String host, Integer port, Map<String, String> env, Clock clock,
+                          Duration shutdownGrace, Function<Gateway, TargetSelector> selector,
+                          List<BiConsumer<Gateway, dev.tailgate.gateway.http.RouteRegistry>> extensions) {
+
+        public static Options of(Path configFile) {
+            return new Options(configFile, null, null, System.getenv(), Clock.systemUTC(), Duration.ofSeconds(10),
+                    g -> new ConfiguredOrderSelector(), List.of());
+        }
+
+        public Options listen(String host, Integer port) {
+            return new Options(configFile, host, port, env, clock, shutdownGrace, selector, extensions);
+        }
+
+        public Options env(Map<String, String> env) {
+            return new Options(configFile, host, port, env, clock, shutdownGrace, selector, extensions);
+        }
+
+        public Options clock(Clock clock) {
+            return new Options(configFile, host, port, env, clock, shutdownGrace, selector, extensions);
+        }
+
+        public Options shutdownGrace(Duration grace) {
+            return new Options(configFile, host, port, env, clock, grace, selector, extensions);
+        }
+
+        public Options selector(Function<Gateway, TargetSelector> selector) {
+            return new Options(configFile, host, port, env, clock, shutdownGrace, selector, extensions);
+        }
+
+        /** Adds a callback that registers extra routes (runs once, before the server listens). */
+        public Options extension(BiConsumer<Gateway, dev.tailgate.gateway.http.RouteRegistry> ext) {
+            List<BiConsumer<Gateway, dev.tailgate.gateway.http.RouteRegistry>> l = new ArrayList<>(extensions);
+            l.add(ext);
+            return new Options(configFile, host, port, env, clock, shutdownGrace, selector, List.copyOf(l));
+        }
+    }
+
+    private final Vertx vertx;
+    private final HttpServer server;
+    private final HttpClientAgent client;
+    private final Gateway gateway;
+    private final ChatCaller chatCaller;
+    private final ConfigWatcher watcher;
+    private final Duration grace;
+    private volatile boolean draining;
+    private volatile boolean closed;
+
+    private GatewayServer(Vertx vertx, HttpServer server, HttpClientAgent client, Gateway gateway, ChatCaller chatCaller,
+                          ConfigWatcher watcher, Duration grace) {
+        this.vertx = vertx;
+        this.server = server;
+        this.client = client;
+        this.gateway = gateway;
+        this.chatCaller = chatCaller;
+        this.watcher = watcher;
+        this.grace = grace;
     }
 
     /** Loads {@code configFile}, binds (host/port override the config's {@code listen} when not null) and returns once listening. */
     public static GatewayServer start(Path configFile, String host, Integer port) {
-        throw new UnsupportedOperationException("gateway not built yet");
+        return start(Options.of(configFile).listen(host, port));
+    }
+
+    /**
+     * Starts with full options. Throws {@link dev.tailgate.gateway.config.ConfigException} (message names file, line
+     * and key) for an invalid config, {@link IllegalStateException} when the port cannot be bound.
+     */
+    public static GatewayServer start(Options o) {
+        ConfigLoader loader = new ConfigLoader(new SecretResolver(o.env()));
+        GatewayConfig config = loader.load(o.configFile());
+        config.warnings().forEach(w -> LOG.warn("config: {}", w));
+        Vertx vertx = Vertx.vertx();
+        try {
+            HttpClientAgent client = vertx.httpClientBuilder()
+                    .with(new HttpClientOptions().setTcpNoDelay(true).setKeepAlive(true).setPipelining(false)
+                            .setMaxInitialLineLength(16 * 1024).setMaxHeaderSize(64 * 1024).setDecompressionSupported(false))
+                    .with(new PoolOptions().setHttp1MaxSize(256).setMaxWaitQueueSize(1024))
+                    .build();
+            ProviderRegistry providers = new ProviderRegistry(o.clock());
+            Metrics metrics = new Metrics();
+            Dispatcher dispatcher = new Dispatcher(vertx, client, providers);
+            Gateway gateway = new Gateway(vertx, providers, dispatcher, metrics, new ConfiguredOrderSelector());
+            gateway.install(config, o.clock().instant().getEpochSecond());
+            gateway.selector(o.selector().apply(gateway));
+            ChatCaller chatCaller = new DefaultChatCaller(gateway);
+            GatewayServer[] self = new GatewayServer[1];
+            GatewayRouter router = new GatewayRouter(gateway, () -> self[0] != null && self[0].draining);
+            new OpsRoutes(gateway, () -> self[0] != null && self[0].draining).register(router);
+            new OpenAiRoutes(gateway).register(router);
+            o.extensions().forEach(ext -> ext.accept(gateway, router));
+
+            HttpServer server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true)
+                    .setCompressionSupported(false).setMaxInitialLineLength(16 * 1024).setMaxHeaderSize(64 * 1024)
+                    .setHandle100ContinueAutomatically(true));
+            server.requestHandler(router);
+            String host = o.host() != null ? o.host() : config.host();
+            int port = o.port() != null ? o.port() : config.port();
+            await(server.listen(port, host), Duration.ofSeconds(30), "listen on " + host + ":" + port);
+
+            ConfigWatcher watcher = new ConfigWatcher(o.configFile(), loader, config,
+                    c -> gateway.install(c, o.clock().instant().getEpochSecond()));
+            vertx.setPeriodic(2000, id -> vertx.executeBlocking(() -> {
+                watcher.poll();
+                return null;
+            }, false));
+            watcher.onSighup();
+            GatewayServer s = new GatewayServer(vertx, server, client, gateway, chatCaller, watcher, o.shutdownGrace());
+            self[0] = s;
+            LOG.info("gateway listening on http://{}:{}/v1 ({} providers, {} models, {} clients)", host, server.actualPort(),
+                    config.providers().size(), config.models().size(), config.clients().size());
+            return s;
+        } catch (RuntimeException e) {
+            vertx.close();
+            throw e;
+        }
     }
 
     /** The bound port (useful when the config asked for port 0). */
     public int port() {
-        return port;
+        return server.actualPort();
+    }
+
+    public Gateway gateway() {
+        return gateway;
+    }
+
+    /** The internal chat API (for the Responses bridge). */
+    public ChatCaller chatCaller() {
+        return chatCaller;
+    }
+
+    /** Reloads the config now (as SIGHUP does); false when the file was refused and the running config kept. */
+    public boolean reload() {
+        return watcher.reload("request");
     }
 
     /** Graceful stop: refuse new work, let in-flight requests finish within the grace period, then close. */
     @Override
-    public void close() {}
+    public void close() {
+        if (closed) return;
+        closed = true;
+        draining = true;
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (gateway.metrics().inFlight() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20); // waiting for other requests to finish; nothing to signal on, bounded by the grace
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (gateway.metrics().inFlight() > 0) LOG.warn("{} requests still in flight after the grace period; closing", gateway.metrics().inFlight());
+        try {
+            await(server.close(), Duration.ofSeconds(5), "close server");
+            await(client.close(), Duration.ofSeconds(5), "close client");
+        } catch (RuntimeException e) {
+            LOG.warn("shutdown: {}", e.getMessage());
+        }
+        try {
+            await(vertx.close(), Duration.ofSeconds(10), "close vertx");
+        } catch (RuntimeException e) {
+            LOG.warn("shutdown: {}", e.getMessage());
+        }
+    }
+
+    private static <T> T await(Future<T> f, Duration timeout, String what) {
+        try {
+            return f.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("could not " + what + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (Exception e) {
+            throw new IllegalStateException("could not " + what + ": " + e, e);
+        }
+    }
 }

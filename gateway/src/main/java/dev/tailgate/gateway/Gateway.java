@@ -1,0 +1,72 @@
+package dev.tailgate.gateway;
+
+import dev.tailgate.gateway.auth.Authenticator;
+import dev.tailgate.gateway.config.GatewayConfig;
+import dev.tailgate.gateway.config.ModelRoute;
+import dev.tailgate.gateway.config.Target;
+import dev.tailgate.gateway.observe.Metrics;
+import dev.tailgate.gateway.routing.TargetSelector;
+import dev.tailgate.gateway.upstream.Dispatcher;
+import dev.tailgate.gateway.upstream.ProviderRegistry;
+import dev.tailgate.wire.ApiError;
+import io.vertx.core.Vertx;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The running gateway's shared parts: the current config snapshot (swapped whole on reload), the authenticator built
+ * from it, provider states, the target selector, the dispatcher and metrics. Routes and the internal APIs reach
+ * everything through here.
+ */
+public final class Gateway {
+    /** A config and what was derived from it; replaced atomically so a request sees one consistent version. */
+    public record Snapshot(GatewayConfig config, Authenticator authenticator, long loadedEpochSeconds) {}
+
+    private final Vertx vertx;
+    private final AtomicReference<Snapshot> snapshot = new AtomicReference<>();
+    private final ProviderRegistry providers;
+    private final Dispatcher dispatcher;
+    private final Metrics metrics;
+    private volatile TargetSelector selector;
+
+    public Gateway(Vertx vertx, ProviderRegistry providers, Dispatcher dispatcher, Metrics metrics, TargetSelector selector) {
+        this.vertx = vertx;
+        this.providers = providers;
+        this.dispatcher = dispatcher;
+        this.metrics = metrics;
+        this.selector = selector;
+    }
+
+    public Vertx vertx() { return vertx; }
+    public Snapshot snapshot() { return snapshot.get(); }
+    public GatewayConfig config() { return snapshot.get().config(); }
+    public ProviderRegistry providers() { return providers; }
+    public Dispatcher dispatcher() { return dispatcher; }
+    public Metrics metrics() { return metrics; }
+    public TargetSelector selector() { return selector; }
+
+    /** Swaps the routing decision (for the policy work); takes effect for the next request. */
+    public void selector(TargetSelector s) { this.selector = s; }
+
+    void install(GatewayConfig config, long epochSeconds) {
+        providers.apply(config);
+        snapshot.set(new Snapshot(config, new Authenticator(config.clients()), epochSeconds));
+    }
+
+    /**
+     * The route for {@code alias} as the caller in {@code ctx} may use it: 404 {@code model_not_found} when no such
+     * alias, 403 {@code model_not_allowed} when the key's globs exclude it. Records the model on the context.
+     */
+    public ModelRoute route(RequestContext ctx, String alias) {
+        ModelRoute r = config().models().get(alias);
+        if (r == null) throw new ApiException(ApiError.modelNotFound(alias));
+        if (ctx.caller() != null && !ctx.caller().mayUse(alias)) throw new ApiException(ApiError.modelNotAllowed(alias));
+        ctx.model(alias);
+        return r;
+    }
+
+    /** The targets to try for {@code route}, in order (may throw 503 {@code no_private_route}). */
+    public List<Target> targets(RequestContext ctx, ModelRoute route) {
+        return selector.select(ctx, route, config());
+    }
+}

@@ -1,0 +1,161 @@
+package dev.tailgate.gateway.chat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailgate.gateway.ApiException;
+import dev.tailgate.gateway.Gateway;
+import dev.tailgate.gateway.RequestContext;
+import dev.tailgate.gateway.config.ModelRoute;
+import dev.tailgate.gateway.config.ProviderConfig;
+import dev.tailgate.gateway.config.Target;
+import dev.tailgate.gateway.upstream.Attempt;
+import dev.tailgate.gateway.upstream.Dispatcher;
+import dev.tailgate.gateway.upstream.Relay;
+import dev.tailgate.gateway.upstream.SseRelay;
+import dev.tailgate.gateway.upstream.UpstreamBody;
+import dev.tailgate.wire.ApiError;
+import dev.tailgate.wire.Json;
+import dev.tailgate.wire.JsonSplice;
+import dev.tailgate.wire.sse.SseEvent;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import java.util.List;
+
+/** {@link ChatCaller} over the {@link Dispatcher}: the same path HTTP chat requests take. */
+public final class DefaultChatCaller implements ChatCaller {
+    private final Gateway gateway;
+
+    public DefaultChatCaller(Gateway gateway) {
+        this.gateway = gateway;
+    }
+
+    @Override
+    public Future<ObjectNode> complete(RequestContext ctx, ObjectNode chatBody) {
+        Promise<ObjectNode> result = Promise.promise();
+        try {
+            ObjectNode body = chatBody.deepCopy();
+            body.put("stream", false);
+            body.remove("stream_options");
+            String alias = alias(body);
+            Dispatcher.Plan plan = plan(ctx, body, alias);
+            gateway.dispatcher().dispatch(plan, new Relay() {
+                @Override
+                public void onResponse(Attempt attempt, Target target, HttpClientResponse resp) {
+                    attempt.firstProgress();
+                    resp.body().onComplete(ar -> {
+                        if (attempt.done()) return;
+                        if (ar.failed()) {
+                            attempt.fail(ApiError.upstream("provider '" + target.provider() + "' connection broke"), true);
+                            return;
+                        }
+                        JsonNode n;
+                        try {
+                            n = Json.parse(ar.result().getBytes());
+                        } catch (RuntimeException e) {
+                            n = null;
+                        }
+                        if (!(n instanceof ObjectNode o)) {
+                            attempt.fail(ApiError.upstream("provider '" + target.provider() + "' answered with invalid JSON"), false);
+                            return;
+                        }
+                        if (o.has("model")) o.put("model", alias);
+                        commit();
+                        attempt.succeed();
+                        result.tryComplete(o);
+                    });
+                }
+
+                @Override
+                public void failBeforeCommit(ApiError error) {
+                    result.tryFail(new ApiException(error));
+                }
+
+                @Override
+                public void abortAfterCommit(ApiError error) {
+                    result.tryFail(new ApiException(error));
+                }
+            });
+        } catch (RuntimeException e) {
+            result.tryFail(e instanceof ApiException ? e : new ApiException(ApiException.of(e)));
+        }
+        return result.future();
+    }
+
+    @Override
+    public Call stream(RequestContext ctx, ObjectNode chatBody, ChatStreamListener listener) {
+        ObjectNode body = chatBody.deepCopy();
+        body.put("stream", true);
+        String alias;
+        Dispatcher.Plan plan;
+        try {
+            alias = alias(body);
+            plan = plan(ctx, body, alias);
+        } catch (RuntimeException e) {
+            listener.onError(ApiException.of(e), false);
+            return () -> {};
+        }
+        boolean[] ended = {false};
+        Dispatcher.Handle h = gateway.dispatcher().dispatch(plan, new SseRelay() {
+            @Override
+            protected void deliverChunk(SseEvent event, byte[] json, JsonSplice.Span span) {
+                commit();
+                ObjectNode chunk = (ObjectNode) Json.parse(json);
+                if (chunk.has("model")) chunk.put("model", alias);
+                listener.onChunk(chunk);
+            }
+
+            @Override
+            protected void deliverDone() {
+                if (ended[0]) return;
+                ended[0] = true;
+                listener.onComplete();
+            }
+
+            @Override
+            public void failBeforeCommit(ApiError error) {
+                if (ended[0]) return;
+                ended[0] = true;
+                listener.onError(error, false);
+            }
+
+            @Override
+            public void abortAfterCommit(ApiError error) {
+                if (ended[0]) return;
+                ended[0] = true;
+                listener.onError(error, true);
+            }
+
+            @Override
+            public void cancelled() {
+                ended[0] = true;
+            }
+        });
+        return h::cancel;
+    }
+
+    @Override
+    public List<ProviderConfig> providersFor(RequestContext ctx, String alias) {
+        ModelRoute route = gateway.route(ctx, alias);
+        return gateway.targets(ctx, route).stream()
+                .map(t -> gateway.config().providers().get(t.provider())).toList();
+    }
+
+    private static String alias(ObjectNode body) {
+        JsonNode m = body.get("model");
+        if (m == null || !m.isTextual()) throw new ApiException(ApiError.badRequest("you must provide a 'model' parameter", "model"));
+        return m.textValue();
+    }
+
+    private Dispatcher.Plan plan(RequestContext ctx, ObjectNode body, String alias) {
+        ModelRoute route = gateway.route(ctx, alias);
+        List<Target> targets = gateway.targets(ctx, route);
+        return new Dispatcher.Plan(ctx, targets, route.fallback(), HttpMethod.POST, "/chat/completions", t -> {
+            ObjectNode copy = body.deepCopy();
+            copy.put("model", t.upstreamModel());
+            return UpstreamBody.bytes(Buffer.buffer(Json.bytes(copy)), "application/json");
+        });
+    }
+}

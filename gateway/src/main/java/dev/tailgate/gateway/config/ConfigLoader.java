@@ -1,0 +1,284 @@
+package dev.tailgate.gateway.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tailgate.wire.ByteSizes;
+import dev.tailgate.wire.Durations;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads and validates the gateway YAML (see CONTRACT.md) plus the optional clients file. Every refusal names the file,
+ * line and key. Unknown keys are refused too (a typo such as {@code bse_url} would otherwise silently fall back to a
+ * default). Secrets go through the {@link SecretResolver}; a provider or client whose secret cannot be resolved is
+ * kept but disabled, with a warning, so one missing environment variable does not stop the whole gateway.
+ */
+public final class ConfigLoader {
+    static final Set<String> TOP_KEYS = Set.of("listen", "providers", "models", "clients", "clients_file", "max_body", "log_prompts");
+    static final Set<String> PROVIDER_KEYS = Set.of("base_url", "api_key", "local", "max_concurrency", "max_queue", "timeout",
+            "first_token_timeout", "idle_timeout", "responses_api");
+    static final Set<String> MODEL_KEYS = Set.of("targets", "fallback", "private");
+    static final Set<String> CLIENT_KEYS = Set.of("key", "key_sha256", "private", "models");
+
+    public static final int DEFAULT_MAX_CONCURRENCY = 32;
+    public static final int DEFAULT_MAX_QUEUE = 128;
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
+    public static final long DEFAULT_MAX_BODY = 10L * 1024 * 1024;
+
+    private final SecretResolver secrets;
+
+    public ConfigLoader(SecretResolver secrets) {
+        this.secrets = secrets;
+    }
+
+    public GatewayConfig load(Path file) {
+        Path abs = file.toAbsolutePath().normalize();
+        YamlDocument doc = YamlDocument.parse(abs.getFileName().toString(), read(abs));
+        Path dir = abs.getParent();
+        List<String> warnings = new ArrayList<>();
+        requireObject(doc, "");
+        checkKeys(doc, "", TOP_KEYS);
+
+        String host = "127.0.0.1";
+        int port = 8080;
+        JsonNode listen = doc.at("/listen");
+        if (!listen.isMissingNode()) {
+            String l = text(doc, "/listen");
+            int colon = l.lastIndexOf(':');
+            if (colon < 0) throw doc.error("/listen", "'" + l + "' must be HOST:PORT, e.g. 127.0.0.1:8080");
+            host = l.substring(0, colon);
+            try {
+                port = Integer.parseInt(l.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw doc.error("/listen", "'" + l + "' must be HOST:PORT, e.g. 127.0.0.1:8080");
+            }
+            if (port < 0 || port > 65535) throw doc.error("/listen", "port " + port + " is out of range");
+        }
+        long maxBody = doc.at("/max_body").isMissingNode() ? DEFAULT_MAX_BODY : size(doc, "/max_body");
+        boolean logPrompts = bool(doc, "/log_prompts", false);
+
+        Map<String, ProviderConfig> providers = new LinkedHashMap<>();
+        if (!doc.at("/providers").isMissingNode()) {
+            requireObject(doc, "/providers");
+            for (Iterator<String> it = doc.at("/providers").fieldNames(); it.hasNext(); ) {
+                String name = it.next();
+                providers.put(name, provider(doc, "/providers/" + YamlDocumentKeys.escape(name), name, dir, warnings));
+            }
+        }
+        Map<String, ModelRoute> models = new LinkedHashMap<>();
+        if (!doc.at("/models").isMissingNode()) {
+            requireObject(doc, "/models");
+            for (Iterator<String> it = doc.at("/models").fieldNames(); it.hasNext(); ) {
+                String alias = it.next();
+                models.put(alias, model(doc, "/models/" + YamlDocumentKeys.escape(alias), alias, providers));
+            }
+        }
+        Map<String, ClientConfig> clients = new LinkedHashMap<>();
+        readClients(doc, dir, clients, warnings);
+
+        Path clientsFile = null;
+        if (!doc.at("/clients_file").isMissingNode()) {
+            clientsFile = dir.resolve(text(doc, "/clients_file")).normalize();
+            if (!Files.exists(clientsFile)) throw doc.error("/clients_file", "file " + clientsFile + " does not exist");
+        } else if (Files.exists(dir.resolve("clients.yaml")) && !dir.resolve("clients.yaml").equals(abs)) {
+            clientsFile = dir.resolve("clients.yaml");
+        }
+        if (clientsFile != null) {
+            YamlDocument cdoc = YamlDocument.parse(clientsFile.getFileName().toString(), read(clientsFile));
+            requireObject(cdoc, "");
+            checkKeys(cdoc, "", Set.of("clients"));
+            readClients(cdoc, clientsFile.getParent(), clients, warnings);
+        }
+        return new GatewayConfig(abs, clientsFile, host, port, maxBody, logPrompts, Map.copyOf(providers),
+                java.util.Collections.unmodifiableMap(models), java.util.Collections.unmodifiableMap(clients), List.copyOf(warnings));
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException(p + ": cannot read (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
+        }
+    }
+
+    private ProviderConfig provider(YamlDocument doc, String at, String name, Path dir, List<String> warnings) {
+        requireObject(doc, at);
+        checkKeys(doc, at, PROVIDER_KEYS);
+        String base = text(doc, at + "/base_url");
+        URI url;
+        try {
+            url = URI.create(base);
+        } catch (IllegalArgumentException e) {
+            throw doc.error(at + "/base_url", "'" + base + "' is not a URL");
+        }
+        if (url.getScheme() == null || !(url.getScheme().equals("http") || url.getScheme().equals("https")) || url.getHost() == null) {
+            throw doc.error(at + "/base_url", "'" + base + "' must be an http:// or https:// URL, e.g. http://127.0.0.1:8081/v1");
+        }
+        Secret key = null;
+        String keyProblem = null;
+        if (!doc.at(at + "/api_key").isMissingNode() && !doc.at(at + "/api_key").isNull()) {
+            String spec = text(doc, at + "/api_key");
+            if (!SecretResolver.isReference(spec)) {
+                throw doc.error(at + "/api_key", "must be env:NAME or file:PATH (a literal key in the config file is refused)");
+            }
+            try {
+                key = secrets.resolve(spec, dir);
+            } catch (SecretResolver.SecretException e) {
+                keyProblem = "api_key " + e.getMessage();
+                warnings.add("provider '" + name + "' is disabled: " + keyProblem);
+            }
+        }
+        Duration timeout = duration(doc, at + "/timeout", DEFAULT_TIMEOUT);
+        return new ProviderConfig(name, url, key, keyProblem, bool(doc, at + "/local", false),
+                positiveInt(doc, at + "/max_concurrency", DEFAULT_MAX_CONCURRENCY, 1),
+                positiveInt(doc, at + "/max_queue", DEFAULT_MAX_QUEUE, 0), timeout,
+                duration(doc, at + "/first_token_timeout", timeout), duration(doc, at + "/idle_timeout", timeout),
+                bool(doc, at + "/responses_api", false));
+    }
+
+    private static ModelRoute model(YamlDocument doc, String at, String alias, Map<String, ProviderConfig> providers) {
+        requireObject(doc, at);
+        checkKeys(doc, at, MODEL_KEYS);
+        JsonNode targets = doc.at(at + "/targets");
+        if (targets.isMissingNode()) throw doc.error(at, "needs 'targets: [provider/model, ...]'");
+        if (targets.isTextual()) throw doc.error(at + "/targets", "must be a list, e.g. [" + targets.asText() + "]");
+        if (!targets.isArray() || targets.isEmpty()) throw doc.error(at + "/targets", "must be a non-empty list of provider/model");
+        List<Target> list = new ArrayList<>();
+        for (int i = 0; i < targets.size(); i++) {
+            String tp = at + "/targets/" + i;
+            String t = text(doc, tp);
+            int slash = t.indexOf('/');
+            if (slash <= 0 || slash == t.length() - 1) throw doc.error(tp, "'" + t + "' must be provider/upstream-model");
+            String provider = t.substring(0, slash);
+            if (!providers.containsKey(provider)) {
+                throw doc.error(tp, "unknown provider '" + provider + "' (known: " + String.join(", ", providers.keySet()) + ")");
+            }
+            list.add(new Target(provider, t.substring(slash + 1)));
+        }
+        return new ModelRoute(alias, List.copyOf(list), bool(doc, at + "/fallback", false), bool(doc, at + "/private", false));
+    }
+
+    private void readClients(YamlDocument doc, Path dir, Map<String, ClientConfig> into, List<String> warnings) {
+        if (doc.at("/clients").isMissingNode() || doc.at("/clients").isNull()) return;
+        requireObject(doc, "/clients");
+        for (Iterator<String> it = doc.at("/clients").fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            String at = "/clients/" + YamlDocumentKeys.escape(name);
+            if (into.containsKey(name)) throw doc.error(at, "client '" + name + "' is defined twice (config and clients file)");
+            requireObject(doc, at);
+            checkKeys(doc, at, CLIENT_KEYS);
+            boolean hasKey = !doc.at(at + "/key").isMissingNode();
+            boolean hasHash = !doc.at(at + "/key_sha256").isMissingNode();
+            if (hasKey == hasHash) throw doc.error(at, "needs exactly one of 'key: env:NAME|file:PATH' or 'key_sha256: <hex>'");
+            byte[] hash = null;
+            String problem = null;
+            if (hasHash) {
+                String hex = text(doc, at + "/key_sha256").trim();
+                if (!hex.matches("(?i)[0-9a-f]{64}")) throw doc.error(at + "/key_sha256", "must be 64 hex digits (a SHA-256)");
+                hash = HexFormat.of().parseHex(hex.toLowerCase(java.util.Locale.ROOT));
+            } else {
+                String spec = text(doc, at + "/key");
+                if (!SecretResolver.isReference(spec)) {
+                    throw doc.error(at + "/key", "must be env:NAME or file:PATH, or use key_sha256 (a literal key in the config file is refused)");
+                }
+                try {
+                    hash = sha256(secrets.resolve(spec, dir).reveal());
+                } catch (SecretResolver.SecretException e) {
+                    problem = "key " + e.getMessage();
+                    warnings.add("client '" + name + "' is disabled: " + problem);
+                }
+            }
+            List<String> models = new ArrayList<>();
+            JsonNode m = doc.at(at + "/models");
+            if (m.isMissingNode()) models.add("*");
+            else if (!m.isArray()) throw doc.error(at + "/models", "must be a list of model ids or globs, e.g. [\"*\"]");
+            else for (int i = 0; i < m.size(); i++) models.add(text(doc, at + "/models/" + i));
+            into.put(name, new ClientConfig(name, hash, problem, bool(doc, at + "/private", false), List.copyOf(models)));
+        }
+    }
+
+    public static byte[] sha256(String key) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // --- typed reads that fail with file, line and key --------------------------------------------------------------
+
+    private static void requireObject(YamlDocument doc, String at) {
+        if (!doc.at(at).isObject()) throw doc.error(at.isEmpty() ? "/" : at, "must be a mapping of keys");
+    }
+
+    private static void checkKeys(YamlDocument doc, String at, Set<String> known) {
+        for (Iterator<String> it = doc.at(at).fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!known.contains(k)) {
+                throw doc.error(at + "/" + YamlDocumentKeys.escape(k), "unknown key (known: " + String.join(", ", new java.util.TreeSet<>(known)) + ")");
+            }
+        }
+    }
+
+    private static String text(YamlDocument doc, String at) {
+        JsonNode n = doc.at(at);
+        if (n.isMissingNode() || n.isNull()) throw doc.error(at, "is required");
+        if (!n.isValueNode() || n.isBoolean()) throw doc.error(at, "must be a string");
+        return n.asText();
+    }
+
+    private static boolean bool(YamlDocument doc, String at, boolean dflt) {
+        JsonNode n = doc.at(at);
+        if (n.isMissingNode() || n.isNull()) return dflt;
+        if (!n.isBoolean()) throw doc.error(at, "must be true or false");
+        return n.booleanValue();
+    }
+
+    private static int positiveInt(YamlDocument doc, String at, int dflt, int min) {
+        JsonNode n = doc.at(at);
+        if (n.isMissingNode() || n.isNull()) return dflt;
+        if (!n.isIntegralNumber() || n.asLong() < min || n.asLong() > 1_000_000) {
+            throw doc.error(at, "must be a whole number >= " + min);
+        }
+        return n.asInt();
+    }
+
+    private static Duration duration(YamlDocument doc, String at, Duration dflt) {
+        JsonNode n = doc.at(at);
+        if (n.isMissingNode() || n.isNull()) return dflt;
+        try {
+            Duration d = Durations.parse(n.asText());
+            if (d.isZero()) throw doc.error(at, "must be more than 0");
+            return d;
+        } catch (IllegalArgumentException e) {
+            throw doc.error(at, e.getMessage());
+        }
+    }
+
+    private static long size(YamlDocument doc, String at) {
+        try {
+            return ByteSizes.parse(doc.at(at).asText());
+        } catch (IllegalArgumentException e) {
+            throw doc.error(at, e.getMessage());
+        }
+    }
+
+    /** JSON-pointer escaping for names that contain '/' or '~'. */
+    static final class YamlDocumentKeys {
+        static String escape(String name) {
+            return name.replace("~", "~0").replace("/", "~1");
+        }
+    }
+}

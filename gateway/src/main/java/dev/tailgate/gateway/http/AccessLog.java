@@ -1,0 +1,27 @@
+package dev.tailgate.gateway.http;
+
+import dev.tailgate.gateway.RequestContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place that writes the access log: one line per request, logger {@code tailgate.access}. Only metadata —
+ * never prompt or completion text, never a key (the client is named by its config name).
+ */
+public final class AccessLog {
+    private static final Logger LOG = LoggerFactory.getLogger("tailgate.access");
+
+    private AccessLog() {}
+
+    public static void write(RequestContext ctx, int status, long durationNanos, long bytesIn, long bytesOut, boolean clientGone) {
+        if (!LOG.isInfoEnabled()) return;
+        LOG.info("rid={} {} {} status={}{} client={} model={} provider={} upstream_model={} attempts={} duration_ms={} bytes_in={} bytes_out={}",
+                ctx.requestId(), ctx.method(), ctx.path(), status, clientGone ? " client_gone=true" : "",
+                dash(ctx.caller() == null ? null : ctx.caller().name()), dash(ctx.model()), dash(ctx.provider()),
+                dash(ctx.upstreamModel()), ctx.attempts(), durationNanos / 1_000_000, bytesIn, bytesOut);
+    }
+
+    private static String dash(String s) {
+        return s == null ? "-" : s;
+    }
+}

@@ -1,0 +1,149 @@
+package dev.tailgate.gateway.http;
+
+import dev.tailgate.gateway.config.Target;
+import dev.tailgate.gateway.upstream.Attempt;
+import dev.tailgate.gateway.upstream.Relay;
+import dev.tailgate.gateway.upstream.SseRelay;
+import dev.tailgate.wire.ApiError;
+import dev.tailgate.wire.JsonSplice;
+import dev.tailgate.wire.sse.SseEvent;
+import dev.tailgate.wire.sse.SseWriter;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpServerResponse;
+
+/** Relays that deliver an upstream response to the client's HTTP response, rewriting the model back to the alias. */
+public final class ClientRelays {
+    static final long MAX_JSON_RESPONSE = 256L * 1024 * 1024;
+
+    private ClientRelays() {}
+
+    /** Whole JSON body (non-stream chat, embeddings): collected, {@code model} spliced back to the alias, sent. */
+    public static Relay json(Exchange ex, String alias) {
+        return new Relay() {
+            @Override
+            public void onResponse(Attempt attempt, Target target, HttpClientResponse resp) {
+                attempt.firstProgress();
+                Buffer body = Buffer.buffer();
+                resp.handler(b -> {
+                    if (attempt.done()) return;
+                    attempt.progress();
+                    if (body.length() + b.length() > MAX_JSON_RESPONSE) {
+                        attempt.fail(ApiError.upstream("provider '" + target.provider() + "' answered with an oversized body"), false);
+                        return;
+                    }
+                    body.appendBuffer(b);
+                });
+                resp.endHandler(v -> {
+                    if (attempt.done()) return;
+                    byte[] out = JsonSplice.replace(body.getBytes(), "model", alias);
+                    if (out == null) {
+                        attempt.fail(ApiError.upstream("provider '" + target.provider() + "' answered with invalid JSON"), false);
+                        return;
+                    }
+                    commit();
+                    ex.response().setStatusCode(resp.statusCode()).putHeader("Content-Type", "application/json")
+                            .end(Buffer.buffer(out));
+                    attempt.succeed();
+                });
+            }
+
+            @Override
+            public void failBeforeCommit(ApiError error) {
+                ex.fail(error);
+            }
+
+            @Override
+            public void abortAfterCommit(ApiError error) {
+                // the body was sent in one piece; nothing left to abort
+            }
+        };
+    }
+
+    /** SSE chat stream: one write (one flush) per upstream event, model rewritten per event, backpressure honoured. */
+    public static Relay sse(Exchange ex, String alias) {
+        HttpServerResponse r = ex.response();
+        return new SseRelay() {
+            @Override
+            protected void deliverChunk(SseEvent event, byte[] json, JsonSplice.Span span) {
+                if (!committed()) {
+                    commit();
+                    r.setStatusCode(200).setChunked(true)
+                            .putHeader("Content-Type", "text/event-stream; charset=utf-8")
+                            .putHeader("Cache-Control", "no-cache").putHeader("X-Accel-Buffering", "no");
+                }
+                if (r.closed()) return;
+                byte[] out = span.start() < 0 ? json : JsonSplice.replace(json, "model", alias);
+                Buffer b = SseWriter.jsonData(out);
+                if (event.event() != null) b = Buffer.buffer("event: " + event.event() + "\n").appendBuffer(b);
+                r.write(b);
+                if (r.writeQueueFull()) {
+                    pauseUpstream();
+                    r.drainHandler(v -> resumeUpstream());
+                }
+            }
+
+            @Override
+            protected void deliverDone() {
+                if (!committed()) {
+                    commit();
+                    r.setStatusCode(200).putHeader("Content-Type", "text/event-stream; charset=utf-8").putHeader("Cache-Control", "no-cache");
+                }
+                if (!r.closed() && !r.ended()) r.end(SseWriter.done());
+            }
+
+            @Override
+            public void failBeforeCommit(ApiError error) {
+                ex.fail(error);
+            }
+
+            @Override
+            public void abortAfterCommit(ApiError error) {
+                if (!r.closed() && !r.ended()) r.end(SseWriter.error(error.toBytes()));
+            }
+        };
+    }
+
+    /** Binary body (speech audio, transcription text): streamed through as it arrives. */
+    public static Relay binary(Exchange ex) {
+        HttpServerResponse r = ex.response();
+        return new Relay() {
+            @Override
+            public void onResponse(Attempt attempt, Target target, HttpClientResponse resp) {
+                attempt.firstProgress();
+                commit();
+                r.setStatusCode(resp.statusCode());
+                String ct = resp.getHeader("Content-Type");
+                if (ct != null) r.putHeader("Content-Type", ct);
+                String len = resp.getHeader("Content-Length");
+                if (len != null) r.putHeader("Content-Length", len);
+                else r.setChunked(true);
+                resp.handler(b -> {
+                    if (attempt.done() || r.closed()) return;
+                    attempt.progress();
+                    r.write(b);
+                    if (r.writeQueueFull()) {
+                        resp.pause();
+                        r.drainHandler(v -> resp.resume());
+                    }
+                });
+                resp.endHandler(v -> {
+                    if (attempt.done()) return;
+                    if (!r.closed()) r.end();
+                    attempt.succeed();
+                });
+            }
+
+            @Override
+            public void failBeforeCommit(ApiError error) {
+                ex.fail(error);
+            }
+
+            @Override
+            public void abortAfterCommit(ApiError error) {
+                // a binary body cannot carry an error: break the connection so the client sees a failure, not a short file
+                if (!r.ended() && !r.closed()) r.reset();
+            }
+        };
+    }
+}

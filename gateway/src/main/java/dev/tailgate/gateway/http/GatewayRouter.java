@@ -1,0 +1,163 @@
+package dev.tailgate.gateway.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailgate.gateway.ApiException;
+import dev.tailgate.gateway.Gateway;
+import dev.tailgate.gateway.RequestContext;
+import dev.tailgate.gateway.auth.Authenticator;
+import dev.tailgate.gateway.auth.Caller;
+import dev.tailgate.wire.ApiError;
+import dev.tailgate.wire.Json;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * The request entry: request id, access log + metrics on completion, path/method routing (404/405), client-key
+ * authentication (401), content-type and body-size checks (415/413), JSON parsing (400), then the route handler.
+ * Unauthenticated operational routes ({@code /health}, {@code /status}, {@code /metrics}) bypass the key check.
+ */
+public final class GatewayRouter implements Handler<HttpServerRequest>, RouteRegistry {
+    private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
+    private interface Route {
+        void handle(Exchange ex);
+    }
+
+    private record Entry(boolean authenticated, Route route) {}
+
+    private final Gateway gateway;
+    private final Supplier<Boolean> draining;
+    private final Map<String, Map<HttpMethod, Entry>> exact = new LinkedHashMap<>();
+    private final Map<String, Map<HttpMethod, Entry>> prefixes = new LinkedHashMap<>();
+
+    public GatewayRouter(Gateway gateway, Supplier<Boolean> draining) {
+        this.gateway = gateway;
+        this.draining = draining;
+    }
+
+    public void open(HttpMethod method, String path, RawRoute route) {
+        exact.computeIfAbsent(path, k -> new EnumMapLike()).put(method, new Entry(false, route::handle));
+    }
+
+    /** A route for every path starting with {@code prefix} (e.g. {@code /v1/models/} + id). */
+    public void rawPrefix(HttpMethod method, String prefix, RawRoute route) {
+        prefixes.computeIfAbsent(prefix, k -> new EnumMapLike()).put(method, new Entry(true, route::handle));
+    }
+
+    @Override
+    public void raw(HttpMethod method, String path, RawRoute route) {
+        exact.computeIfAbsent(path, k -> new EnumMapLike()).put(method, new Entry(true, route::handle));
+    }
+
+    @Override
+    public void json(HttpMethod method, String path, JsonRoute route) {
+        exact.computeIfAbsent(path, k -> new EnumMapLike()).put(method, new Entry(true, ex -> readJson(ex, route)));
+    }
+
+    @Override
+    public void handle(HttpServerRequest req) {
+        String given = req.getHeader("X-Request-Id");
+        String rid = given != null && SAFE_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
+        String path = req.path();
+        RequestContext ctx = new RequestContext(rid, System.nanoTime(), req.method().name(), path);
+        Exchange ex = new Exchange(req, ctx);
+        req.response().putHeader("X-Request-Id", rid);
+        gateway.metrics().started();
+        boolean[] logged = {false};
+        Runnable finish = () -> {
+            if (logged[0]) return;
+            logged[0] = true;
+            long nanos = System.nanoTime() - ctx.startNanos();
+            int status = req.response().getStatusCode();
+            boolean gone = !req.response().ended();
+            AccessLog.write(ctx, status, nanos, req.bytesRead(), req.response().bytesWritten(), gone);
+            gateway.metrics().finished(metricPath(path), status, ctx.model(), ctx.provider(), nanos);
+        };
+        req.response().endHandler(v -> finish.run());
+        ex.onClose(finish);
+        try {
+            route(ex, path);
+        } catch (RuntimeException e) {
+            ex.fail(ApiException.of(e));
+        }
+    }
+
+    private void route(Exchange ex, String path) {
+        HttpServerRequest req = ex.request();
+        Map<HttpMethod, Entry> byMethod = exact.get(path);
+        if (byMethod == null) {
+            for (var p : prefixes.entrySet()) {
+                if (path.startsWith(p.getKey()) && path.length() > p.getKey().length()) {
+                    byMethod = p.getValue();
+                    break;
+                }
+            }
+        }
+        if (byMethod == null) {
+            ex.fail(ApiError.notFound("Unknown path " + path + ". The gateway serves /v1/models, /v1/chat/completions, "
+                    + "/v1/embeddings, /v1/audio/speech, /v1/audio/transcriptions, /health, /status, /metrics."));
+            return;
+        }
+        Entry entry = byMethod.get(req.method());
+        if (entry == null) {
+            String allow = byMethod.keySet().stream().map(HttpMethod::name).collect(Collectors.joining(", "));
+            req.response().putHeader("Allow", allow);
+            ex.fail(ApiError.methodNotAllowed("Method " + req.method() + " is not allowed on " + path + " (allowed: " + allow + ")."));
+            return;
+        }
+        if (entry.authenticated()) {
+            if (draining.get()) {
+                ex.fail(ApiError.unavailable("The gateway is shutting down.", Duration.ofSeconds(5)));
+                return;
+            }
+            Caller caller = gateway.snapshot().authenticator().authenticate(Authenticator.presentedKey(req.headers()));
+            if (caller == null) {
+                ex.fail(ApiError.invalidApiKey());
+                return;
+            }
+            ex.ctx().caller(caller);
+            ex.ctx().privateHeader("true".equalsIgnoreCase(req.getHeader("X-Tailgate-Private")));
+        }
+        entry.route().handle(ex);
+    }
+
+    private void readJson(Exchange ex, JsonRoute route) {
+        HttpServerRequest req = ex.request();
+        String ct = req.getHeader("Content-Type");
+        if (ct != null && !ct.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            ex.fail(ApiError.unsupportedMediaType("Content-Type must be application/json (got " + ct.split(";")[0] + ")."));
+            return;
+        }
+        BodyReader.read(req, gateway.config().maxBody()).onComplete(ar -> {
+            if (ar.failed()) {
+                ex.fail(ApiException.of(ar.cause()));
+                return;
+            }
+            try {
+                JsonNode n = Json.parse(ar.result().getBytes());
+                if (!(n instanceof ObjectNode o)) throw new ApiException(ApiError.badRequest("request body must be a JSON object"));
+                route.handle(ex, o, ar.result());
+            } catch (RuntimeException e) {
+                ex.fail(ApiException.of(e));
+            }
+        });
+    }
+
+    private String metricPath(String path) {
+        if (exact.containsKey(path)) return path;
+        for (String p : prefixes.keySet()) if (path.startsWith(p)) return p + "*";
+        return "other";
+    }
+
+    /** Per-method routes, in registration order (HttpMethod is a class in Vert.x 5, not an enum). */
+    private static final class EnumMapLike extends LinkedHashMap<HttpMethod, Entry> {}
+}

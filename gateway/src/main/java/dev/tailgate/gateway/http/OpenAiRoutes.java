@@ -1,0 +1,91 @@
+package dev.tailgate.gateway.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailgate.gateway.Gateway;
+import dev.tailgate.gateway.config.ModelRoute;
+import dev.tailgate.gateway.config.Target;
+import dev.tailgate.gateway.upstream.Dispatcher;
+import dev.tailgate.gateway.upstream.Relay;
+import dev.tailgate.gateway.upstream.UpstreamBody;
+import dev.tailgate.wire.ApiError;
+import dev.tailgate.wire.JsonSplice;
+import dev.tailgate.wire.openai.ChatRequest;
+import dev.tailgate.wire.openai.EmbeddingsRequest;
+import dev.tailgate.wire.openai.ModelInfo;
+import dev.tailgate.wire.openai.ModelList;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The OpenAI surface. Request bodies are validated through the typed wire records but forwarded as the client's own
+ * bytes with only {@code model} spliced (alias → upstream model), so unknown fields pass through untouched.
+ */
+public final class OpenAiRoutes {
+    private static final Logger PROMPTS = LoggerFactory.getLogger("tailgate.prompts");
+
+    private final Gateway gateway;
+
+    public OpenAiRoutes(Gateway gateway) {
+        this.gateway = gateway;
+    }
+
+    public void register(GatewayRouter router) {
+        router.raw(HttpMethod.GET, "/v1/models", this::models);
+        router.rawPrefix(HttpMethod.GET, "/v1/models/", this::model);
+        router.json(HttpMethod.POST, "/v1/chat/completions", this::chat);
+        router.json(HttpMethod.POST, "/v1/embeddings", this::embeddings);
+        router.json(HttpMethod.POST, "/v1/audio/speech", this::speech);
+        router.raw(HttpMethod.POST, "/v1/audio/transcriptions", new TranscriptionsRoute(gateway)::handle);
+    }
+
+    private void models(Exchange ex) {
+        var snap = gateway.snapshot();
+        List<ModelInfo> data = snap.config().models().keySet().stream()
+                .filter(a -> ex.ctx().caller().mayUse(a))
+                .map(a -> ModelInfo.of(a, snap.loadedEpochSeconds(), "tailgate")).toList();
+        ex.json(200, ModelList.of(data));
+    }
+
+    private void model(Exchange ex) {
+        String id = java.net.URLDecoder.decode(ex.request().path().substring("/v1/models/".length()), java.nio.charset.StandardCharsets.UTF_8);
+        gateway.route(ex.ctx(), id); // 404 / 403
+        ex.json(200, ModelInfo.of(id, gateway.snapshot().loadedEpochSeconds(), "tailgate"));
+    }
+
+    private void chat(Exchange ex, ObjectNode body, Buffer raw) {
+        ChatRequest req = ChatRequest.parse(body);
+        if (gateway.config().logPrompts()) PROMPTS.info("rid={} client={} body={}", ex.ctx().requestId(), ex.ctx().caller().name(), body);
+        forward(ex, "/chat/completions", req.model(), raw, req.stream() ? ClientRelays.sse(ex, req.model()) : ClientRelays.json(ex, req.model()));
+    }
+
+    private void embeddings(Exchange ex, ObjectNode body, Buffer raw) {
+        EmbeddingsRequest req = EmbeddingsRequest.parse(body);
+        forward(ex, "/embeddings", req.model(), raw, ClientRelays.json(ex, req.model()));
+    }
+
+    private void speech(Exchange ex, ObjectNode body, Buffer raw) {
+        var m = body.get("model");
+        if (m == null || !m.isTextual()) throw new dev.tailgate.gateway.ApiException(ApiError.badRequest("you must provide a 'model' parameter", "model"));
+        var input = body.get("input");
+        if (input == null || !input.isTextual()) throw new dev.tailgate.gateway.ApiException(ApiError.badRequest("'input' must be a string", "input"));
+        forward(ex, "/audio/speech", m.textValue(), raw, ClientRelays.binary(ex));
+    }
+
+    /**
+     * Sends the client's JSON body to the targets of {@code alias}, with only the top-level {@code model} replaced per
+     * target, and relays the answer. Public so that other routes (e.g. a {@code /v1/responses} passthrough to a
+     * provider with {@code responses_api: true}) reuse exactly this path.
+     */
+    public void forward(Exchange ex, String upstreamPath, String alias, Buffer raw, Relay relay) {
+        ModelRoute route = gateway.route(ex.ctx(), alias);
+        List<Target> targets = gateway.targets(ex.ctx(), route);
+        byte[] bytes = raw.getBytes();
+        Dispatcher.Plan plan = new Dispatcher.Plan(ex.ctx(), targets, route.fallback(), HttpMethod.POST, upstreamPath,
+                t -> UpstreamBody.bytes(Buffer.buffer(JsonSplice.replace(bytes, "model", t.upstreamModel())), "application/json"));
+        Dispatcher.Handle h = gateway.dispatcher().dispatch(plan, relay);
+        ex.onClose(h::cancel);
+    }
+}

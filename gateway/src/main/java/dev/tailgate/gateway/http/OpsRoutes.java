@@ -1,0 +1,77 @@
+package dev.tailgate.gateway.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailgate.gateway.Gateway;
+import dev.tailgate.gateway.config.ModelRoute;
+import dev.tailgate.gateway.upstream.ProviderState;
+import dev.tailgate.wire.Json;
+import io.vertx.core.http.HttpMethod;
+import java.util.function.Supplier;
+
+/** {@code /health}, {@code /status}, {@code /metrics}: no key needed, and nothing in them is secret. */
+public final class OpsRoutes {
+    private final Gateway gateway;
+    private final Supplier<Boolean> draining;
+
+    public OpsRoutes(Gateway gateway, Supplier<Boolean> draining) {
+        this.gateway = gateway;
+        this.draining = draining;
+    }
+
+    public void register(GatewayRouter router) {
+        router.open(HttpMethod.GET, "/health", this::health);
+        router.open(HttpMethod.GET, "/status", this::status);
+        router.open(HttpMethod.GET, "/metrics", this::metrics);
+    }
+
+    private void health(Exchange ex) {
+        ObjectNode o = Json.object();
+        if (draining.get()) {
+            o.put("status", "unavailable").put("reason", "shutting down");
+            ex.json(503, o);
+        } else {
+            o.put("status", "ok");
+            ex.json(200, o);
+        }
+    }
+
+    private void status(Exchange ex) {
+        ObjectNode o = Json.object();
+        ArrayNode providers = Json.MAPPER.createArrayNode();
+        boolean allHealthy = true;
+        for (ProviderState p : gateway.providers().all()) {
+            ObjectNode n = providers.addObject();
+            n.put("name", p.config().name());
+            n.put("local", p.config().local());
+            String state = p.state();
+            if (!state.equals("healthy")) allHealthy = false;
+            n.put("state", state);
+            n.put("in_flight", p.limiter().inFlight());
+            n.put("queued", p.limiter().queued());
+            n.put("max_concurrency", p.config().maxConcurrency());
+            n.put("max_queue", p.config().maxQueue());
+            String err = p.config().keyProblem() != null ? p.config().keyProblem() : p.lastError();
+            if (err == null) n.putNull("last_error"); else n.put("last_error", err);
+            if (p.lastErrorAt() != null) n.put("last_error_at", p.lastErrorAt().toString());
+        }
+        ArrayNode models = Json.MAPPER.createArrayNode();
+        for (ModelRoute r : gateway.config().models().values()) {
+            ObjectNode m = models.addObject();
+            m.put("id", r.alias());
+            ArrayNode t = m.putArray("targets");
+            r.targets().forEach(x -> t.add(x.toString()));
+            m.put("fallback", r.fallback());
+            m.put("private", r.privateOnly());
+        }
+        o.put("status", draining.get() ? "unavailable" : allHealthy ? "ok" : "degraded");
+        o.set("providers", providers);
+        o.set("models", models);
+        o.put("in_flight", gateway.metrics().inFlight());
+        ex.json(200, o);
+    }
+
+    private void metrics(Exchange ex) {
+        ex.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(gateway.metrics().scrape());
+    }
+}

@@ -1,0 +1,25 @@
+package dev.tailgate.gateway.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+
+/**
+ * Where routes are registered, including extra ones from other packages (e.g. {@code POST /v1/responses}).
+ * All routes registered here require a client key; the router answers 401/404/405/413/415 before a handler runs.
+ */
+public interface RouteRegistry {
+    /** A JSON route: the body is read (up to {@code max_body}), must be a JSON object, and is handed over parsed and raw. */
+    void json(HttpMethod method, String path, JsonRoute route);
+
+    /** A route that reads the body itself (multipart uploads, GETs). */
+    void raw(HttpMethod method, String path, RawRoute route);
+
+    interface JsonRoute {
+        void handle(Exchange exchange, ObjectNode body, Buffer rawBody);
+    }
+
+    interface RawRoute {
+        void handle(Exchange exchange);
+    }
+}

@@ -1,0 +1,145 @@
+package dev.tailgate.gateway.upstream;
+
+import dev.tailgate.gateway.config.ProviderConfig;
+import dev.tailgate.gateway.config.Target;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import java.time.Duration;
+
+/**
+ * One try of one request against one target. Owns the timers (total {@code timeout}, {@code first_token_timeout}
+ * until the relay reports first progress, {@code idle_timeout} between later progress) and the limiter permit.
+ * Any failure — timeout, broken connection, cancel — resets the upstream request so the provider stops working on it.
+ */
+public final class Attempt {
+    private static final int MAX_ERROR_BODY = 64 * 1024;
+
+    private final Vertx vertx;
+    private final ProviderState provider;
+    private final ProviderConfig config;
+    private final Target target;
+    private final ProviderLimiter.Permit permit;
+    private final Promise<Void> outcome = Promise.promise();
+    private HttpClientRequest request;
+    private long totalTimer = -1, firstTimer = -1, idleTimer = -1;
+    private boolean sawFirst;
+
+    Attempt(Vertx vertx, ProviderState provider, Target target, ProviderLimiter.Permit permit) {
+        this.vertx = vertx;
+        this.provider = provider;
+        this.config = provider.config();
+        this.target = target;
+        this.permit = permit;
+    }
+
+    public Target target() { return target; }
+    public ProviderConfig provider() { return config; }
+    public boolean done() { return outcome.future().isComplete(); }
+
+    Future<Void> run(HttpClient client, HttpMethod method, String path, UpstreamBody body, String requestId, Relay relay) {
+        totalTimer = vertx.setTimer(config.timeout().toMillis(),
+                t -> timeout("did not finish", config.timeout()));
+        firstTimer = vertx.setTimer(config.firstTokenTimeout().toMillis(),
+                t -> timeout("sent no first response", config.firstTokenTimeout()));
+        RequestOptions opts = new RequestOptions().setMethod(method).setAbsoluteURI(config.url(path))
+                .setConnectTimeout(Math.min(config.firstTokenTimeout().toMillis(), 30_000));
+        client.request(opts).compose(req -> {
+            if (done()) {
+                req.reset();
+                return Future.failedFuture("attempt already over");
+            }
+            this.request = req;
+            if (config.apiKey() != null) req.putHeader("Authorization", "Bearer " + config.apiKey().reveal());
+            if (body.contentType() != null) req.putHeader("Content-Type", body.contentType());
+            req.putHeader("Accept", "application/json, text/event-stream, */*");
+            req.putHeader("X-Request-Id", requestId);
+            req.exceptionHandler(e -> fail(UpstreamErrors.connectFailed(config, e)));
+            return body.sendOn(req);
+        }).onComplete(ar -> {
+            if (done()) return;
+            if (ar.failed()) {
+                fail(UpstreamErrors.connectFailed(config, ar.cause()));
+                return;
+            }
+            HttpClientResponse resp = ar.result();
+            resp.exceptionHandler(e -> fail(new UpstreamFailure(dev.tailgate.wire.ApiError.upstream(
+                    "provider '" + config.name() + "' connection broke (" + e.getClass().getSimpleName() + ")"), true)));
+            if (resp.statusCode() / 100 == 2) {
+                relay.onResponse(this, target, resp);
+            } else {
+                readErrorBody(resp);
+            }
+        });
+        return outcome.future().andThen(ar -> cleanup(ar.succeeded()));
+    }
+
+    private void readErrorBody(HttpClientResponse resp) {
+        Buffer buf = Buffer.buffer();
+        resp.handler(b -> {
+            if (buf.length() < MAX_ERROR_BODY) buf.appendBuffer(b.length() > MAX_ERROR_BODY ? b.slice(0, MAX_ERROR_BODY) : b);
+        });
+        resp.endHandler(v -> fail(UpstreamErrors.fromResponse(config, resp.statusCode(), buf, resp.getHeader("Retry-After"))));
+    }
+
+    /** The first event / header arrived: stop the first-token clock, start the idle clock. */
+    public void firstProgress() {
+        if (sawFirst || done()) {
+            progress();
+            return;
+        }
+        sawFirst = true;
+        vertx.cancelTimer(firstTimer);
+        armIdle();
+    }
+
+    /** More data arrived: restart the idle clock. */
+    public void progress() {
+        if (done()) return;
+        if (!sawFirst) {
+            firstProgress();
+            return;
+        }
+        armIdle();
+    }
+
+    private void armIdle() {
+        if (idleTimer >= 0) vertx.cancelTimer(idleTimer);
+        idleTimer = vertx.setTimer(config.idleTimeout().toMillis(), t -> timeout("went idle mid-response", config.idleTimeout()));
+    }
+
+    private void timeout(String what, Duration d) {
+        fail(new UpstreamFailure(UpstreamErrors.timeout(config, what, d), true));
+    }
+
+    public void succeed() {
+        outcome.tryComplete();
+    }
+
+    public void fail(UpstreamFailure f) {
+        outcome.tryFail(f);
+    }
+
+    public void fail(dev.tailgate.wire.ApiError e, boolean retryable) {
+        fail(new UpstreamFailure(e, retryable));
+    }
+
+    /** The caller went away: stop the upstream work. */
+    void cancel() {
+        fail(new UpstreamFailure(dev.tailgate.wire.ApiError.upstream("cancelled by the client"), false));
+    }
+
+    private void cleanup(boolean ok) {
+        vertx.cancelTimer(totalTimer);
+        vertx.cancelTimer(firstTimer);
+        if (idleTimer >= 0) vertx.cancelTimer(idleTimer);
+        permit.release();
+        if (!ok && request != null) request.reset();
+    }
+}

@@ -1,0 +1,129 @@
+package dev.tailgate.gateway.upstream;
+
+import dev.tailgate.gateway.ApiException;
+import dev.tailgate.gateway.RequestContext;
+import dev.tailgate.gateway.config.Target;
+import dev.tailgate.wire.ApiError;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends one client request upstream: tries the targets in order, each through its provider's limiter; moves to the
+ * next target only when {@code fallback} is on, the failure is retryable (connect, 5xx, timeout) and nothing has
+ * been delivered yet. After the first delivered byte, a failure is handed to the relay to end the response.
+ */
+public final class Dispatcher {
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+
+    private final Vertx vertx;
+    private final HttpClient client;
+    private final ProviderRegistry providers;
+
+    public Dispatcher(Vertx vertx, HttpClient client, ProviderRegistry providers) {
+        this.vertx = vertx;
+        this.client = client;
+        this.providers = providers;
+    }
+
+    /**
+     * What to send: {@code path} below {@code /v1} (e.g. {@code /chat/completions}); {@code body} builds the request
+     * body for a target (so the model can be rewritten per target).
+     */
+    public record Plan(RequestContext ctx, List<Target> targets, boolean fallback, HttpMethod method, String path,
+                       Function<Target, UpstreamBody> body) {}
+
+    /** A running dispatch; {@link #cancel()} stops it and resets the upstream request. */
+    public interface Handle {
+        void cancel();
+    }
+
+    public Handle dispatch(Plan plan, Relay relay) {
+        Run run = new Run(plan, relay);
+        run.next(null);
+        return run::cancel;
+    }
+
+    private final class Run {
+        private final Plan plan;
+        private final Relay relay;
+        private int index;
+        private boolean cancelled;
+        private boolean finished;
+        private Attempt current;
+
+        Run(Plan plan, Relay relay) {
+            this.plan = plan;
+            this.relay = relay;
+        }
+
+        void next(ApiError previous) {
+            if (cancelled || finished) return;
+            if (index >= plan.targets().size()) {
+                finish(previous == null ? ApiError.unavailable("no target for this model", Duration.ofSeconds(5)) : previous);
+                return;
+            }
+            Target target = plan.targets().get(index++);
+            ProviderState ps = providers.get(target.provider());
+            if (ps == null || ps.config().keyProblem() != null) {
+                String why = ps == null ? "is not configured" : "is disabled: " + ps.config().keyProblem();
+                retryOrFinish(ApiError.unavailable("provider '" + target.provider() + "' " + why, Duration.ofSeconds(30)), true);
+                return;
+            }
+            plan.ctx().target(target.provider(), target.upstreamModel());
+            ps.limiter().acquire().onComplete(ar -> {
+                if (ar.failed()) {
+                    retryOrFinish(ApiException.of(ar.cause()), true);
+                    return;
+                }
+                if (cancelled) {
+                    ar.result().release();
+                    return;
+                }
+                Attempt a = new Attempt(vertx, ps, target, ar.result());
+                current = a;
+                UpstreamBody body = plan.body().apply(target);
+                a.run(client, plan.method(), plan.path(), body, plan.ctx().requestId(), relay).onComplete(done -> {
+                    if (done.succeeded()) {
+                        ps.recordSuccess();
+                        finished = true;
+                        return;
+                    }
+                    if (cancelled) return;
+                    UpstreamFailure f = done.cause() instanceof UpstreamFailure uf ? uf
+                            : new UpstreamFailure(ApiException.of(done.cause()), false);
+                    if (f.error().status() >= 500 || f.retryable()) ps.recordFailure(f.error().message());
+                    LOG.debug("request {} target {} failed: {}", plan.ctx().requestId(), target, f.error().message());
+                    retryOrFinish(f.error(), f.retryable() && body.resendable());
+                });
+            });
+        }
+
+        private void retryOrFinish(ApiError error, boolean retryable) {
+            if (!relay.committed() && retryable && plan.fallback() && index < plan.targets().size()) {
+                next(error);
+            } else {
+                finish(error);
+            }
+        }
+
+        private void finish(ApiError error) {
+            if (finished) return;
+            finished = true;
+            if (relay.committed()) relay.abortAfterCommit(error);
+            else relay.failBeforeCommit(error);
+        }
+
+        void cancel() {
+            if (cancelled || finished) return;
+            cancelled = true;
+            if (current != null) current.cancel();
+            relay.cancelled();
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package dev.tailgate.gateway.upstream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tailgate.gateway.config.ProviderConfig;
+import dev.tailgate.wire.ApiError;
+import dev.tailgate.wire.Json;
+import io.vertx.core.buffer.Buffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * Turns an upstream non-2xx answer into the error the client sees. 4xx pass through with their status (OpenAI shape),
+ * 401/403 become 502 (the provider rejected <em>the gateway's</em> key, not the client's), 5xx become 502. Messages are
+ * scrubbed of the provider key, because some providers echo the key they were sent.
+ */
+public final class UpstreamErrors {
+    private static final int MAX_MESSAGE = 500;
+
+    private UpstreamErrors() {}
+
+    public static UpstreamFailure fromResponse(ProviderConfig p, int status, Buffer body, String retryAfter) {
+        String message = null, type = null, code = null, param = null;
+        try {
+            JsonNode n = Json.parse(body.getBytes());
+            JsonNode e = n.get("error");
+            if (e != null && e.isObject()) {
+                message = text(e.get("message"));
+                type = text(e.get("type"));
+                code = text(e.get("code"));
+                param = text(e.get("param"));
+            } else if (e != null && e.isTextual()) {
+                message = e.asText();
+            } else if (n.has("message")) {
+                message = text(n.get("message"));
+            }
+        } catch (RuntimeException notJson) {
+            message = body.length() == 0 ? null : body.getString(0, Math.min(body.length(), MAX_MESSAGE), "UTF-8");
+        }
+        message = scrub(p, message);
+        String who = "provider '" + p.name() + "'";
+        if (status == 401 || status == 403) {
+            return new UpstreamFailure(new ApiError(502, "api_error", "upstream_auth_failed",
+                    who + " rejected the gateway's credentials (HTTP " + status + "); check providers." + p.name() + ".api_key",
+                    null, null), false);
+        }
+        if (status >= 500) {
+            return new UpstreamFailure(ApiError.upstream(who + " failed with HTTP " + status
+                    + (message == null ? "" : ": " + message)), true);
+        }
+        if (status == 429) {
+            return new UpstreamFailure(new ApiError(429, "rate_limit_error", code == null ? "rate_limited" : code,
+                    who + " is rate limiting" + (message == null ? "" : ": " + message), param,
+                    retryAfter(retryAfter)), false);
+        }
+        return new UpstreamFailure(new ApiError(status, type == null ? "invalid_request_error" : type, code,
+                message == null ? who + " refused the request with HTTP " + status : message, param, null), false);
+    }
+
+    public static UpstreamFailure connectFailed(ProviderConfig p, Throwable cause) {
+        return new UpstreamFailure(ApiError.upstream("provider '" + p.name() + "' is unreachable ("
+                + cause.getClass().getSimpleName() + ")"), true);
+    }
+
+    public static ApiError timeout(ProviderConfig p, String what, Duration d) {
+        return ApiError.timeout("provider '" + p.name() + "' " + what + " within " + dev.tailgate.wire.Durations.format(d));
+    }
+
+    /** Seconds or an HTTP date; 1s when absent or unreadable, so every 429 still says when to retry. */
+    static Duration retryAfter(String header) {
+        if (header == null || header.isBlank()) return Duration.ofSeconds(1);
+        String h = header.trim();
+        try {
+            return Duration.ofMillis(Math.round(Double.parseDouble(h) * 1000));
+        } catch (NumberFormatException notSeconds) {
+            try {
+                Duration d = Duration.between(ZonedDateTime.now(), ZonedDateTime.parse(h, DateTimeFormatter.RFC_1123_DATE_TIME));
+                return d.isNegative() ? Duration.ofSeconds(1) : d;
+            } catch (RuntimeException notDate) {
+                return Duration.ofSeconds(1);
+            }
+        }
+    }
+
+    /** Removes the provider key (and any long fragment of it) from text that came from upstream. */
+    public static String scrub(ProviderConfig p, String text) {
+        if (text == null) return null;
+        String t = text.length() > MAX_MESSAGE ? text.substring(0, MAX_MESSAGE) + "..." : text;
+        if (p.apiKey() != null) {
+            String k = p.apiKey().reveal();
+            t = t.replace(k, "[redacted]");
+            // providers also echo a partial key; hide any 12+ character piece of it
+            for (int len = Math.min(k.length() - 1, 24); len >= 12; len--) {
+                for (int i = 0; i + len <= k.length(); i++) {
+                    String piece = k.substring(i, i + len);
+                    if (t.contains(piece)) t = t.replace(piece, "[redacted]");
+                }
+            }
+        }
+        return t;
+    }
+
+    private static String text(JsonNode n) {
+        return n == null || n.isNull() ? null : n.asText();
+    }
+
+    static String utf8(Buffer b) {
+        return new String(b.getBytes(), StandardCharsets.UTF_8);
+    }
+}
