@@ -28,6 +28,7 @@ public final class Gateway {
     private final Dispatcher dispatcher;
     private final Metrics metrics;
     private volatile TargetSelector selector;
+    private final dev.tailgate.gateway.chat.ChatCaller chatCaller = new dev.tailgate.gateway.chat.DefaultChatCaller(this);
 
     public Gateway(Vertx vertx, ProviderRegistry providers, Dispatcher dispatcher, Metrics metrics, TargetSelector selector) {
         this.vertx = vertx;
@@ -44,6 +45,9 @@ public final class Gateway {
     public Dispatcher dispatcher() { return dispatcher; }
     public Metrics metrics() { return metrics; }
     public TargetSelector selector() { return selector; }
+
+    /** The internal chat-completions API (see {@link dev.tailgate.gateway.chat.ChatCaller}). */
+    public dev.tailgate.gateway.chat.ChatCaller chatCaller() { return chatCaller; }
 
     /** Swaps the routing decision (for the policy work); takes effect for the next request. */
     public void selector(TargetSelector s) { this.selector = s; }

@@ -1,7 +1,6 @@
 package dev.tailgate.gateway;
 
 import dev.tailgate.gateway.chat.ChatCaller;
-import dev.tailgate.gateway.chat.DefaultChatCaller;
 import dev.tailgate.gateway.config.ConfigLoader;
 import dev.tailgate.gateway.config.ConfigWatcher;
 import dev.tailgate.gateway.config.GatewayConfig;
@@ -14,6 +13,9 @@ import dev.tailgate.gateway.routing.ConfiguredOrderSelector;
 import dev.tailgate.gateway.routing.TargetSelector;
 import dev.tailgate.gateway.upstream.Dispatcher;
 import dev.tailgate.gateway.upstream.ProviderRegistry;
+import dev.tailgate.gateway.upstream.ProviderLimiter;
+import dev.tailgate.gateway.upstream.SimpleProviderLimiter;
+import dev.tailgate.gateway.config.ProviderConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
@@ -28,7 +30,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +43,8 @@ import org.slf4j.LoggerFactory;
  *       {@link dev.tailgate.gateway.http.RouteRegistry}, to register extra routes (e.g. {@code POST /v1/responses}).</li>
  *   <li>{@link #chatCaller()} / {@link Gateway}: the internal chat API ({@link ChatCaller}) and shared parts.</li>
  *   <li>{@link Options#selector}: builds the {@link TargetSelector} (which targets, in which order).</li>
+ *   <li>{@link Options#limiters}: builds each provider's {@link ProviderLimiter}.</li>
+ *   <li>{@link GatewayExtensions#builtin()}: the extensions every start includes (the launcher uses the 3-argument start).</li>
  * </ul>
  */
 public final class GatewayServer implements AutoCloseable {
@@ -50,38 +53,44 @@ public final class GatewayServer implements AutoCloseable {
     /** Everything that can be varied at start; tests inject {@code env} and {@code clock}. */
     public record Options(Path configFile, String host, Integer port, Map<String, String> env, Clock clock,
                           Duration shutdownGrace, Function<Gateway, TargetSelector> selector,
-                          List<BiConsumer<Gateway, dev.tailgate.gateway.http.RouteRegistry>> extensions) {
+                          Function<ProviderConfig, ProviderLimiter> limiters, List<GatewayExtension> extensions) {
 
         public static Options of(Path configFile) {
             return new Options(configFile, null, null, System.getenv(), Clock.systemUTC(), Duration.ofSeconds(10),
-                    g -> new ConfiguredOrderSelector(), List.of());
+                    g -> new ConfiguredOrderSelector(),
+                    p -> new SimpleProviderLimiter(p.name(), p.maxConcurrency(), p.maxQueue()), GatewayExtensions.builtin());
         }
 
         public Options listen(String host, Integer port) {
-            return new Options(configFile, host, port, env, clock, shutdownGrace, selector, extensions);
+            return new Options(configFile, host, port, env, clock, shutdownGrace, selector, limiters, extensions);
         }
 
         public Options env(Map<String, String> env) {
-            return new Options(configFile, host, port, env, clock, shutdownGrace, selector, extensions);
+            return new Options(configFile, host, port, env, clock, shutdownGrace, selector, limiters, extensions);
         }
 
         public Options clock(Clock clock) {
-            return new Options(configFile, host, port, env, clock, shutdownGrace, selector, extensions);
+            return new Options(configFile, host, port, env, clock, shutdownGrace, selector, limiters, extensions);
         }
 
         public Options shutdownGrace(Duration grace) {
-            return new Options(configFile, host, port, env, clock, grace, selector, extensions);
+            return new Options(configFile, host, port, env, clock, grace, selector, limiters, extensions);
+        }
+
+        /** How each provider's limiter is made (kept across reloads; reconfigured with new limits). */
+        public Options limiters(Function<ProviderConfig, ProviderLimiter> limiters) {
+            return new Options(configFile, host, port, env, clock, shutdownGrace, selector, limiters, extensions);
         }
 
         public Options selector(Function<Gateway, TargetSelector> selector) {
-            return new Options(configFile, host, port, env, clock, shutdownGrace, selector, extensions);
+            return new Options(configFile, host, port, env, clock, shutdownGrace, selector, limiters, extensions);
         }
 
         /** Adds a callback that registers extra routes (runs once, before the server listens). */
-        public Options extension(BiConsumer<Gateway, dev.tailgate.gateway.http.RouteRegistry> ext) {
-            List<BiConsumer<Gateway, dev.tailgate.gateway.http.RouteRegistry>> l = new ArrayList<>(extensions);
+        public Options extension(GatewayExtension ext) {
+            List<GatewayExtension> l = new ArrayList<>(extensions);
             l.add(ext);
-            return new Options(configFile, host, port, env, clock, shutdownGrace, selector, List.copyOf(l));
+            return new Options(configFile, host, port, env, clock, shutdownGrace, selector, limiters, List.copyOf(l));
         }
     }
 
@@ -92,11 +101,12 @@ public final class GatewayServer implements AutoCloseable {
     private final ChatCaller chatCaller;
     private final ConfigWatcher watcher;
     private final Duration grace;
+    private final boolean sighup;
     private volatile boolean draining;
     private volatile boolean closed;
 
     private GatewayServer(Vertx vertx, HttpServer server, HttpClientAgent client, Gateway gateway, ChatCaller chatCaller,
-                          ConfigWatcher watcher, Duration grace) {
+                          ConfigWatcher watcher, Duration grace, boolean sighup) {
         this.vertx = vertx;
         this.server = server;
         this.client = client;
@@ -104,6 +114,17 @@ public final class GatewayServer implements AutoCloseable {
         this.chatCaller = chatCaller;
         this.watcher = watcher;
         this.grace = grace;
+        this.sighup = sighup;
+    }
+
+    /** What triggered the last successful config reload ("SIGHUP", "file change", "request"), or null. */
+    public String lastReload() {
+        return watcher.lastReload();
+    }
+
+    /** Whether SIGHUP reloads the config in this process. */
+    public boolean reloadsOnSighup() {
+        return sighup;
     }
 
     /** Loads {@code configFile}, binds (host/port override the config's {@code listen} when not null) and returns once listening. */
@@ -122,22 +143,22 @@ public final class GatewayServer implements AutoCloseable {
         Vertx vertx = Vertx.vertx();
         try {
             HttpClientAgent client = vertx.httpClientBuilder()
-                    .with(new HttpClientOptions().setTcpNoDelay(true).setKeepAlive(true).setPipelining(false)
+                    .with(new HttpClientOptions().setTcpNoDelay(true).setKeepAlive(true).setPipelining(false).setForceSni(true)
                             .setMaxInitialLineLength(16 * 1024).setMaxHeaderSize(64 * 1024).setDecompressionSupported(false))
                     .with(new PoolOptions().setHttp1MaxSize(256).setMaxWaitQueueSize(1024))
                     .build();
-            ProviderRegistry providers = new ProviderRegistry(o.clock());
+            ProviderRegistry providers = new ProviderRegistry(o.clock(), o.limiters());
             Metrics metrics = new Metrics();
             Dispatcher dispatcher = new Dispatcher(vertx, client, providers);
             Gateway gateway = new Gateway(vertx, providers, dispatcher, metrics, new ConfiguredOrderSelector());
             gateway.install(config, o.clock().instant().getEpochSecond());
             gateway.selector(o.selector().apply(gateway));
-            ChatCaller chatCaller = new DefaultChatCaller(gateway);
+            ChatCaller chatCaller = gateway.chatCaller();
             GatewayServer[] self = new GatewayServer[1];
             GatewayRouter router = new GatewayRouter(gateway, () -> self[0] != null && self[0].draining);
             new OpsRoutes(gateway, () -> self[0] != null && self[0].draining).register(router);
             new OpenAiRoutes(gateway).register(router);
-            o.extensions().forEach(ext -> ext.accept(gateway, router));
+            o.extensions().forEach(ext -> ext.register(gateway, router));
 
             HttpServer server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true)
                     .setCompressionSupported(false).setMaxInitialLineLength(16 * 1024).setMaxHeaderSize(64 * 1024)
@@ -153,8 +174,8 @@ public final class GatewayServer implements AutoCloseable {
                 watcher.poll();
                 return null;
             }, false));
-            watcher.onSighup();
-            GatewayServer s = new GatewayServer(vertx, server, client, gateway, chatCaller, watcher, o.shutdownGrace());
+            boolean sighup = watcher.onSighup();
+            GatewayServer s = new GatewayServer(vertx, server, client, gateway, chatCaller, watcher, o.shutdownGrace(), sighup);
             self[0] = s;
             LOG.info("gateway listening on http://{}:{}/v1 ({} providers, {} models, {} clients)", host, server.actualPort(),
                     config.providers().size(), config.models().size(), config.clients().size());

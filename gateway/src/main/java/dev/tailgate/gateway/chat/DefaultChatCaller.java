@@ -32,9 +32,20 @@ public final class DefaultChatCaller implements ChatCaller {
         this.gateway = gateway;
     }
 
+    /** Runs {@code r} on a Vert.x event loop: already there when called from a route, hops there otherwise. */
+    private void onEventLoop(Runnable r) {
+        if (io.vertx.core.Context.isOnEventLoopThread()) r.run();
+        else gateway.vertx().getOrCreateContext().runOnContext(v -> r.run());
+    }
+
     @Override
     public Future<ObjectNode> complete(RequestContext ctx, ObjectNode chatBody) {
         Promise<ObjectNode> result = Promise.promise();
+        onEventLoop(() -> completeOnLoop(ctx, chatBody, result));
+        return result.future();
+    }
+
+    private void completeOnLoop(RequestContext ctx, ObjectNode chatBody, Promise<ObjectNode> result) {
         try {
             ObjectNode body = chatBody.deepCopy();
             body.put("stream", false);
@@ -81,11 +92,23 @@ public final class DefaultChatCaller implements ChatCaller {
         } catch (RuntimeException e) {
             result.tryFail(e instanceof ApiException ? e : new ApiException(ApiException.of(e)));
         }
-        return result.future();
     }
 
     @Override
     public Call stream(RequestContext ctx, ObjectNode chatBody, ChatStreamListener listener) {
+        Dispatcher.Handle[] handle = {null};
+        boolean[] cancelled = {false};
+        onEventLoop(() -> {
+            if (cancelled[0]) return;
+            handle[0] = streamOnLoop(ctx, chatBody, listener);
+        });
+        return () -> onEventLoop(() -> {
+            cancelled[0] = true;
+            if (handle[0] != null) handle[0].cancel();
+        });
+    }
+
+    private Dispatcher.Handle streamOnLoop(RequestContext ctx, ObjectNode chatBody, ChatStreamListener listener) {
         ObjectNode body = chatBody.deepCopy();
         body.put("stream", true);
         String alias;
@@ -133,7 +156,7 @@ public final class DefaultChatCaller implements ChatCaller {
                 ended[0] = true;
             }
         });
-        return h::cancel;
+        return h;
     }
 
     @Override

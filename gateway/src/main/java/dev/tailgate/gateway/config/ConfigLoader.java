@@ -59,6 +59,8 @@ public final class ConfigLoader {
             int colon = l.lastIndexOf(':');
             if (colon < 0) throw doc.error("/listen", "'" + l + "' must be HOST:PORT, e.g. 127.0.0.1:8080");
             host = l.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1); // [::1]:8080
+            if (host.isEmpty()) throw doc.error("/listen", "'" + l + "' needs a host, e.g. 127.0.0.1:8080");
             try {
                 port = Integer.parseInt(l.substring(colon + 1));
             } catch (NumberFormatException e) {

@@ -23,6 +23,7 @@ public final class ConfigWatcher {
     private final Consumer<GatewayConfig> install;
     private volatile List<Object> fingerprint;
     private volatile Path clientsFile;
+    private volatile String lastReload;
 
     public ConfigWatcher(Path configFile, ConfigLoader loader, GatewayConfig current, Consumer<GatewayConfig> install) {
         this.configFile = configFile.toAbsolutePath().normalize();
@@ -32,13 +33,20 @@ public final class ConfigWatcher {
         this.fingerprint = fingerprint();
     }
 
-    /** Installs SIGHUP → reload, where the platform allows it. */
-    public void onSighup() {
+    /** Installs SIGHUP → reload, where the platform allows it; returns whether it did. */
+    public boolean onSighup() {
         try {
             sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> reload("SIGHUP"));
+            return true;
         } catch (Throwable e) {
             LOG.info("SIGHUP reload not available on this platform ({})", e.getMessage());
+            return false;
         }
+    }
+
+    /** What triggered the last successful reload ("SIGHUP", "file change", "request"), or null. */
+    public String lastReload() {
+        return lastReload;
     }
 
     /** Reloads when a watched file changed since the last look. */
@@ -55,6 +63,7 @@ public final class ConfigWatcher {
             clientsFile = c.clientsFile();
             fingerprint = fingerprint();
             install.accept(c);
+            lastReload = why;
             c.warnings().forEach(w -> LOG.warn("config: {}", w));
             LOG.info("config reloaded ({}): {} providers, {} models, {} clients", why, c.providers().size(), c.models().size(), c.clients().size());
             return true;

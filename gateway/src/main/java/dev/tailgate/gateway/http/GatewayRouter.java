@@ -45,22 +45,22 @@ public final class GatewayRouter implements Handler<HttpServerRequest>, RouteReg
     }
 
     public void open(HttpMethod method, String path, RawRoute route) {
-        exact.computeIfAbsent(path, k -> new EnumMapLike()).put(method, new Entry(false, route::handle));
+        exact.computeIfAbsent(path, k -> new MethodRoutes()).put(method, new Entry(false, route::handle));
     }
 
     /** A route for every path starting with {@code prefix} (e.g. {@code /v1/models/} + id). */
     public void rawPrefix(HttpMethod method, String prefix, RawRoute route) {
-        prefixes.computeIfAbsent(prefix, k -> new EnumMapLike()).put(method, new Entry(true, route::handle));
+        prefixes.computeIfAbsent(prefix, k -> new MethodRoutes()).put(method, new Entry(true, route::handle));
     }
 
     @Override
     public void raw(HttpMethod method, String path, RawRoute route) {
-        exact.computeIfAbsent(path, k -> new EnumMapLike()).put(method, new Entry(true, route::handle));
+        exact.computeIfAbsent(path, k -> new MethodRoutes()).put(method, new Entry(true, route::handle));
     }
 
     @Override
     public void json(HttpMethod method, String path, JsonRoute route) {
-        exact.computeIfAbsent(path, k -> new EnumMapLike()).put(method, new Entry(true, ex -> readJson(ex, route)));
+        exact.computeIfAbsent(path, k -> new MethodRoutes()).put(method, new Entry(true, ex -> readJson(ex, route)));
     }
 
     @Override
@@ -159,5 +159,5 @@ public final class GatewayRouter implements Handler<HttpServerRequest>, RouteReg
     }
 
     /** Per-method routes, in registration order (HttpMethod is a class in Vert.x 5, not an enum). */
-    private static final class EnumMapLike extends LinkedHashMap<HttpMethod, Entry> {}
+    private static final class MethodRoutes extends LinkedHashMap<HttpMethod, Entry> {}
 }

@@ -17,6 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Metrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Meters by label set: looked up once, then reused (the builder's registry lookup costs more than the increment). */
+    private final java.util.concurrent.ConcurrentHashMap<String, Counter> counters = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentHashMap<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Metrics() {
         Gauge.builder("tailgate.in.flight.requests", inFlight, AtomicInteger::get)
@@ -31,13 +34,15 @@ public final class Metrics {
         inFlight.decrementAndGet();
         String m = model == null ? "none" : model;
         String p = provider == null ? "none" : provider;
-        Counter.builder("tailgate.requests").description("requests by final status")
-                .tag("status", Integer.toString(status)).tag("model", m).tag("provider", p).tag("path", path)
-                .register(registry).increment();
-        Timer.builder("tailgate.request.duration").description("request latency, first byte in to last byte out")
-                .tag("model", m).tag("provider", p).publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(10))
-                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+        counters.computeIfAbsent(status + "\u0000" + m + "\u0000" + p + "\u0000" + path, k ->
+                Counter.builder("tailgate.requests").description("requests by final status")
+                        .tag("status", Integer.toString(status)).tag("model", m).tag("provider", p).tag("path", path)
+                        .register(registry)).increment();
+        timers.computeIfAbsent(m + "\u0000" + p, k ->
+                Timer.builder("tailgate.request.duration").description("request latency, first byte in to last byte out")
+                        .tag("model", m).tag("provider", p).publishPercentileHistogram()
+                        .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(10))
+                        .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     public int inFlight() {

@@ -76,12 +76,22 @@ public final class Dispatcher {
                 return;
             }
             plan.ctx().target(target.provider(), target.upstreamModel());
-            ps.limiter().acquire().onComplete(ar -> {
+            var acquired = ps.limiter().acquire();
+            // a queued request waits at most the provider's timeout; a permit that arrives later is handed straight back
+            boolean[] gaveUp = {false};
+            long queueTimer = acquired.isComplete() ? -1 : vertx.setTimer(ps.config().timeout().toMillis(), t -> {
+                if (acquired.isComplete()) return;
+                gaveUp[0] = true;
+                retryOrFinish(ApiError.unavailable("provider '" + target.provider() + "' is busy: no free slot within "
+                        + dev.tailgate.wire.Durations.format(ps.config().timeout()), Duration.ofSeconds(1)), true);
+            });
+            acquired.onComplete(ar -> {
+                if (queueTimer >= 0) vertx.cancelTimer(queueTimer);
                 if (ar.failed()) {
-                    retryOrFinish(ApiException.of(ar.cause()), true);
+                    if (!gaveUp[0]) retryOrFinish(ApiException.of(ar.cause()), true);
                     return;
                 }
-                if (cancelled) {
+                if (cancelled || gaveUp[0] || finished) {
                     ar.result().release();
                     return;
                 }

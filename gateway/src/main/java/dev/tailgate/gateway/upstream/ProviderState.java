@@ -16,10 +16,10 @@ public final class ProviderState {
     private volatile Instant lastErrorAt;
     private volatile int consecutiveFailures;
 
-    public ProviderState(ProviderConfig config, Clock clock) {
+    public ProviderState(ProviderConfig config, Clock clock, ProviderLimiter limiter) {
         this.config = config;
         this.clock = clock;
-        this.limiter = new SimpleProviderLimiter(config.name(), config.maxConcurrency(), config.maxQueue());
+        this.limiter = limiter;
     }
 
     public ProviderConfig config() { return config; }

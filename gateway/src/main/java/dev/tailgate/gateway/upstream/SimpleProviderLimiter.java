@@ -2,8 +2,10 @@ package dev.tailgate.gateway.upstream;
 
 import dev.tailgate.gateway.ApiException;
 import dev.tailgate.wire.ApiError;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -11,7 +13,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /** Counting semaphore with a bounded FIFO queue of waiters. Thread-safe; completes waiters outside the lock. */
 public final class SimpleProviderLimiter implements ProviderLimiter {
     private final String name;
-    private final ArrayDeque<Promise<Permit>> waiters = new ArrayDeque<>();
+    /** A queued request and the Vert.x context it waits on, so it resumes on its own event loop. */
+    private record Waiter(Promise<Permit> promise, Context context) {
+        void admit(Permit p) {
+            if (context == null) promise.complete(p);
+            else context.runOnContext(v -> promise.complete(p));
+        }
+    }
+
+    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private int maxConcurrency;
     private int maxQueue;
     private int inFlight;
@@ -34,13 +44,13 @@ public final class SimpleProviderLimiter implements ProviderLimiter {
                         ApiError.queueFull("provider '" + name + "'", waiters.size(), Duration.ofSeconds(1))));
             }
             Promise<Permit> p = Promise.promise();
-            waiters.add(p);
+            waiters.add(new Waiter(p, Vertx.currentContext()));
             return p.future();
         }
     }
 
     private void releaseOne() {
-        Promise<Permit> next;
+        Waiter next;
         synchronized (this) {
             next = waiters.poll();
             if (next == null || inFlight > maxConcurrency) {
@@ -50,7 +60,7 @@ public final class SimpleProviderLimiter implements ProviderLimiter {
             }
             // the slot passes straight to the next waiter: inFlight stays the same
         }
-        next.complete(new OnePermit());
+        next.admit(new OnePermit());
     }
 
     @Override
@@ -65,7 +75,7 @@ public final class SimpleProviderLimiter implements ProviderLimiter {
 
     @Override
     public void reconfigure(int maxConcurrency, int maxQueue) {
-        java.util.List<Promise<Permit>> admit = new java.util.ArrayList<>();
+        java.util.List<Waiter> admit = new java.util.ArrayList<>();
         synchronized (this) {
             this.maxConcurrency = maxConcurrency;
             this.maxQueue = maxQueue;
@@ -74,7 +84,7 @@ public final class SimpleProviderLimiter implements ProviderLimiter {
                 admit.add(waiters.poll());
             }
         }
-        admit.forEach(p -> p.complete(new OnePermit()));
+        admit.forEach(w -> w.admit(new OnePermit()));
     }
 
     private final class OnePermit implements Permit {

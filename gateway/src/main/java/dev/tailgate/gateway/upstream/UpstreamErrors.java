@@ -5,7 +5,6 @@ import dev.tailgate.gateway.config.ProviderConfig;
 import dev.tailgate.wire.ApiError;
 import dev.tailgate.wire.Json;
 import io.vertx.core.buffer.Buffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -103,9 +102,5 @@ public final class UpstreamErrors {
 
     private static String text(JsonNode n) {
         return n == null || n.isNull() ? null : n.asText();
-    }
-
-    static String utf8(Buffer b) {
-        return new String(b.getBytes(), StandardCharsets.UTF_8);
     }
 }

@@ -1,0 +1,197 @@
+package dev.tailgate.gateway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    private final ConfigLoader loader = new ConfigLoader(new SecretResolver(Map.of("DEEPSEEK_API_KEY", "sk-ds-secret", "TG_LAPTOP_KEY", "laptop-key")));
+
+    private Path write(String name, String yaml) throws IOException {
+        Path p = dir.resolve(name);
+        Files.writeString(p, yaml);
+        return p;
+    }
+
+    private static final String CONTRACT_EXAMPLE = """
+            listen: 127.0.0.1:8080
+            providers:
+              local:                                 # a provider name
+                base_url: http://127.0.0.1:8081/v1   # any OpenAI-compatible upstream
+                api_key: env:LOCAL_KEY               # env:NAME | file:PATH | absent (no key sent)
+                local: true
+                max_concurrency: 1
+                max_queue: 8
+                timeout: 120s
+              deepseek:
+                base_url: https://api.deepseek.com/v1
+                api_key: env:DEEPSEEK_API_KEY
+            models:
+              qwen:
+                targets: [local/qwen2.5-0.5b-instruct, deepseek/deepseek-chat]
+                fallback: true
+                private: false
+            clients:
+              laptop:
+                key: env:TG_LAPTOP_KEY
+                private: true
+                models: ["*"]
+            """;
+
+    @Test
+    void readsTheContractExample() throws IOException {
+        GatewayConfig c = loader.load(write("gateway.yaml", CONTRACT_EXAMPLE));
+        assertThat(c.host()).isEqualTo("127.0.0.1");
+        assertThat(c.port()).isEqualTo(8080);
+        assertThat(c.maxBody()).isEqualTo(10L * 1024 * 1024);
+        assertThat(c.logPrompts()).isFalse();
+        ProviderConfig local = c.providers().get("local");
+        assertThat(local.local()).isTrue();
+        assertThat(local.maxConcurrency()).isEqualTo(1);
+        assertThat(local.maxQueue()).isEqualTo(8);
+        assertThat(local.timeout()).isEqualTo(Duration.ofSeconds(120));
+        assertThat(local.firstTokenTimeout()).isEqualTo(Duration.ofSeconds(120));
+        assertThat(local.idleTimeout()).isEqualTo(Duration.ofSeconds(120));
+        // LOCAL_KEY is not set: the provider is disabled with a warning, the gateway still starts
+        assertThat(local.keyProblem()).contains("LOCAL_KEY");
+        assertThat(c.warnings()).anyMatch(w -> w.contains("LOCAL_KEY"));
+        ProviderConfig ds = c.providers().get("deepseek");
+        assertThat(ds.local()).isFalse();
+        assertThat(ds.apiKey().reveal()).isEqualTo("sk-ds-secret");
+        assertThat(ds.apiKey().toString()).doesNotContain("sk-ds-secret");
+        assertThat(ds.url("/chat/completions")).isEqualTo("https://api.deepseek.com/v1/chat/completions");
+        ModelRoute qwen = c.models().get("qwen");
+        assertThat(qwen.targets()).containsExactly(new Target("local", "qwen2.5-0.5b-instruct"), new Target("deepseek", "deepseek-chat"));
+        assertThat(qwen.fallback()).isTrue();
+        ClientConfig laptop = c.clients().get("laptop");
+        assertThat(laptop.keySha256()).isEqualTo(ConfigLoader.sha256("laptop-key"));
+        assertThat(laptop.privateOnly()).isTrue();
+        assertThat(laptop.models()).containsExactly("*");
+    }
+
+    @Test
+    void extraKeysAndDefaults() throws IOException {
+        GatewayConfig c = loader.load(write("g.yaml", """
+                max_body: 1MiB
+                log_prompts: true
+                providers:
+                  p:
+                    base_url: http://127.0.0.1:9/v1
+                    first_token_timeout: 5s
+                    idle_timeout: 2s
+                    responses_api: true
+                models:
+                  m:
+                    targets: [p/org/model-with-slash]
+                """));
+        assertThat(c.port()).isEqualTo(8080);
+        assertThat(c.maxBody()).isEqualTo(1024 * 1024);
+        assertThat(c.logPrompts()).isTrue();
+        ProviderConfig p = c.providers().get("p");
+        assertThat(p.apiKey()).isNull();
+        assertThat(p.keyProblem()).isNull();
+        assertThat(p.responsesApi()).isTrue();
+        assertThat(p.firstTokenTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(p.idleTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.models().get("m").targets().getFirst().upstreamModel()).isEqualTo("org/model-with-slash");
+        assertThat(c.models().get("m").fallback()).isFalse();
+    }
+
+    private void assertRefused(String yaml, String... fragments) throws IOException {
+        Path p = write("bad.yaml", yaml);
+        assertThatThrownBy(() -> loader.load(p)).isInstanceOf(ConfigException.class).satisfies(e -> {
+            for (String f : fragments) assertThat(e.getMessage()).contains(f);
+            assertThat(e.getMessage()).doesNotContain("sk-ds-secret");
+        });
+    }
+
+    @Test
+    void errorsNameTheFileTheLineAndTheKey() throws IOException {
+        assertRefused("""
+                providers:
+                  local:
+                    base_url: http://127.0.0.1:8081/v1
+                    timeout: ten minutes
+                """, "bad.yaml line 4", "providers.local.timeout", "not a duration");
+        assertRefused("""
+                providers:
+                  local:
+                    bse_url: http://127.0.0.1:8081/v1
+                """, "line 3", "providers.local.bse_url", "unknown key");
+        assertRefused("""
+                providers:
+                  local:
+                    base_url: http://x/v1
+                models:
+                  qwen:
+                    targets:
+                      - local/a
+                      - remote/b
+                """, "line 8", "models.qwen.targets[1]", "unknown provider 'remote'");
+        assertRefused("""
+                providers:
+                  local:
+                    base_url: ftp://x/v1
+                """, "line 3", "providers.local.base_url");
+        assertRefused("""
+                providers:
+                  local:
+                    base_url: http://x/v1
+                    api_key: sk-literal-key
+                """, "line 4", "providers.local.api_key", "env:NAME or file:PATH");
+        assertRefused("listen: localhost\n", "line 1", "listen", "HOST:PORT");
+        assertRefused("""
+                providers:
+                  local:
+                    base_url: http://x/v1
+                    max_concurrency: 0
+                """, "line 4", "providers.local.max_concurrency");
+        assertRefused("""
+                clients:
+                  a:
+                    key_sha256: abc
+                """, "line 3", "clients.a.key_sha256", "64 hex");
+        assertRefused("""
+                models:
+                  q:
+                    targets: local/a
+                """, "line 3", "models.q.targets", "must be a list");
+        assertRefused("""
+                providers:
+                  local: {base_url: "http://x/v1"
+                """, "bad.yaml line", "not valid YAML");
+    }
+
+    @Test
+    void clientsFileIsMergedAndDuplicateNamesRefused() throws IOException {
+        String hash = HexFormat.of().formatHex(ConfigLoader.sha256("k2"));
+        write("clients.yaml", "clients:\n  cli:\n    key_sha256: " + hash + "\n    models: [\"qwen*\"]\n");
+        GatewayConfig c = loader.load(write("gateway.yaml", "clients:\n  laptop:\n    key: env:TG_LAPTOP_KEY\n"));
+        assertThat(c.clients()).containsOnlyKeys("laptop", "cli");
+        assertThat(c.clients().get("cli").models()).containsExactly("qwen*");
+        assertThat(c.clientsFile()).isEqualTo(dir.resolve("clients.yaml"));
+
+        Files.createDirectories(dir.resolve("keys"));
+        write("keys/more.yaml", "clients:\n  laptop:\n    key_sha256: " + hash + "\n");
+        Path cfg = write("g2.yaml", "clients_file: keys/more.yaml\nclients:\n  laptop:\n    key: env:TG_LAPTOP_KEY\n");
+        assertThatThrownBy(() -> loader.load(cfg)).hasMessageContaining("more.yaml line 2").hasMessageContaining("defined twice");
+    }
+
+    @Test
+    void fileSecretsResolveRelativeToTheConfigFolder() throws IOException {
+        write("provider.key", "sk-from-file\n");
+        GatewayConfig c = loader.load(write("g.yaml", "providers:\n  p:\n    base_url: http://x/v1\n    api_key: file:provider.key\n"));
+        assertThat(c.providers().get("p").apiKey().reveal()).isEqualTo("sk-from-file");
+    }
+}
