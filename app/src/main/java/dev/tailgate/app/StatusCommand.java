@@ -25,7 +25,7 @@ public final class StatusCommand implements Callable<Integer> {
 
     /** Columns shown for a model row, in this order, when any row has them. */
     private static final List<String> MODEL_COLUMNS = List.of(
-            "id", "capability", "targets", "state", "in_flight", "queued", "memory_bytes", "reason");
+            "id", "capability", "targets", "fallback", "private", "state", "in_flight", "queued", "memory_bytes", "reason");
     private static final List<String> PROVIDER_COLUMNS = List.of(
             "name", "local", "state", "in_flight", "queued", "last_error");
 

@@ -151,4 +151,75 @@ class LauncherScriptTest {
                 "--config", "x.yaml");
         assertThat(r2.out()).contains("-Dde.kherud.llama.tmpdir=" + h2.resolve("tmp"));
     }
+
+    /** A fake checkout with sources, a pom and a fake ./mvnw that records its calls and writes the jar. */
+    Path checkoutWithFakeMaven() throws IOException {
+        Path root = Files.createDirectories(tmp.resolve("repo"));
+        Files.copy(SCRIPT, root.resolve("tailgate"));
+        Files.writeString(root.resolve("pom.xml"), "<project/>");
+        Files.createDirectories(root.resolve("gateway/src/main/java"));
+        Files.writeString(root.resolve("gateway/pom.xml"), "<project/>");
+        Files.writeString(root.resolve("gateway/src/main/java/A.java"), "class A {}");
+        Path mvnw = root.resolve("mvnw");
+        Files.writeString(mvnw, """
+                #!/bin/sh
+                echo "JAVA_HOME=$JAVA_HOME ARGS=$*" >> mvnw.calls
+                if [ -f fail-build ]; then echo "compilation failed" >&2; exit 3; fi
+                mkdir -p app/target && echo jar > app/target/tailgate-all.jar
+                """);
+        Files.setPosixFilePermissions(mvnw, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return root;
+    }
+
+    static void setTime(Path p, long epochSeconds) throws IOException {
+        Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.from(java.time.Instant.ofEpochSecond(epochSeconds)));
+    }
+
+    @Test
+    void buildsWhenTheJarIsMissingOrOlderThanASourceAndOnlyThen() throws Exception {
+        Path root = checkoutWithFakeMaven();
+        Path jdk = fakeJdk("jdk25", "25.0.1");
+        List<String> env = List.of("PATH=/usr/bin:/bin", "JAVA_HOME=" + jdk);
+        Path calls = root.resolve("mvnw.calls");
+
+        Result first = run(root.resolve("tailgate"), tmp, env, "--version");
+        assertThat(first.code()).as(first.err()).isZero();
+        assertThat(Files.readAllLines(calls)).containsExactly("JAVA_HOME=" + jdk + " ARGS=-q -B -DskipTests package");
+        assertThat(first.err()).contains("building the application");
+
+        // Jar newer than every source (folders count too: a deleted source file shows as a newer folder): no build.
+        long now = java.time.Instant.now().getEpochSecond();
+        try (var all = Files.walk(root)) {
+            for (Path p : all.toList()) setTime(p, now - 3600);
+        }
+        setTime(root.resolve("app/target/tailgate-all.jar"), now - 60);
+        Result second = run(root.resolve("tailgate"), tmp, env, "--version");
+        assertThat(second.code()).isZero();
+        assertThat(Files.readAllLines(calls)).hasSize(1);
+        assertThat(second.err()).doesNotContain("building");
+
+        // A source edited after the jar was built: build again.
+        setTime(root.resolve("gateway/src/main/java/A.java"), now);
+        Result third = run(root.resolve("tailgate"), tmp, env, "--version");
+        assertThat(third.code()).isZero();
+        assertThat(Files.readAllLines(calls)).hasSize(2);
+
+        // A module pom edited after the jar was built: build again.
+        setTime(root.resolve("app/target/tailgate-all.jar"), now - 60);
+        setTime(root.resolve("gateway/src/main/java/A.java"), now - 3600);
+        setTime(root.resolve("gateway/pom.xml"), now);
+        run(root.resolve("tailgate"), tmp, env, "--version");
+        assertThat(Files.readAllLines(calls)).hasSize(3);
+    }
+
+    @Test
+    void aFailedBuildIsExitOneWithHowToSeeWhy() throws Exception {
+        Path root = checkoutWithFakeMaven();
+        Files.writeString(root.resolve("fail-build"), "");
+        Path jdk = fakeJdk("jdk25", "25.0.1");
+        Result r = run(root.resolve("tailgate"), tmp, List.of("PATH=/usr/bin:/bin", "JAVA_HOME=" + jdk), "up");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("compilation failed").contains("the build failed").contains("./mvnw -B -DskipTests package");
+        assertThat(r.out()).doesNotContain("-jar"); // java was never started
+    }
 }

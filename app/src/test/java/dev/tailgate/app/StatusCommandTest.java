@@ -18,7 +18,9 @@ class StatusCommandTest {
                     "base_url": "%s/v1"},
                    {"name": "deepseek", "local": false, "state": "open", "in_flight": 0, "queued": 12,
                     "last_error": "upstream 502\\nbad gateway"}],
-                 "models": [{"id": "qwen", "targets": ["local/qwen2.5-0.5b-instruct", "deepseek/deepseek-chat"]}]}
+                 "models": [{"id": "qwen", "targets": ["local/qwen2.5-0.5b-instruct", "deepseek/deepseek-chat"],
+                             "fallback": true, "private": false},
+                            {"id": "secret", "targets": ["local/qwen2.5-0.5b-instruct"], "fallback": false, "private": true}]}
                 """.formatted(localBaseUrl);
     }
 
@@ -54,7 +56,9 @@ class StatusCommandTest {
             assertThat(localRow.indexOf("healthy")).isEqualTo(h.indexOf("STATE")).isEqualTo(deepseekRow.indexOf("open"));
             assertThat(deepseekRow.indexOf("12")).isEqualTo(h.indexOf("QUEUED"));
 
-            assertThat(lines).anyMatch(l -> l.matches("qwen +local/qwen2.5-0.5b-instruct,deepseek/deepseek-chat"));
+            assertThat(lines).anyMatch(l -> l.matches("MODEL +TARGETS +FALLBACK +PRIVATE"));
+            assertThat(lines).anyMatch(l -> l.matches("qwen +local/qwen2.5-0.5b-instruct,deepseek/deepseek-chat +yes +no"));
+            assertThat(lines).anyMatch(l -> l.matches("secret +local/qwen2.5-0.5b-instruct +no +yes"));
 
             // qwen-local was found through the local provider's base_url
             assertThat(lines).contains("qwen-local  " + local.url() + "  degraded  memory 90.0 MiB of 12.0 GiB");
