@@ -77,7 +77,12 @@ public final class KeysCommand implements Runnable {
                     if (!m.isBlank()) out.add(m.trim());
                 }
             }
-            if (out.isEmpty()) out.add("*");
+            if (given == null) {
+                out.add("*");
+            } else if (out.isEmpty()) {
+                // An empty list must not silently widen to "every model".
+                throw new UserError("--models needs at least one model id or glob (e.g. --models qwen,embeddings)", Main.USAGE);
+            }
             return out;
         }
     }

@@ -106,6 +106,14 @@ class KeysCommandTest {
     }
 
     @Test
+    void anEmptyModelListIsAUsageErrorNotEveryModel() {
+        CliRun r = CliRun.of("keys", "create", "a", "--models", "", "--clients", clients().toString());
+        assertThat(r.code()).isEqualTo(Main.USAGE);
+        assertThat(r.err()).contains("--models needs at least one");
+        assertThat(clients()).doesNotExist();
+    }
+
+    @Test
     void homeAndClientsAreExclusive() {
         CliRun r = CliRun.of("keys", "create", "a", "--clients", clients().toString(), "--home", tmp.toString());
         assertThat(r.code()).isEqualTo(Main.USAGE);
