@@ -2,7 +2,6 @@ package dev.tailgate.app;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -28,7 +27,7 @@ public final class GatewayCommand implements Callable<Integer> {
     private final RunUntilStopped waiter;
 
     public GatewayCommand() {
-        this(Services.REAL, RunUntilStopped.SHUTDOWN_HOOK);
+        this(Services.REAL, RunUntilStopped.shutdownHook());
     }
 
     GatewayCommand(Services services, RunUntilStopped waiter) {
@@ -39,11 +38,14 @@ public final class GatewayCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         Path file = requireFile(config, "gateway config");
-        Services.Started gw = services.startGateway(file, host, port);
         var err = spec.commandLine().getErr();
+        StartedServices started = new StartedServices(err, null);
+        waiter.onStop(started::stopAll); // before the start: a signal during start-up still stops the service
+        Services.Started gw = services.startGateway(file, host, port);
+        if (!started.add(gw)) return Main.FAILURE; // stopped while starting
         err.println("tailgate: gateway listening on port " + gw.port() + " (config " + file + "); stop with Ctrl-C or SIGTERM");
         err.flush();
-        waiter.await(() -> RunUntilStopped.closeAll(List.of(gw), err));
+        waiter.await();
         return Main.OK;
     }
 

@@ -1,7 +1,6 @@
 package dev.tailgate.app;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -27,7 +26,7 @@ public final class LocalCommand implements Callable<Integer> {
     private final RunUntilStopped waiter;
 
     public LocalCommand() {
-        this(Services.REAL, RunUntilStopped.SHUTDOWN_HOOK);
+        this(Services.REAL, RunUntilStopped.shutdownHook());
     }
 
     LocalCommand(Services services, RunUntilStopped waiter) {
@@ -38,11 +37,14 @@ public final class LocalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         Path file = GatewayCommand.requireFile(config, "qwen-local config");
-        Services.Started local = services.startLocal(file, host, port);
         var err = spec.commandLine().getErr();
+        StartedServices started = new StartedServices(err, null);
+        waiter.onStop(started::stopAll); // before the start: a signal during start-up still stops the service
+        Services.Started local = services.startLocal(file, host, port);
+        if (!started.add(local)) return Main.FAILURE; // stopped while starting
         err.println("tailgate: qwen-local listening on port " + local.port() + " (config " + file + "); stop with Ctrl-C or SIGTERM");
         err.flush();
-        waiter.await(() -> RunUntilStopped.closeAll(List.of(local), err));
+        waiter.await();
         return Main.OK;
     }
 }

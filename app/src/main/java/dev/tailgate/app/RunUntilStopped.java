@@ -1,37 +1,48 @@
 package dev.tailgate.app;
 
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * Keeps started services running until the JVM is asked to stop (SIGTERM, Ctrl-C), then closes them in order:
- * the gateway first (no new work reaches qwen-local), then qwen-local. A functional interface so tests can
- * simulate the signal instead of sending one.
+ * How a long-running command stops: on SIGTERM or Ctrl-C the registered stop action runs (once) and the command's
+ * thread is released. The stop action is registered <em>before</em> anything starts, so a signal that arrives
+ * during start-up still closes what has started (qwen-local's worker processes included). Tests substitute an
+ * implementation that simulates the signal.
  */
-@FunctionalInterface
 public interface RunUntilStopped {
-    /** Blocks until stop is requested; {@code stopAll} must have run by the time the process exits. */
-    void await(Runnable stopAll) throws InterruptedException;
+    /** Registers the action to run on stop. Called once, before the services start. */
+    void onStop(Runnable stopAll);
 
-    /** The real one: a shutdown hook does the stopping; the calling thread parks until the JVM exits. */
-    RunUntilStopped SHUTDOWN_HOOK = stopAll -> {
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                stopAll.run();
-            } finally {
-                stopped.countDown();
+    /** Blocks until stop was requested and the stop action has finished. */
+    void await() throws InterruptedException;
+
+    /** The real one: a JVM shutdown hook runs the stop action; {@link #await} parks until then. */
+    static RunUntilStopped shutdownHook() {
+        return new RunUntilStopped() {
+            private final CountDownLatch stopped = new CountDownLatch(1);
+
+            @Override
+            public void onStop(Runnable stopAll) {
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    try {
+                        stopAll.run();
+                    } finally {
+                        stopped.countDown();
+                    }
+                }, "tailgate-shutdown"));
             }
-        }, "tailgate-shutdown"));
-        stopped.await();
-    };
 
-    /** Closes each service (in the given order), reporting but not propagating a failure of one. */
+            @Override
+            public void await() throws InterruptedException {
+                stopped.await();
+            }
+        };
+    }
+
+    /** Closes each service in the given order, reporting but not propagating a failure of one. */
     static void closeAll(List<Services.Started> inOrder, PrintWriter err) {
-        List<Services.Started> list = new ArrayList<>(inOrder);
-        for (Services.Started s : list) {
+        for (Services.Started s : inOrder) {
             try {
                 s.handle().close();
                 err.println("tailgate: " + s.name() + " stopped");

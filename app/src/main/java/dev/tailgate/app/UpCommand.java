@@ -6,7 +6,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -34,7 +33,7 @@ public final class UpCommand implements Callable<Integer> {
     private final RunUntilStopped waiter;
 
     public UpCommand() {
-        this(Services.REAL, RunUntilStopped.SHUTDOWN_HOOK);
+        this(Services.REAL, RunUntilStopped.shutdownHook());
     }
 
     UpCommand(Services services, RunUntilStopped waiter) {
@@ -56,34 +55,32 @@ public final class UpCommand implements Callable<Integer> {
         if (firstKey != null) out.println("Created client '" + FIRST_CLIENT + "' in " + ClientsLocation.inHome(home) + ".");
         out.flush();
 
-        List<Services.Started> started = new ArrayList<>(); // in start order: local, gateway
+        StartedServices started = new StartedServices(err, "tailgate: stopping");
+        waiter.onStop(started::stopAll); // before anything starts: a signal during start-up still stops what runs
         try {
             try {
-                started.add(services.startLocal(home.resolve(DefaultConfigs.LOCAL), null, null));
+                if (!started.add(services.startLocal(home.resolve(DefaultConfigs.LOCAL), null, null))) return Main.FAILURE;
             } catch (Services.NotAvailable e) {
                 err.println("tailgate: warning: " + e.getMessage() + "; starting the gateway without it");
                 err.flush();
             }
-            started.add(services.startGateway(home.resolve(DefaultConfigs.GATEWAY), null, null));
+            if (started.stopping()) return Main.FAILURE;
+            if (!started.add(services.startGateway(home.resolve(DefaultConfigs.GATEWAY), null, null))) return Main.FAILURE;
         } catch (RuntimeException e) {
-            RunUntilStopped.closeAll(started.reversed(), err);
+            started.stopAll();
             if (firstKey != null) printKey(out, firstKey, null);
             throw e;
         }
 
-        Services.Started gateway = started.getLast();
+        Services.Started gateway = started.list().getLast();
         String baseUrl = "http://" + displayHost(home) + ":" + gateway.port() + "/v1";
-        for (Services.Started s : started) out.println(s.name() + " listening on port " + s.port());
+        for (Services.Started s : started.list()) out.println(s.name() + " listening on port " + s.port());
         if (firstKey != null) printKey(out, firstKey, baseUrl);
         else out.println("Base URL: " + baseUrl + "   (client keys: tailgate keys list / keys create NAME)");
         out.println("Stop with Ctrl-C (or SIGTERM). Health: tailgate status");
         out.flush();
 
-        waiter.await(() -> {
-            err.println("tailgate: stopping");
-            err.flush();
-            RunUntilStopped.closeAll(started.reversed(), err);
-        });
+        waiter.await();
         return Main.OK;
     }
 

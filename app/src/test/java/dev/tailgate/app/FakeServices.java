@@ -12,12 +12,15 @@ final class FakeServices implements Services {
     Supplier<RuntimeException> localFailure;
     Path gatewayConfig;
     Path localConfig;
+    /** Runs inside startGateway, before it returns (e.g. a signal arriving during start-up). */
+    Runnable duringGatewayStart = () -> {};
 
     @Override
     public Started startGateway(Path config, String host, Integer port) {
         gatewayConfig = config;
         if (gatewayFailure != null) throw gatewayFailure.get();
         events.add("start gateway");
+        duringGatewayStart.run();
         return new Started("gateway", port == null ? 18080 : port, () -> events.add("stop gateway"));
     }
 

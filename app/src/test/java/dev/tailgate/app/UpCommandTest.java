@@ -23,7 +23,7 @@ class UpCommandTest {
 
     final FakeServices services = new FakeServices();
     /** Simulates SIGTERM: the stop action runs as soon as the services are up. */
-    final RunUntilStopped signalAtOnce = Runnable::run;
+    final SimulatedSignal signalAtOnce = new SimulatedSignal();
 
     CliRun up(String... extra) {
         CommandLine.IFactory factory = new CommandLine.IFactory() {
@@ -128,6 +128,15 @@ class UpCommandTest {
         CliRun verbose = up("--verbose");
         assertThat(verbose.code()).isEqualTo(Main.FAILURE);
         assertThat(verbose.err()).contains("tailgate: boom").contains("\tat ");
+    }
+
+    @Test
+    void aSignalDuringStartUpStopsWhatStartedAndWhatWasStarting() {
+        services.duringGatewayStart = signalAtOnce::signal;
+        CliRun r = up();
+        assertThat(r.code()).isEqualTo(Main.FAILURE);
+        assertThat(services.events).containsExactly("start local", "start gateway", "stop local", "stop gateway");
+        assertThat(r.out()).doesNotContain("Stop with Ctrl-C");
     }
 
     @Test
