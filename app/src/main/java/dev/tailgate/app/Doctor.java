@@ -1,0 +1,215 @@
+package dev.tailgate.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tailgate.wire.ByteSizes;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.SymbolLookup;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The checks behind {@code tailgate doctor}. Each check says what it found and, when it failed, the one thing to do.
+ * Nothing here loads a model or starts a service: the doctor must be safe to run next to a running tailgate.
+ */
+public final class Doctor {
+    /** One finding. {@code fix} is empty when {@code ok}. */
+    public record Check(String name, boolean ok, String detail, String fix) {
+        static Check ok(String name, String detail) {
+            return new Check(name, true, detail, "");
+        }
+
+        static Check fail(String name, String detail, String fix) {
+            return new Check(name, false, detail, fix);
+        }
+    }
+
+    static final String OS = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+    static final boolean MAC = OS.contains("mac");
+
+    private final Path home;
+
+    public Doctor(Path home) {
+        this.home = home;
+    }
+
+    public List<Check> runAll() {
+        List<Check> checks = new ArrayList<>();
+        checks.add(javaVersion(Runtime.version()));
+        checks.add(nativeAccess());
+        checks.add(espeak());
+        checks.add(llamaCpp());
+        checks.add(onnxRuntime());
+        checks.addAll(modelFiles(localConfig()));
+        checks.add(port("gateway", listen(DefaultConfigs.GATEWAY, "127.0.0.1:8080")));
+        checks.add(port("qwen-local", listen(DefaultConfigs.LOCAL, "127.0.0.1:8081")));
+        return checks;
+    }
+
+    static Check javaVersion(Runtime.Version v) {
+        String detail = "Java " + v + " (" + System.getProperty("java.vendor", "?") + ", " + System.getProperty("java.home") + ")";
+        return v.feature() >= 25
+                ? Check.ok("JDK", detail)
+                : Check.fail("JDK", detail + " is older than 25",
+                        "install a JDK 25 (apt-get install temurin-25-jdk, sdk install java 25-tem, or https://adoptium.net)"
+                                + " and point JAVA_HOME at it");
+    }
+
+    static Check nativeAccess() {
+        return Doctor.class.getModule().isNativeAccessEnabled()
+                ? Check.ok("native access", "enabled (--enable-native-access=ALL-UNNAMED)")
+                : Check.fail("native access", "not enabled for this JVM",
+                        "start through ./tailgate, or add --enable-native-access=ALL-UNNAMED to the java command");
+    }
+
+    static Check espeak() {
+        List<String> names = MAC ? List.of("libespeak-ng.1.dylib", "libespeak-ng.dylib") : List.of("libespeak-ng.so.1");
+        for (String lib : names) {
+            try (Arena arena = Arena.ofConfined()) {
+                SymbolLookup.libraryLookup(lib, arena);
+                return Check.ok("espeak-ng", lib + " loads (speech: /v1/audio/speech)");
+            } catch (RuntimeException e) {
+                // try the next name
+            }
+        }
+        return Check.fail("espeak-ng", names.getFirst() + " not found (needed for /v1/audio/speech)",
+                MAC ? "brew install espeak-ng" : "apt-get install espeak-ng (Debian/Ubuntu) or dnf install espeak-ng (Fedora)");
+    }
+
+    static Check llamaCpp() {
+        String os = MAC ? "Mac" : OS.contains("linux") ? "Linux" : OS;
+        String arch = arch("x86_64", "aarch64");
+        String lib = "de/kherud/llama/" + os + "/" + arch + "/" + (MAC ? "libjllama.dylib" : "libjllama.so");
+        return classAndNative("llama.cpp (JNI)", "de.kherud.llama.LlamaModel", lib);
+    }
+
+    static Check onnxRuntime() {
+        String os = MAC ? "osx" : OS.contains("linux") ? "linux" : OS;
+        String arch = arch("x64", "aarch64");
+        String lib = "ai/onnxruntime/native/" + os + "-" + arch + "/" + (MAC ? "libonnxruntime.dylib" : "libonnxruntime.so");
+        return classAndNative("ONNX Runtime", "ai.onnxruntime.OrtEnvironment", lib);
+    }
+
+    private static String arch(String x64Name, String armName) {
+        String a = System.getProperty("os.arch", "");
+        return a.equals("amd64") || a.equals("x86_64") ? x64Name : a.equals("aarch64") || a.equals("arm64") ? armName : a;
+    }
+
+    /** The Java binding is on the classpath and ships a native library for this OS/CPU (nothing is loaded). */
+    static Check classAndNative(String name, String className, String nativeResource) {
+        ClassLoader cl = Doctor.class.getClassLoader();
+        try {
+            Class.forName(className, false, cl);
+        } catch (ClassNotFoundException | LinkageError e) {
+            return Check.fail(name, className + " is missing from the application",
+                    "rebuild: ./mvnw -B -DskipTests package (or delete app/target and run ./tailgate again)");
+        }
+        if (cl.getResource(nativeResource) == null) {
+            return Check.fail(name, "no native library for " + System.getProperty("os.name") + "/"
+                    + System.getProperty("os.arch") + " (" + nativeResource + ")",
+                    "run on Linux or macOS, x86_64 or aarch64");
+        }
+        return Check.ok(name, "binding and native library for this platform present");
+    }
+
+    /** local.yaml from the home, or the default one `up` would write (so the doctor is useful before the first start). */
+    JsonNode localConfig() {
+        Path file = home.resolve(DefaultConfigs.LOCAL);
+        try {
+            return Files.isRegularFile(file)
+                    ? ClientsFile.YAML.readTree(file.toFile())
+                    : ClientsFile.YAML.readTree(DefaultConfigs.localYaml(home));
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Every model with a {@code file:} needs that file; models without one ship inside the application. */
+    List<Check> modelFiles(JsonNode local) {
+        if (local == null || !local.isObject()) {
+            return List.of(Check.fail("model files", home.resolve(DefaultConfigs.LOCAL) + " is not valid YAML",
+                    "fix it, or move it away and run ./tailgate up to write the default"));
+        }
+        String dirText = local.path("models_dir").asText(home.resolve("models").toString());
+        Path modelsDir = dirText.startsWith("~")
+                ? Home.expand(dirText, System.getProperty("user.home"))
+                : home.resolve(dirText).normalize();
+        List<Check> out = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = local.path("models").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> m = it.next();
+            String name = "model " + m.getKey();
+            JsonNode fileNode = m.getValue().get("file");
+            if (fileNode == null || fileNode.isNull()) {
+                out.add(Check.ok(name, "built into the application (" + m.getValue().path("engine").asText("?") + ")"));
+                continue;
+            }
+            String f = fileNode.asText();
+            Path file = f.startsWith("~") ? Home.expand(f, System.getProperty("user.home")) : modelsDir.resolve(f).normalize();
+            long size = sizeOf(file);
+            if (size > 0) {
+                out.add(Check.ok(name, file + " (" + ByteSizes.format(size) + ")"));
+            } else {
+                String source = m.getValue().path("source").asText(null);
+                out.add(Check.fail(name, file + (size == 0 ? " is empty" : " is missing"),
+                        "./tailgate models pull " + (source != null ? source : m.getKey())));
+            }
+        }
+        return out;
+    }
+
+    private static long sizeOf(Path file) {
+        try {
+            return Files.isRegularFile(file) ? Files.size(file) : -1;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** {@code host:port} from a config's {@code listen:} in the home, or the default. */
+    String listen(String configName, String fallback) {
+        Path file = home.resolve(configName);
+        if (!Files.isRegularFile(file)) return fallback;
+        try {
+            JsonNode root = ClientsFile.YAML.readTree(file.toFile());
+            JsonNode l = root == null ? null : root.get("listen");
+            return l != null && l.isTextual() ? l.asText().trim() : fallback;
+        } catch (IOException e) {
+            return fallback;
+        }
+    }
+
+    /** The port is free, or a tailgate service is already answering on it (a running `up` is not a problem). */
+    static Check port(String service, String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        String host = colon > 0 ? hostPort.substring(0, colon).replace("[", "").replace("]", "") : "127.0.0.1";
+        int port;
+        try {
+            port = Integer.parseInt(hostPort.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            return Check.fail(service + " port", "listen: '" + hostPort + "' is not HOST:PORT", "write listen: 127.0.0.1:PORT");
+        }
+        String name = service + " port " + port;
+        if (port == 0) return Check.ok(name, "any free port (listen: " + hostPort + ")");
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new InetSocketAddress(InetAddress.getByName(host), port));
+            return Check.ok(name, "free on " + host);
+        } catch (IOException busy) {
+            String probeHost = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+            StatusClient.Result r = new StatusClient(java.time.Duration.ofSeconds(2)).get(
+                    URI.create("http://" + (probeHost.contains(":") ? "[" + probeHost + "]" : probeHost) + ":" + port + "/status"), null);
+            if (r.ok()) return Check.ok(name, "in use by a running tailgate service (status: " + r.body().path("status").asText() + ")");
+            return Check.fail(name, "in use by another program on " + host + " (" + busy.getMessage() + ")",
+                    "stop it (find it with: ss -ltnp 'sport = :" + port + "' or lsof -i :" + port
+                            + "), or change listen: in " + service + "'s config");
+        }
+    }
+}

@@ -1,0 +1,186 @@
+package dev.tailgate.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tailgate.wire.ByteSizes;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code tailgate status}: the gateway's {@code /status} (providers, models) and qwen-local's (models, memory)
+ * as aligned tables. Exit 1 when the gateway cannot be reached.
+ */
+@Command(name = "status", description = "Show the health of the gateway, its providers and qwen-local.",
+        mixinStandardHelpOptions = true)
+public final class StatusCommand implements Callable<Integer> {
+    static final String DEFAULT_GATEWAY = "http://127.0.0.1:8080";
+    static final String DEFAULT_LOCAL = "http://127.0.0.1:8081";
+
+    /** Columns shown for a model row, in this order, when any row has them. */
+    private static final List<String> MODEL_COLUMNS = List.of(
+            "id", "capability", "targets", "fallback", "private", "state", "in_flight", "queued", "memory_bytes", "reason");
+    private static final List<String> PROVIDER_COLUMNS = List.of(
+            "name", "local", "state", "in_flight", "queued", "last_error");
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--url", paramLabel = "URL", description = "The gateway (default: " + DEFAULT_GATEWAY + ").")
+    String url = DEFAULT_GATEWAY;
+
+    @Option(names = "--local-url", paramLabel = "URL",
+            description = "qwen-local (default: the one the gateway reports, else " + DEFAULT_LOCAL + ").")
+    String localUrl;
+
+    @Option(names = "--key", paramLabel = "KEY", defaultValue = "${env:TAILGATE_KEY}",
+            description = "Client key, if the gateway wants one for /status (default: $TAILGATE_KEY).")
+    String key;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "5",
+            description = "Give up on a service after this many seconds (default: ${DEFAULT-VALUE}).")
+    double timeoutSeconds;
+
+    @Override
+    public Integer call() {
+        if (!(timeoutSeconds > 0) || timeoutSeconds > 600) {
+            throw new UserError("--timeout must be between 0 and 600 seconds", Main.USAGE);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        StatusClient client = new StatusClient(java.time.Duration.ofMillis(Math.round(timeoutSeconds * 1000)));
+
+        StatusClient.Result gw = client.get(statusUri(url), key);
+        if (gw.ok()) {
+            printGateway(out, gw);
+        } else {
+            out.println("gateway     " + base(url) + "  unreachable: " + gw.error());
+        }
+
+        String local = localUrl != null ? localUrl : gw.ok() ? reportedLocal(gw.body()) : DEFAULT_LOCAL;
+        StatusClient.Result lr = client.get(statusUri(local), null);
+        out.println();
+        if (lr.ok()) {
+            printLocal(out, lr);
+        } else {
+            out.println("qwen-local  " + base(local) + "  unreachable: " + lr.error());
+        }
+        out.flush();
+        if (!gw.ok()) {
+            throw new UserError("the gateway at " + base(url) + " is unreachable: " + gw.error()
+                    + "; start it with: tailgate up");
+        }
+        return Main.OK;
+    }
+
+    static URI statusUri(String base) {
+        String b = base(base);
+        try {
+            return URI.create(b + "/status");
+        } catch (IllegalArgumentException e) {
+            throw new UserError("'" + base + "' is not a URL (example: " + DEFAULT_GATEWAY + ")", Main.USAGE);
+        }
+    }
+
+    /** A base URL without trailing slash and without a trailing /v1 or /status, so both forms work. */
+    static String base(String url) {
+        String b = url.trim();
+        if (!b.contains("://")) b = "http://" + b;
+        while (b.endsWith("/")) b = b.substring(0, b.length() - 1);
+        for (String suffix : List.of("/status", "/v1")) {
+            if (b.endsWith(suffix)) b = b.substring(0, b.length() - suffix.length());
+        }
+        return b;
+    }
+
+    /** qwen-local's address as the gateway knows it: a {@code local_url}, or the first local provider's base_url. */
+    static String reportedLocal(JsonNode gateway) {
+        if (gateway.hasNonNull("local_url")) return gateway.get("local_url").asText();
+        for (JsonNode p : gateway.path("providers")) {
+            if (p.path("local").asBoolean(false) && p.hasNonNull("base_url")) {
+                return base(p.get("base_url").asText());
+            }
+        }
+        return DEFAULT_LOCAL;
+    }
+
+    private static void printGateway(PrintWriter out, StatusClient.Result r) {
+        JsonNode b = r.body();
+        out.println("gateway     " + base(r.uri().toString()) + "  " + b.path("status").asText("?"));
+        JsonNode providers = b.path("providers");
+        if (providers.isArray() && !providers.isEmpty()) {
+            out.println();
+            table(providers, PROVIDER_COLUMNS).print(out);
+        }
+        JsonNode models = b.path("models");
+        if (models.isArray() && !models.isEmpty()) {
+            out.println();
+            table(models, MODEL_COLUMNS).print(out);
+        }
+    }
+
+    private static void printLocal(PrintWriter out, StatusClient.Result r) {
+        JsonNode b = r.body();
+        StringBuilder head = new StringBuilder("qwen-local  " + base(r.uri().toString()) + "  " + b.path("status").asText("?"));
+        JsonNode mem = b.path("memory");
+        if (mem.has("used_bytes") || mem.has("budget_bytes")) {
+            head.append("  memory ").append(bytes(mem.get("used_bytes")))
+                    .append(" of ").append(bytes(mem.get("budget_bytes")));
+        }
+        out.println(head);
+        JsonNode models = b.path("models");
+        if (models.isArray() && !models.isEmpty()) {
+            out.println();
+            table(models, MODEL_COLUMNS).print(out);
+        }
+    }
+
+    /** A table of the preferred columns that at least one row has (services may add fields; tables stay readable). */
+    static TextTable table(JsonNode rows, List<String> preferred) {
+        List<String> cols = new ArrayList<>();
+        for (String c : preferred) {
+            for (JsonNode row : rows) {
+                if (row.has(c)) {
+                    cols.add(c);
+                    break;
+                }
+            }
+        }
+        List<String> header = new ArrayList<>();
+        for (String c : cols) header.add(heading(c));
+        TextTable t = new TextTable(header);
+        for (JsonNode row : rows) {
+            List<String> cells = new ArrayList<>();
+            for (String c : cols) cells.add(cell(c, row.get(c)));
+            t.row(cells);
+        }
+        return t;
+    }
+
+    private static String heading(String column) {
+        String c = column.equals("memory_bytes") ? "memory" : column.equals("name") ? "provider" : column;
+        return c.equals("id") ? "MODEL" : c.toUpperCase(Locale.ROOT);
+    }
+
+    private static String cell(String column, JsonNode v) {
+        if (v == null || v.isNull() || v.isMissingNode()) return "-";
+        if (column.endsWith("_bytes")) return bytes(v);
+        if (v.isBoolean()) return v.asBoolean() ? "yes" : "no";
+        if (v.isArray()) {
+            List<String> parts = new ArrayList<>();
+            for (Iterator<JsonNode> it = v.elements(); it.hasNext(); ) parts.add(it.next().asText());
+            return String.join(",", parts);
+        }
+        if (v.isObject()) return v.toString();
+        return v.asText();
+    }
+
+    private static String bytes(JsonNode v) {
+        return v == null || !v.canConvertToLong() ? "-" : ByteSizes.format(v.asLong());
+    }
+}

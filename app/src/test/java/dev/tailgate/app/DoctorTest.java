@@ -1,0 +1,144 @@
+package dev.tailgate.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class DoctorTest {
+    @TempDir
+    Path home;
+
+    @Test
+    void javaOlderThan25FailsWithWhatToInstall() {
+        Doctor.Check old = Doctor.javaVersion(Runtime.Version.parse("21.0.2"));
+        assertThat(old.ok()).isFalse();
+        assertThat(old.fix()).contains("JDK 25", "temurin-25-jdk", "https://adoptium.net");
+        assertThat(Doctor.javaVersion(Runtime.Version.parse("25.0.1")).ok()).isTrue();
+        assertThat(Doctor.javaVersion(Runtime.Version.parse("26")).ok()).isTrue();
+    }
+
+    @Test
+    void testsRunWithNativeAccessLikeTheLauncher() {
+        assertThat(Doctor.nativeAccess().ok()).isTrue();
+    }
+
+    @Test
+    void enginesAreOnTheClasspathWithNativesForThisPlatform() {
+        assertThat(Doctor.llamaCpp().ok()).as(Doctor.llamaCpp().toString()).isTrue();
+        assertThat(Doctor.onnxRuntime().ok()).as(Doctor.onnxRuntime().toString()).isTrue();
+    }
+
+    @Test
+    void aMissingBindingIsAFailureThatSaysRebuild() {
+        Doctor.Check c = Doctor.classAndNative("thing", "no.such.Klass", "nowhere/lib.so");
+        assertThat(c.ok()).isFalse();
+        assertThat(c.fix()).contains("mvnw");
+        Doctor.Check noNative = Doctor.classAndNative("thing", "java.lang.String", "nowhere/lib.so");
+        assertThat(noNative.ok()).isFalse();
+        assertThat(noNative.detail()).contains("no native library");
+    }
+
+    @Test
+    void espeakCheckAgreesWithTheDynamicLinker() {
+        Doctor.Check c = Doctor.espeak();
+        if (c.ok()) {
+            assertThat(c.detail()).contains("libespeak-ng");
+        } else {
+            assertThat(c.fix()).contains("espeak-ng");
+        }
+    }
+
+    @Test
+    void missingModelFileFailsWithThePullCommand() {
+        List<Doctor.Check> checks = new Doctor(home).modelFiles(new Doctor(home).localConfig()); // the default config
+        Doctor.Check qwen = checks.stream().filter(c -> c.name().equals("model qwen2.5-0.5b-instruct")).findFirst().orElseThrow();
+        assertThat(qwen.ok()).isFalse();
+        assertThat(qwen.detail()).contains(home.resolve("models").resolve("qwen2.5-0.5b-instruct-q4_k_m.gguf").toString());
+        assertThat(qwen.fix()).isEqualTo(
+                "./tailgate models pull hf://Qwen/Qwen2.5-0.5B-Instruct-GGUF/qwen2.5-0.5b-instruct-q4_k_m.gguf");
+        Doctor.Check minilm = checks.stream().filter(c -> c.name().equals("model all-minilm-l6-v2")).findFirst().orElseThrow();
+        assertThat(minilm.ok()).isTrue();
+    }
+
+    @Test
+    void presentModelFilesPassAndEmptyOnesFail() throws Exception {
+        Files.createDirectories(home.resolve("m"));
+        Files.write(home.resolve("m/a.gguf"), new byte[] {1, 2, 3});
+        Files.createFile(home.resolve("m/b.gguf"));
+        Files.writeString(home.resolve("local.yaml"), """
+                models_dir: m
+                models:
+                  a: {capability: chat, engine: llama.cpp, file: a.gguf}
+                  b: {capability: chat, engine: llama.cpp, file: b.gguf}
+                """);
+        Doctor d = new Doctor(home);
+        List<Doctor.Check> checks = d.modelFiles(d.localConfig());
+        assertThat(checks).extracting(Doctor.Check::ok).containsExactly(true, false);
+        assertThat(checks.get(1).detail()).endsWith("is empty");
+        assertThat(checks.get(1).fix()).isEqualTo("./tailgate models pull b");
+    }
+
+    @Test
+    void aFreePortIsOk() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        assertThat(Doctor.port("gateway", "127.0.0.1:" + port).ok()).isTrue();
+    }
+
+    @Test
+    void aPortHeldByAnotherProgramFailsWithHowToFindIt() throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            // Accepts connections but never speaks HTTP: the probe must give up by itself.
+            Doctor.Check c = Doctor.port("gateway", "127.0.0.1:" + s.getLocalPort());
+            assertThat(c.ok()).isFalse();
+            assertThat(c.detail()).contains("in use by another program");
+            assertThat(c.fix()).contains("lsof -i :" + s.getLocalPort());
+        }
+    }
+
+    @Test
+    void aPortServingTailgateIsOk() throws Exception {
+        try (StubServer running = new StubServer()) {
+            running.json("/status", 200, "{\"status\":\"ok\",\"providers\":[]}");
+            Doctor.Check c = Doctor.port("gateway", "127.0.0.1:" + running.port());
+            assertThat(c.ok()).as(c.toString()).isTrue();
+            assertThat(c.detail()).contains("running tailgate");
+        }
+    }
+
+    @Test
+    void doctorCommandPrintsOkOrFailPerCheckAndExitsOneOnAnyFailure() {
+        // A fresh home has no Qwen file, so at least that check fails.
+        CliRun r = CliRun.of("doctor", "--home", home.toString());
+        assertThat(r.code()).as(r.toString()).isEqualTo(Main.FAILURE);
+        assertThat(r.out()).containsPattern("(?m)^OK +JDK +Java 25")
+                .containsPattern("(?m)^FAIL +model qwen2.5-0.5b-instruct")
+                .contains("fix: ./tailgate models pull hf://")
+                .containsPattern("checks failed\\.\\s*$");
+    }
+
+    @Test
+    void printAlignsNamesAndPutsTheFixUnderneath() {
+        StringWriter sw = new StringWriter();
+        DoctorCommand.print(new PrintWriter(sw), List.of(
+                Doctor.Check.ok("JDK", "Java 25"),
+                Doctor.Check.fail("espeak-ng", "missing", "apt-get install espeak-ng")));
+        assertThat(sw.toString().lines().toList()).containsExactly(
+                "OK    JDK        Java 25",
+                "FAIL  espeak-ng  missing",
+                "                 fix: apt-get install espeak-ng");
+    }
+}

@@ -1,0 +1,143 @@
+package dev.tailgate.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.ServerSocket;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class StatusCommandTest {
+    static String gatewayStatus(String localBaseUrl) {
+        return """
+                {"status": "degraded",
+                 "providers": [
+                   {"name": "local", "local": true, "state": "healthy", "in_flight": 1, "queued": 0, "last_error": null,
+                    "base_url": "%s/v1"},
+                   {"name": "deepseek", "local": false, "state": "open", "in_flight": 0, "queued": 12,
+                    "last_error": "upstream 502\\nbad gateway"}],
+                 "models": [{"id": "qwen", "targets": ["local/qwen2.5-0.5b-instruct", "deepseek/deepseek-chat"],
+                             "fallback": true, "private": false},
+                            {"id": "secret", "targets": ["local/qwen2.5-0.5b-instruct"], "fallback": false, "private": true}]}
+                """.formatted(localBaseUrl);
+    }
+
+    static final String LOCAL_STATUS = """
+            {"status": "degraded",
+             "models": [{"id": "qwen2.5-0.5b-instruct", "capability": "chat", "state": "unavailable",
+                         "reason": "model file missing: tailgate models pull qwen2.5-0.5b-instruct",
+                         "in_flight": 0, "queued": 0, "memory_bytes": 0},
+                        {"id": "all-minilm-l6-v2", "capability": "embeddings", "state": "ready",
+                         "in_flight": 2, "queued": 3, "memory_bytes": 94371840}],
+             "memory": {"budget_bytes": 12884901888, "used_bytes": 94371840}}
+            """;
+
+    @Test
+    void printsAlignedProviderAndModelTablesForBothServices() throws Exception {
+        try (StubServer local = new StubServer(); StubServer gw = new StubServer()) {
+            local.json("/status", 200, LOCAL_STATUS);
+            gw.json("/status", 503, gatewayStatus(local.url()));
+
+            CliRun r = CliRun.of("status", "--url", gw.url());
+            assertThat(r.code()).as(r.toString()).isZero();
+            List<String> lines = r.out().lines().toList();
+
+            assertThat(lines).contains("gateway     " + gw.url() + "  degraded");
+            int header = lines.indexOf(lines.stream().filter(l -> l.startsWith("PROVIDER")).findFirst().orElseThrow());
+            String h = lines.get(header);
+            assertThat(h).matches("PROVIDER +LOCAL +STATE +IN_FLIGHT +QUEUED +LAST_ERROR");
+            String localRow = lines.get(header + 1);
+            String deepseekRow = lines.get(header + 2);
+            assertThat(localRow).matches("local +yes +healthy +1 +0 +-");
+            assertThat(deepseekRow).matches("deepseek +no +open +0 +12 +upstream 502 bad gateway");
+            // aligned: each column starts at the same offset in every row
+            assertThat(localRow.indexOf("healthy")).isEqualTo(h.indexOf("STATE")).isEqualTo(deepseekRow.indexOf("open"));
+            assertThat(deepseekRow.indexOf("12")).isEqualTo(h.indexOf("QUEUED"));
+
+            assertThat(lines).anyMatch(l -> l.matches("MODEL +TARGETS +FALLBACK +PRIVATE"));
+            assertThat(lines).anyMatch(l -> l.matches("qwen +local/qwen2.5-0.5b-instruct,deepseek/deepseek-chat +yes +no"));
+            assertThat(lines).anyMatch(l -> l.matches("secret +local/qwen2.5-0.5b-instruct +no +yes"));
+
+            // qwen-local was found through the local provider's base_url
+            assertThat(lines).contains("qwen-local  " + local.url() + "  degraded  memory 90.0 MiB of 12.0 GiB");
+            String mh = lines.stream().filter(l -> l.startsWith("MODEL  ") && l.contains("CAPABILITY")).findFirst().orElseThrow();
+            assertThat(mh).matches("MODEL +CAPABILITY +STATE +IN_FLIGHT +QUEUED +MEMORY +REASON");
+            assertThat(lines).anyMatch(l -> l.matches(
+                    "qwen2.5-0.5b-instruct +chat +unavailable +0 +0 +0 B +model file missing: tailgate models pull qwen2.5-0.5b-instruct"));
+            assertThat(lines).anyMatch(l -> l.matches("all-minilm-l6-v2 +embeddings +ready +2 +3 +90.0 MiB +-"));
+        }
+    }
+
+    @Test
+    void anExplicitLocalUrlWinsAndAcceptsTheV1Form() throws Exception {
+        try (StubServer local = new StubServer(); StubServer gw = new StubServer()) {
+            local.json("/status", 200, LOCAL_STATUS);
+            gw.json("/status", 200, "{\"status\":\"ok\",\"providers\":[]}");
+            CliRun r = CliRun.of("status", "--url", gw.url() + "/v1/", "--local-url", local.url() + "/v1");
+            assertThat(r.code()).as(r.toString()).isZero();
+            assertThat(r.out()).contains("gateway     " + gw.url() + "  ok").contains("qwen-local  " + local.url() + "  degraded");
+        }
+    }
+
+    @Test
+    void anUnreachableGatewayIsExitOneWithAClearMessage() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        String url = "http://127.0.0.1:" + closedPort;
+        CliRun r = CliRun.of("status", "--url", url, "--local-url", url);
+        assertThat(r.code()).isEqualTo(Main.FAILURE);
+        assertThat(r.err()).contains("tailgate: the gateway at " + url + " is unreachable: connection refused")
+                .contains("tailgate up").doesNotContain("\tat ");
+        assertThat(r.out()).contains("gateway     " + url + "  unreachable");
+    }
+
+    @Test
+    void aGatewayThatNeverAnswersTimesOut() throws Exception {
+        try (StubServer gw = new StubServer(); StubServer local = new StubServer()) {
+            gw.hang("/status");
+            local.json("/status", 200, LOCAL_STATUS);
+            CliRun r = CliRun.of("status", "--url", gw.url(), "--local-url", local.url(), "--timeout", "0.5");
+            assertThat(r.code()).isEqualTo(Main.FAILURE);
+            assertThat(r.err()).contains("no answer within 500ms");
+            assertThat(r.out()).contains("all-minilm-l6-v2"); // qwen-local is still shown
+        }
+    }
+
+    @Test
+    void somethingElseOnThePortIsNamedAsSuch() throws Exception {
+        try (StubServer other = new StubServer()) {
+            other.text("/status", 200, "<html>hello</html>");
+            CliRun r = CliRun.of("status", "--url", other.url(), "--local-url", other.url());
+            assertThat(r.code()).isEqualTo(Main.FAILURE);
+            assertThat(r.err()).contains("without a JSON status (is this a tailgate service?)");
+        }
+    }
+
+    @Test
+    void aGatewayThatWantsAKeyGetsTheOneGiven() throws Exception {
+        try (StubServer gw = new StubServer(); StubServer local = new StubServer()) {
+            gw.json("/status", 401, "{\"error\":{\"message\":\"no key\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"invalid_api_key\"}}");
+            local.json("/status", 200, LOCAL_STATUS);
+            CliRun r = CliRun.of("status", "--url", gw.url(), "--local-url", local.url());
+            assertThat(r.code()).isEqualTo(Main.FAILURE);
+            assertThat(r.err()).contains("wants a client key (pass --key or set TAILGATE_KEY)");
+
+            gw.json("/status", 200, "{\"status\":\"ok\",\"providers\":[]}");
+            CliRun keyed = CliRun.of("status", "--url", gw.url(), "--local-url", local.url(), "--key", "tg-abc");
+            assertThat(keyed.code()).as(keyed.toString()).isZero();
+            assertThat(gw.lastAuthorization.get("/status")).isEqualTo("Bearer tg-abc");
+            assertThat(local.lastAuthorization).isEmpty(); // the client key is the gateway's business only
+        }
+    }
+
+    @Test
+    void baseUrlNormalisation() {
+        assertThat(StatusCommand.base("127.0.0.1:8080")).isEqualTo("http://127.0.0.1:8080");
+        assertThat(StatusCommand.base("http://h:1/v1/")).isEqualTo("http://h:1");
+        assertThat(StatusCommand.base("http://h:1/status")).isEqualTo("http://h:1");
+    }
+}

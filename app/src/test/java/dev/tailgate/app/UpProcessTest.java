@@ -1,0 +1,78 @@
+package dev.tailgate.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code tailgate up} as a real process: first start prints a working key, SIGTERM stops the services through the
+ * shutdown hook. The home's configs are pre-written with port 0 so the test never needs 8080/8081.
+ */
+@EnabledOnOs(OS.LINUX)
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class UpProcessTest {
+    private static final Pattern PORT = Pattern.compile("(?m)^gateway listening on port (\\d+)$");
+    private static final Pattern KEY = Pattern.compile("(?m)^\\s+(tg-[A-Za-z0-9_-]{43})$");
+
+    @TempDir
+    Path home;
+
+    @Test
+    void upServesWithTheKeyItPrintsAndStopsOnSigterm() throws Exception {
+        Files.writeString(home.resolve("gateway.yaml"), DefaultConfigs.gatewayYaml().replace("listen: 127.0.0.1:8080", "listen: 127.0.0.1:0"));
+        Files.writeString(home.resolve("local.yaml"), DefaultConfigs.localYaml(home).replace("listen: 127.0.0.1:8081", "listen: 127.0.0.1:0"));
+        Path log = home.resolve("up.log");
+
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(javaBin, "--enable-native-access=ALL-UNNAMED", "-Xmx256m",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "up", "--home", home.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
+        try {
+            String out = "";
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!out.contains("Stop with Ctrl-C") && System.nanoTime() < deadline) {
+                assertThat(p.isAlive()).as("up exited early:\n" + out).isTrue();
+                Thread.sleep(100); // polling the child's log file, bounded by the deadline
+                out = Files.readString(log);
+            }
+            Matcher pm = PORT.matcher(out);
+            Matcher km = KEY.matcher(out);
+            assertThat(pm.find() && km.find()).as(out).isTrue();
+            int port = Integer.parseInt(pm.group(1));
+            String key = km.group(1);
+            assertThat(Files.readString(home.resolve("clients.yaml"))).doesNotContain(key).contains(ClientKey.sha256Hex(key));
+
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            HttpResponse<String> models = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/models"))
+                    .header("Authorization", "Bearer " + key).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(models.statusCode()).isEqualTo(200);
+            assertThat(models.body()).contains("\"qwen\"", "\"embeddings\"");
+
+            p.destroy(); // SIGTERM
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("stopped after SIGTERM").isTrue();
+            String all = Files.readString(log);
+            assertThat(all).as("exit " + p.exitValue()).contains("tailgate: stopping", "tailgate: gateway stopped");
+            assertThat(p.exitValue()).isEqualTo(143); // 128 + SIGTERM: the JVM's exit after running shutdown hooks
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+}
