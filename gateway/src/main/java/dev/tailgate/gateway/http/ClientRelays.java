@@ -45,9 +45,11 @@ public final class ClientRelays {
                         return;
                     }
                     commit();
+                    // the verdict before the last write: ending the response can close the exchange, and a close
+                    // seen first would count this finished attempt as cancelled (no breaker success, no permit verdict)
+                    attempt.succeed();
                     ex.response().setStatusCode(resp.statusCode()).putHeader("Content-Type", "application/json")
                             .end(Buffer.buffer(out));
-                    attempt.succeed();
                 });
             }
 
@@ -146,8 +148,8 @@ public final class ClientRelays {
                 });
                 resp.endHandler(v -> {
                     if (attempt.done()) return;
+                    attempt.succeed(); // before the last write (see json)
                     if (!r.closed()) r.end();
-                    attempt.succeed();
                 });
             }
 
