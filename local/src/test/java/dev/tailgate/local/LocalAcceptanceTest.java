@@ -258,7 +258,8 @@ class LocalAcceptanceTest {
         assertThat(post(server, "/v1/chat/completions", warm).statusCode()).isEqualTo(200);
         assertThat(model(server, "crashy").get("state").asText()).isEqualTo("ready");
 
-        ProcessHandle worker = workerOf("crashy.gguf");
+        String crashyFile = tmp.resolve("models").resolve("crashy.gguf").toString();
+        ProcessHandle worker = workerOf(crashyFile);
         assertThat(worker.destroyForcibly()).as("SIGKILL sent").isTrue();
         worker.onExit().get(30, TimeUnit.SECONDS);
 
@@ -270,10 +271,10 @@ class LocalAcceptanceTest {
         HttpResponse<String> next = post(server, "/v1/chat/completions", warm);
         assertThat(next.statusCode()).as(next.body()).isEqualTo(200);
         assertThat(model(server, "crashy").get("state").asText()).isIn("ready", "busy");
-        assertThat(workerOf("crashy.gguf").pid()).as("a new worker").isNotEqualTo(worker.pid());
+        assertThat(workerOf(crashyFile).pid()).as("a new worker").isNotEqualTo(worker.pid());
     }
 
-    /** The one live worker process whose command line names {@code file} (the model spec is an argument). */
+    /** The one live worker process whose command line names {@code file} (an absolute path: the model spec is an argument). */
     static ProcessHandle workerOf(String file) {
         List<ProcessHandle> found = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
                 .filter(p -> { String c = commandLine(p); return c.contains(WorkerMain.class.getName()) && c.contains(file); })
@@ -379,7 +380,7 @@ class LocalAcceptanceTest {
             assertThat(first).as("the wedged job is still held").isNotDone();
 
             // no progress for longer than stuck_after: the watchdog kills the worker and fails the wedged job
-            ProcessHandle wedgedWorker = workerOf("held.gguf");
+            ProcessHandle wedgedWorker = workerOf(dir.resolve("held.gguf").toString());
             clock.advance(Duration.ofSeconds(3));
             held.scheduler().tick();
             HttpResponse<String> stuck = first.get(60, TimeUnit.SECONDS);
