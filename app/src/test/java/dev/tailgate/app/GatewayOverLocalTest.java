@@ -174,6 +174,31 @@ class GatewayOverLocalTest {
     }
 
     @Test
+    void responsesApiIsBridgedToRealChatCompletions() throws Exception {
+        HttpResponse<String> r = post("/v1/responses",
+                "{\"model\":\"qwen\",\"input\":\"hello\",\"max_output_tokens\":8,\"temperature\":0}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode answer = Json.parse(r.body());
+        assertThat(answer.get("object").asText()).isEqualTo("response");
+        assertThat(answer.get("model").asText()).isEqualTo("qwen");
+        assertThat(answer.get("status").asText()).isIn("completed", "incomplete");
+        String text = answer.get("output").get(0).get("content").get(0).get("text").asText();
+        assertThat(text).isNotEmpty();
+
+        HttpResponse<String> s = post("/v1/responses",
+                "{\"model\":\"qwen\",\"input\":\"hello\",\"max_output_tokens\":8,\"temperature\":0,\"stream\":true}");
+        assertThat(s.statusCode()).as(s.body()).isEqualTo(200);
+        assertThat(s.body()).contains("event: response.created").doesNotContain("event: response.failed")
+                .containsPattern("event: response\\.(completed|incomplete)");
+        StringBuilder deltas = new StringBuilder();
+        for (String event : s.body().split("\n\n")) {
+            if (!event.contains("event: response.output_text.delta")) continue;
+            deltas.append(Json.parse(event.substring(event.indexOf("data: ") + 6).strip()).get("delta").asText());
+        }
+        assertThat(deltas.toString()).as("greedy: the streamed text is the non-streamed text").isEqualTo(text);
+    }
+
+    @Test
     void embeddingsThroughTheGatewayFloatAndBase64Agree() throws Exception {
         HttpResponse<String> f = post("/v1/embeddings", "{\"model\":\"embed\",\"input\":[\"cat\",\"kitten\",\"car\"]}");
         assertThat(f.statusCode()).as(f.body()).isEqualTo(200);
