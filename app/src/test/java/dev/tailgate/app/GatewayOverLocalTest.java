@@ -5,7 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailgate.gateway.GatewayServer;
+import dev.tailgate.local.EngineRegistry;
 import dev.tailgate.local.LocalServer;
+import dev.tailgate.local.config.ConfigLoader;
+import dev.tailgate.local.config.LocalConfig;
+import dev.tailgate.local.engine.llama.TestHooks;
+import dev.tailgate.local.engine.worker.WorkerProcessFactory;
 import dev.tailgate.testing.gguf.GgmlType;
 import dev.tailgate.testing.gguf.SyntheticGguf;
 import dev.tailgate.wire.Json;
@@ -20,9 +25,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -244,6 +255,133 @@ class GatewayOverLocalTest {
         // the gateway and the other local models are unaffected
         assertThat(post("/v1/chat/completions", Json.string(chat("qwen", "still fine?").put("max_tokens", 2))).statusCode())
                 .isEqualTo(200);
+    }
+
+    /**
+     * qwen-local's refusals reach the client as refusals: its 429 {@code queue_full} stays a 429 and a job killed by
+     * its stuck watchdog stays a 503 {@code unavailable}, both with Retry-After (not a 502 "upstream error"). A wedged
+     * worker (test hook) holds qwen-local's only slot; the watchdog runs on a clock the test moves.
+     */
+    @Test
+    void qwenLocalRefusalsKeepTheirStatusAndRetryAfterThroughTheGateway(@TempDir Path dir) throws Exception {
+        SyntheticGguf.tiny().type(GgmlType.Q8_0).seed(5).write(dir.resolve("one.gguf"));
+        LocalConfig config = new ConfigLoader(LocalServer.ENGINES).parse("""
+                listen: 127.0.0.1:0
+                models_dir: %s
+                shutdown_grace: 2s
+                models:
+                  one:
+                    capability: chat
+                    engine: llama.cpp
+                    file: one.gguf
+                    context: 512
+                    threads: 1
+                    max_concurrency: 1
+                    max_queue: 0
+                    stuck_after: 2s
+                """.formatted(dir), dir);
+        WorkerProcessFactory hooked = new WorkerProcessFactory(WorkerProcessFactory.Settings.defaults(dir.resolve("logs"))
+                .withEnvironment(Map.of(TestHooks.ENABLE, "1")));
+        SteppedClock clock = new SteppedClock();
+        Path gatewayYaml = dir.resolve("gateway.yaml");
+        try (LocalServer one = LocalServer.builder(config).engines(new EngineRegistry().register("llama.cpp", hooked))
+                .clock(clock).autoTick(false).start()) {
+            Files.writeString(gatewayYaml, """
+                    listen: 127.0.0.1:0
+                    providers:
+                      local:
+                        base_url: http://127.0.0.1:%d/v1
+                        local: true
+                        max_concurrency: 4
+                        timeout: 120s
+                    models:
+                      solo:
+                        targets: [local/one]
+                    clients:
+                      tester:
+                        key_sha256: %s
+                    """.formatted(one.port(), HexFormat.of().formatHex(
+                    MessageDigest.getInstance("SHA-256").digest(KEY.getBytes(StandardCharsets.UTF_8)))));
+            try (GatewayServer gw = GatewayServer.start(gatewayYaml, "127.0.0.1", 0)) {
+                String base = "http://127.0.0.1:" + gw.port();
+                CompletableFuture<HttpResponse<String>> wedged = HTTP.sendAsync(request(base,
+                        Json.string(chat("solo", "hold " + TestHooks.HANG_MARKER).put("max_tokens", 50))),
+                        HttpResponse.BodyHandlers.ofString());
+                await(() -> inFlight(one, "one") == 1);
+
+                HttpResponse<String> full = HTTP.send(request(base, Json.string(chat("solo", "me too").put("max_tokens", 2))),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(full.statusCode()).as(full.body()).isEqualTo(429);
+                assertThat(Json.parse(full.body()).get("error").get("code").asText()).isEqualTo("queue_full");
+                assertThat(full.headers().firstValue("retry-after")).isPresent();
+                assertThat(wedged).isNotDone();
+
+                clock.advance(Duration.ofSeconds(3));
+                one.scheduler().tick();
+                HttpResponse<String> stuck = wedged.get(60, TimeUnit.SECONDS);
+                assertThat(stuck.statusCode()).as(stuck.body()).isEqualTo(503);
+                JsonNode err = Json.parse(stuck.body()).get("error");
+                assertThat(err.get("code").asText()).isEqualTo("unavailable");
+                assertThat(err.get("message").asText()).contains("stuck");
+                assertThat(stuck.headers().firstValue("retry-after")).isPresent();
+
+                // and the model serves again after the watchdog replaced its worker
+                HttpResponse<String> after = HTTP.send(request(base, Json.string(chat("solo", "again").put("max_tokens", 2))),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(after.statusCode()).as(after.body()).isEqualTo(200);
+                assertThat(Json.parse(after.body()).get("model").asText()).isEqualTo("solo");
+            }
+        }
+    }
+
+    static HttpRequest request(String base, String body) {
+        return HttpRequest.newBuilder(URI.create(base + "/v1/chat/completions")).timeout(Duration.ofSeconds(120))
+                .header("authorization", "Bearer " + KEY).header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    }
+
+    static int inFlight(LocalServer s, String model) throws Exception {
+        JsonNode status = Json.parse(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/status"))
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString()).body());
+        for (JsonNode m : status.get("models")) if (m.get("id").asText().equals(model)) return m.get("in_flight").asInt();
+        throw new AssertionError(model + " not in /status");
+    }
+
+    interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    /** Polls (bounded: the machine may be busy) until the condition holds. */
+    static void await(Condition c) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (!c.holds()) {
+            assertThat(System.nanoTime()).as("condition within 90s").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    /** A clock that moves only when the test says so: the watchdog fires exactly when asked. */
+    static final class SteppedClock extends Clock {
+        private volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
     }
 
     @Test
