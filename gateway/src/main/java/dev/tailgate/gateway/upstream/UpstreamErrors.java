@@ -11,7 +11,9 @@ import java.time.format.DateTimeFormatter;
 
 /**
  * Turns an upstream non-2xx answer into the error the client sees. 4xx pass through with their status (OpenAI shape),
- * 401/403 become 502 (the provider rejected <em>the gateway's</em> key, not the client's), 5xx become 502. Messages are
+ * 401/403 become 502 (the provider rejected <em>the gateway's</em> key, not the client's), 503 and 429 keep their status
+ * and {@code Retry-After} (the upstream is refusing for now and says when to come back: e.g. qwen-local's "model file
+ * missing, run tailgate models pull"), other 5xx become 502. Messages are
  * scrubbed of the provider key, because some providers echo the key they were sent.
  */
 public final class UpstreamErrors {
@@ -43,6 +45,12 @@ public final class UpstreamErrors {
             return new UpstreamFailure(new ApiError(502, "api_error", "upstream_auth_failed",
                     who + " rejected the gateway's credentials (HTTP " + status + "); check providers." + p.name() + ".api_key",
                     null, null), false);
+        }
+        if (status == 503) {
+            // retryable: a fallback target may serve it; when none does, the client sees the upstream's own refusal
+            return new UpstreamFailure(new ApiError(503, "api_error", code == null ? "unavailable" : code,
+                    who + " is unavailable" + (message == null ? "" : ": " + message), param,
+                    retryAfter(retryAfter)), true);
         }
         if (status >= 500) {
             return new UpstreamFailure(ApiError.upstream(who + " failed with HTTP " + status
