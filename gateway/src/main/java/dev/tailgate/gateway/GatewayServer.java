@@ -163,7 +163,10 @@ public final class GatewayServer implements AutoCloseable {
             HttpServer server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true)
                     .setCompressionSupported(false).setMaxInitialLineLength(16 * 1024).setMaxHeaderSize(64 * 1024)
                     .setHandle100ContinueAutomatically(true));
-            server.requestHandler(router);
+            dev.tailgate.gateway.http.ClientTimeouts slowClients =
+                    new dev.tailgate.gateway.http.ClientTimeouts(vertx, () -> gateway.config().clientTimeout());
+            server.connectionHandler(slowClients::connected);
+            server.requestHandler(slowClients.wrap(router));
             String host = o.host() != null ? o.host() : config.host();
             int port = o.port() != null ? o.port() : config.port();
             await(server.listen(port, host), Duration.ofSeconds(30), "listen on " + host + ":" + port);

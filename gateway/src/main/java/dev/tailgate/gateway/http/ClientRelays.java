@@ -14,8 +14,6 @@ import io.vertx.core.http.HttpServerResponse;
 
 /** Relays that deliver an upstream response to the client's HTTP response, rewriting the model back to the alias. */
 public final class ClientRelays {
-    static final long MAX_JSON_RESPONSE = 256L * 1024 * 1024;
-
     private ClientRelays() {}
 
     /** Whole JSON body (non-stream chat, embeddings): collected, {@code model} spliced back to the alias, sent. */
@@ -26,12 +24,8 @@ public final class ClientRelays {
                 attempt.firstProgress();
                 Buffer body = Buffer.buffer();
                 resp.handler(b -> {
-                    if (attempt.done()) return;
+                    if (!attempt.accept(b)) return;
                     attempt.progress();
-                    if (body.length() + b.length() > MAX_JSON_RESPONSE) {
-                        attempt.fail(ApiError.upstream("provider '" + target.provider() + "' answered with an oversized body"), false);
-                        return;
-                    }
                     body.appendBuffer(b);
                 });
                 resp.endHandler(v -> {
@@ -119,7 +113,7 @@ public final class ClientRelays {
                 if (len != null) r.putHeader("Content-Length", len);
                 else r.setChunked(true);
                 resp.handler(b -> {
-                    if (attempt.done() || r.closed()) return;
+                    if (!attempt.accept(b) || r.closed()) return;
                     attempt.progress();
                     r.write(b);
                     if (r.writeQueueFull()) {

@@ -51,7 +51,7 @@ final class ResponsesPassthroughRelay {
                     }
                 });
                 resp.handler(buf -> {
-                    if (attempt.done()) return;
+                    if (!attempt.accept(buf)) return;
                     try {
                         reader.feed(buf);
                     } catch (SseReader.SseException e) {
