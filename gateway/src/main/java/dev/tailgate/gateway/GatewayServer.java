@@ -167,6 +167,7 @@ public final class GatewayServer implements AutoCloseable {
                     new dev.tailgate.gateway.http.ClientTimeouts(vertx, () -> gateway.config().clientTimeout());
             server.connectionHandler(slowClients::connected);
             server.requestHandler(slowClients.wrap(router));
+            server.invalidRequestHandler(dev.tailgate.gateway.http.InvalidRequests::handle);
             String host = o.host() != null ? o.host() : config.host();
             int port = o.port() != null ? o.port() : config.port();
             await(server.listen(port, host), Duration.ofSeconds(30), "listen on " + host + ":" + port);
