@@ -28,6 +28,7 @@ public final class Gateway {
     private final Dispatcher dispatcher;
     private final Metrics metrics;
     private volatile TargetSelector selector;
+    private volatile dev.tailgate.gateway.policy.PolicyRuntime policy;
     private final dev.tailgate.gateway.chat.ChatCaller chatCaller = new dev.tailgate.gateway.chat.DefaultChatCaller(this);
 
     public Gateway(Vertx vertx, ProviderRegistry providers, Dispatcher dispatcher, Metrics metrics, TargetSelector selector) {
@@ -49,6 +50,10 @@ public final class Gateway {
     /** The internal chat-completions API (see {@link dev.tailgate.gateway.chat.ChatCaller}). */
     public dev.tailgate.gateway.chat.ChatCaller chatCaller() { return chatCaller; }
 
+    /** The policy boundary (admission, breakers, audit, ledger), or null when the gateway runs without it. */
+    public dev.tailgate.gateway.policy.PolicyRuntime policy() { return policy; }
+    public void policy(dev.tailgate.gateway.policy.PolicyRuntime p) { this.policy = p; }
+
     /** Swaps the routing decision (for the policy work); takes effect for the next request. */
     public void selector(TargetSelector s) { this.selector = s; }
 
@@ -69,8 +74,19 @@ public final class Gateway {
         return r;
     }
 
-    /** The targets to try for {@code route}, in order (may throw 503 {@code no_private_route}). */
+    /**
+     * The targets to try for {@code route}, in order. Runs client admission first (402 budget, 429 rate limit with
+     * Retry-After), then the selector (may throw 503 {@code no_private_route}). Decided once per request: a second
+     * call for the same alias (e.g. the Responses bridge asking before it calls) reuses the decision, so a request
+     * is admitted, charged and audited once.
+     */
     public List<Target> targets(RequestContext ctx, ModelRoute route) {
-        return selector.select(ctx, route, config());
+        List<Target> decided = ctx.selection(route.alias());
+        if (decided != null) return decided;
+        var p = policy;
+        if (p != null) p.admit(ctx).ifPresent(refusal -> { throw new ApiException(refusal); });
+        List<Target> targets = selector.select(ctx, route, config());
+        ctx.selection(route.alias(), targets);
+        return targets;
     }
 }

@@ -9,6 +9,8 @@ import dev.tailgate.gateway.http.GatewayRouter;
 import dev.tailgate.gateway.http.OpenAiRoutes;
 import dev.tailgate.gateway.http.OpsRoutes;
 import dev.tailgate.gateway.observe.Metrics;
+import dev.tailgate.gateway.policy.PolicyRuntime;
+import dev.tailgate.gateway.policy.PolicySettings;
 import dev.tailgate.gateway.routing.ConfiguredOrderSelector;
 import dev.tailgate.gateway.routing.TargetSelector;
 import dev.tailgate.gateway.upstream.Dispatcher;
@@ -50,47 +52,67 @@ import org.slf4j.LoggerFactory;
 public final class GatewayServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
 
-    /** Everything that can be varied at start; tests inject {@code env} and {@code clock}. */
+    /**
+     * Everything that can be varied at start; tests inject {@code env} and {@code clock}. {@code selector} and
+     * {@code limiters} null = the policy's (routing policy, policy limiter) when {@code policy} is on, else the plain
+     * ones. {@code policy}: the policy boundary (admission, breakers, audit, ledger); {@code probes}: its active health
+     * probes. Both on by default.
+     */
     public record Options(Path configFile, String host, Integer port, Map<String, String> env, Clock clock,
                           Duration shutdownGrace, Function<Gateway, TargetSelector> selector,
-                          Function<ProviderConfig, ProviderLimiter> limiters, List<GatewayExtension> extensions) {
+                          Function<ProviderConfig, ProviderLimiter> limiters, List<GatewayExtension> extensions,
+                          boolean policy, boolean probes, java.util.function.LongSupplier ticker) {
 
         public static Options of(Path configFile) {
             return new Options(configFile, null, null, System.getenv(), Clock.systemUTC(), Duration.ofSeconds(10),
-                    g -> new ConfiguredOrderSelector(),
-                    p -> new SimpleProviderLimiter(p.name(), p.maxConcurrency(), p.maxQueue()), GatewayExtensions.builtin());
+                    null, null, GatewayExtensions.builtin(), true, true, System::nanoTime);
         }
 
         public Options listen(String host, Integer port) {
-            return new Options(configFile, host, port, env, clock, shutdownGrace, selector, limiters, extensions);
+            return new Options(configFile, host, port, env, clock, shutdownGrace, selector, limiters, extensions, policy, probes, ticker);
         }
 
         public Options env(Map<String, String> env) {
-            return new Options(configFile, host, port, env, clock, shutdownGrace, selector, limiters, extensions);
+            return new Options(configFile, host, port, env, clock, shutdownGrace, selector, limiters, extensions, policy, probes, ticker);
         }
 
         public Options clock(Clock clock) {
-            return new Options(configFile, host, port, env, clock, shutdownGrace, selector, limiters, extensions);
+            return new Options(configFile, host, port, env, clock, shutdownGrace, selector, limiters, extensions, policy, probes, ticker);
+        }
+
+        /** Monotonic nanos for the client rate limiters (tests advance it by hand). */
+        public Options ticker(java.util.function.LongSupplier ticker) {
+            return new Options(configFile, host, port, env, clock, shutdownGrace, selector, limiters, extensions, policy, probes, ticker);
         }
 
         public Options shutdownGrace(Duration grace) {
-            return new Options(configFile, host, port, env, clock, grace, selector, limiters, extensions);
+            return new Options(configFile, host, port, env, clock, grace, selector, limiters, extensions, policy, probes, ticker);
         }
 
         /** How each provider's limiter is made (kept across reloads; reconfigured with new limits). */
         public Options limiters(Function<ProviderConfig, ProviderLimiter> limiters) {
-            return new Options(configFile, host, port, env, clock, shutdownGrace, selector, limiters, extensions);
+            return new Options(configFile, host, port, env, clock, shutdownGrace, selector, limiters, extensions, policy, probes, ticker);
         }
 
         public Options selector(Function<Gateway, TargetSelector> selector) {
-            return new Options(configFile, host, port, env, clock, shutdownGrace, selector, limiters, extensions);
+            return new Options(configFile, host, port, env, clock, shutdownGrace, selector, limiters, extensions, policy, probes, ticker);
+        }
+
+        /** Turns the whole policy boundary on or off (off: config-order routing, no breakers, no ledger). */
+        public Options policy(boolean on) {
+            return new Options(configFile, host, port, env, clock, shutdownGrace, selector, limiters, extensions, on, probes, ticker);
+        }
+
+        /** Turns the active health probes on or off (tests whose fakes count requests turn them off). */
+        public Options activeProbes(boolean on) {
+            return new Options(configFile, host, port, env, clock, shutdownGrace, selector, limiters, extensions, policy, on, ticker);
         }
 
         /** Adds a callback that registers extra routes (runs once, before the server listens). */
         public Options extension(GatewayExtension ext) {
             List<GatewayExtension> l = new ArrayList<>(extensions);
             l.add(ext);
-            return new Options(configFile, host, port, env, clock, shutdownGrace, selector, limiters, List.copyOf(l));
+            return new Options(configFile, host, port, env, clock, shutdownGrace, selector, limiters, List.copyOf(l), policy, probes, ticker);
         }
     }
 
@@ -141,23 +163,43 @@ public final class GatewayServer implements AutoCloseable {
         GatewayConfig config = loader.load(o.configFile());
         config.warnings().forEach(w -> LOG.warn("config: {}", w));
         Vertx vertx = Vertx.vertx();
+        PolicyRuntime[] policyHolder = {null};
         try {
             HttpClientAgent client = vertx.httpClientBuilder()
                     .with(new HttpClientOptions().setTcpNoDelay(true).setKeepAlive(true).setPipelining(false).setForceSni(true)
                             .setMaxInitialLineLength(16 * 1024).setMaxHeaderSize(64 * 1024).setDecompressionSupported(false))
                     .with(new PoolOptions().setHttp1MaxSize(256).setMaxWaitQueueSize(1024))
                     .build();
-            ProviderRegistry providers = new ProviderRegistry(o.clock(), o.limiters());
+            java.util.concurrent.atomic.AtomicReference<GatewayConfig> current = new java.util.concurrent.atomic.AtomicReference<>(config);
+            Function<ProviderConfig, ProviderLimiter> limiters = o.limiters() != null ? o.limiters()
+                    : o.policy() ? p -> new dev.tailgate.gateway.limit.VertxProviderLimiter(vertx, p.name(), p.maxConcurrency(),
+                            p.maxQueue(), PolicyRuntime.queueTimeout(current.get(), p.name()))
+                    : p -> new SimpleProviderLimiter(p.name(), p.maxConcurrency(), p.maxQueue());
+            ProviderRegistry providers = new ProviderRegistry(o.clock(), limiters);
             Metrics metrics = new Metrics();
             Dispatcher dispatcher = new Dispatcher(vertx, client, providers);
             Gateway gateway = new Gateway(vertx, providers, dispatcher, metrics, new ConfiguredOrderSelector());
             gateway.install(config, o.clock().instant().getEpochSecond());
-            gateway.selector(o.selector().apply(gateway));
+            PolicyRuntime policy = null;
+            if (o.policy()) {
+                try {
+                    policy = PolicyRuntime.start(gateway, o.clock(), o.ticker(), o.probes());
+                } catch (IllegalArgumentException e) {
+                    throw new dev.tailgate.gateway.config.ConfigException(o.configFile() + ": " + e.getMessage());
+                }
+                policyHolder[0] = policy;
+                gateway.policy(policy);
+                dispatcher.feedback(policy);
+            }
+            PolicyRuntime policyRef = policy;
+            gateway.selector(o.selector() != null ? o.selector().apply(gateway)
+                    : policy != null ? policy.selector() : new ConfiguredOrderSelector());
             ChatCaller chatCaller = gateway.chatCaller();
             GatewayServer[] self = new GatewayServer[1];
             GatewayRouter router = new GatewayRouter(gateway, () -> self[0] != null && self[0].draining);
             new OpsRoutes(gateway, () -> self[0] != null && self[0].draining).register(router);
             new OpenAiRoutes(gateway).register(router);
+            if (policy != null) router.raw(io.vertx.core.http.HttpMethod.GET, ADMIN_POLICY_PATH, ex -> ex.json(200, policyRef.adminView(100)));
             o.extensions().forEach(ext -> ext.register(gateway, router));
 
             HttpServer server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true)
@@ -172,8 +214,13 @@ public final class GatewayServer implements AutoCloseable {
             int port = o.port() != null ? o.port() : config.port();
             await(server.listen(port, host), Duration.ofSeconds(30), "listen on " + host + ":" + port);
 
-            ConfigWatcher watcher = new ConfigWatcher(o.configFile(), loader, config,
-                    c -> gateway.install(c, o.clock().instant().getEpochSecond()));
+            ConfigWatcher watcher = new ConfigWatcher(o.configFile(), loader, config, c -> {
+                if (policyRef != null) PolicySettings.from(c.raw() == null ? dev.tailgate.wire.Json.object() : c.raw(),
+                        c.source().toAbsolutePath().getParent()); // refuse a reload with invalid policy keys before applying any of it
+                current.set(c);
+                gateway.install(c, o.clock().instant().getEpochSecond());
+                if (policyRef != null) policyRef.reload(c);
+            });
             vertx.setPeriodic(2000, id -> vertx.executeBlocking(() -> {
                 watcher.poll();
                 return null;
@@ -185,10 +232,14 @@ public final class GatewayServer implements AutoCloseable {
                     config.providers().size(), config.models().size(), config.clients().size());
             return s;
         } catch (RuntimeException e) {
+            if (policyHolder[0] != null) policyHolder[0].close();
             vertx.close();
             throw e;
         }
     }
+
+    /** {@code GET /admin/policy} (needs a client key): providers as the policy sees them, the last 100 decisions. */
+    public static final String ADMIN_POLICY_PATH = "/admin/policy";
 
     /** The bound port (useful when the config asked for port 0). */
     public int port() {
@@ -231,6 +282,7 @@ public final class GatewayServer implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("shutdown: {}", e.getMessage());
         }
+        if (gateway.policy() != null) gateway.policy().close(); // after the server: the last requests' rows are queued
         try {
             await(vertx.close(), Duration.ofSeconds(10), "close vertx");
         } catch (RuntimeException e) {

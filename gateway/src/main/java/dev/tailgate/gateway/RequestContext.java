@@ -18,6 +18,15 @@ public final class RequestContext {
     private volatile String provider;
     private volatile String upstreamModel;
     private volatile int attempts;
+    // policy facts: filled by the routes (estimate), the relays (usage, first token) and the error path (error code)
+    private volatile long estimatedPromptTokens;
+    private volatile boolean admitted;
+    private volatile String selectedFor;
+    private volatile java.util.List<dev.tailgate.gateway.config.Target> selection;
+    private volatile long promptTokens = -1;
+    private volatile long completionTokens = -1;
+    private volatile long firstTokenNanos;
+    private volatile String errorCode;
 
     public RequestContext(String requestId, long startNanos, String method, String path) {
         this.requestId = requestId;
@@ -47,4 +56,41 @@ public final class RequestContext {
         this.attempts++;
     }
     public int attempts() { return attempts; }
+
+    /** Prompt size estimate ({@code PromptTokens.estimate}) for rate limits and context-window checks; 0 = unknown. */
+    public long estimatedPromptTokens() { return estimatedPromptTokens; }
+    public void estimatedPromptTokens(long t) { this.estimatedPromptTokens = Math.max(0, t); }
+
+    /** Client admission (rate/budget) ran for this request: it runs once, however many internal calls follow. */
+    public boolean admitted() { return admitted; }
+    public void admitted(boolean a) { this.admitted = a; }
+
+    /** The targets chosen for {@code alias} earlier in this request (one decision, one audit row per request), or null. */
+    public java.util.List<dev.tailgate.gateway.config.Target> selection(String alias) {
+        return alias != null && alias.equals(selectedFor) ? selection : null;
+    }
+    public void selection(String alias, java.util.List<dev.tailgate.gateway.config.Target> targets) {
+        this.selectedFor = alias;
+        this.selection = targets;
+    }
+
+    /** Token usage the upstream reported ({@code usage} of the JSON or the final stream chunk); -1 when unknown. */
+    public long promptTokens() { return promptTokens; }
+    public long completionTokens() { return completionTokens; }
+    public boolean hasUsage() { return promptTokens >= 0 || completionTokens >= 0; }
+    public void usage(long prompt, long completion) {
+        this.promptTokens = Math.max(0, prompt);
+        this.completionTokens = Math.max(0, completion);
+    }
+
+    /** Marks the first content delivered to the client (once), for time-to-first-token. */
+    public void firstToken() {
+        if (firstTokenNanos == 0) firstTokenNanos = System.nanoTime();
+    }
+    /** Nanos from the start to the first delivered content, or -1 when none was delivered. */
+    public long ttftNanos() { return firstTokenNanos == 0 ? -1 : firstTokenNanos - startNanos; }
+
+    /** The OpenAI error code the client got (null when it succeeded or the error had none). */
+    public String errorCode() { return errorCode; }
+    public void errorCode(String code) { this.errorCode = code; }
 }

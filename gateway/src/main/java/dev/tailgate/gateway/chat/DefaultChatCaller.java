@@ -8,6 +8,8 @@ import dev.tailgate.gateway.RequestContext;
 import dev.tailgate.gateway.config.ModelRoute;
 import dev.tailgate.gateway.config.ProviderConfig;
 import dev.tailgate.gateway.config.Target;
+import dev.tailgate.gateway.ledger.UsageFields;
+import dev.tailgate.gateway.policy.PromptTokens;
 import dev.tailgate.gateway.upstream.Attempt;
 import dev.tailgate.gateway.upstream.Dispatcher;
 import dev.tailgate.gateway.upstream.Relay;
@@ -73,6 +75,7 @@ public final class DefaultChatCaller implements ChatCaller {
                             return;
                         }
                         if (o.has("model")) o.put("model", alias);
+                        UsageFields.capture(ctx, o);
                         commit();
                         attempt.succeed();
                         result.tryComplete(o);
@@ -111,6 +114,12 @@ public final class DefaultChatCaller implements ChatCaller {
     private Dispatcher.Handle streamOnLoop(RequestContext ctx, ObjectNode chatBody, ChatStreamListener listener) {
         ObjectNode body = chatBody.deepCopy();
         body.put("stream", true);
+        // always ask for the usage chunk (the ledger needs it); hide it from a caller that did not ask
+        boolean callerAsked = body.path("stream_options").path("include_usage").asBoolean(false);
+        if (!callerAsked) {
+            JsonNode so = body.get("stream_options");
+            (so instanceof ObjectNode o ? o : body.putObject("stream_options")).put("include_usage", true);
+        }
         String alias;
         Dispatcher.Plan plan;
         try {
@@ -124,8 +133,11 @@ public final class DefaultChatCaller implements ChatCaller {
         Dispatcher.Handle h = gateway.dispatcher().dispatch(plan, new SseRelay() {
             @Override
             protected void deliverChunk(SseEvent event, byte[] json, JsonSplice.Span span) {
-                commit();
                 ObjectNode chunk = (ObjectNode) Json.parse(json);
+                UsageFields.capture(ctx, chunk);
+                if (!callerAsked && UsageFields.usageOnlyChunk(chunk)) return;
+                commit();
+                ctx.firstToken();
                 if (chunk.has("model")) chunk.put("model", alias);
                 listener.onChunk(chunk);
             }
@@ -173,6 +185,7 @@ public final class DefaultChatCaller implements ChatCaller {
     }
 
     private Dispatcher.Plan plan(RequestContext ctx, ObjectNode body, String alias) {
+        if (ctx.estimatedPromptTokens() == 0) ctx.estimatedPromptTokens(PromptTokens.estimate(body));
         ModelRoute route = gateway.route(ctx, alias);
         List<Target> targets = gateway.targets(ctx, route);
         return new Dispatcher.Plan(ctx, targets, route.fallback(), HttpMethod.POST, "/chat/completions", t -> {

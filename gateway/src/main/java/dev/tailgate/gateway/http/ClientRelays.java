@@ -1,6 +1,7 @@
 package dev.tailgate.gateway.http;
 
 import dev.tailgate.gateway.config.Target;
+import dev.tailgate.gateway.ledger.UsageFields;
 import dev.tailgate.gateway.upstream.Attempt;
 import dev.tailgate.gateway.upstream.Relay;
 import dev.tailgate.gateway.upstream.SseRelay;
@@ -30,7 +31,9 @@ public final class ClientRelays {
                 });
                 resp.endHandler(v -> {
                     if (attempt.done()) return;
-                    byte[] out = JsonSplice.replace(body.getBytes(), "model", alias);
+                    byte[] in = body.getBytes();
+                    UsageFields.capture(ex.ctx(), in); // for the usage ledger; the bytes go out unchanged
+                    byte[] out = JsonSplice.replace(in, "model", alias);
                     if (out == null) {
                         attempt.fail(ApiError.upstream("provider '" + target.provider() + "' answered with invalid JSON"), false);
                         return;
@@ -56,10 +59,24 @@ public final class ClientRelays {
 
     /** SSE chat stream: one write (one flush) per upstream event, model rewritten per event, backpressure honoured. */
     public static Relay sse(Exchange ex, String alias) {
+        return sse(ex, alias, false);
+    }
+
+    /**
+     * As {@link #sse(Exchange, String)}; the usage chunk is always read for the ledger, and with {@code stripUsageChunk}
+     * (the gateway asked upstream for {@code include_usage}, the client did not) the usage-only chunk is not forwarded.
+     */
+    public static Relay sse(Exchange ex, String alias, boolean stripUsageChunk) {
         HttpServerResponse r = ex.response();
         return new SseRelay() {
             @Override
             protected void deliverChunk(SseEvent event, byte[] json, JsonSplice.Span span) {
+                if (UsageFields.contains(json, "\"usage\"")) {
+                    com.fasterxml.jackson.databind.JsonNode chunk = dev.tailgate.wire.Json.parse(json);
+                    UsageFields.capture(ex.ctx(), chunk);
+                    if (stripUsageChunk && UsageFields.usageOnlyChunk(chunk)) return;
+                }
+                ex.ctx().firstToken();
                 if (!committed()) {
                     commit();
                     r.setStatusCode(200).setChunked(true)

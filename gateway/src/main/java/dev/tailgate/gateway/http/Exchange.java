@@ -37,6 +37,7 @@ public final class Exchange {
     /** Answers with an OpenAI-shaped error, unless the response already started (then the connection is reset). */
     public void fail(ApiError e) {
         HttpServerResponse r = response();
+        if (e.code() != null) ctx.errorCode(e.code());
         if (r.ended() || r.closed()) return;
         if (r.headWritten()) {
             r.reset();

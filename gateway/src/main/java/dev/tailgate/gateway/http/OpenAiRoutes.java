@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailgate.gateway.Gateway;
 import dev.tailgate.gateway.config.ModelRoute;
 import dev.tailgate.gateway.config.Target;
+import dev.tailgate.gateway.policy.PromptTokens;
 import dev.tailgate.gateway.upstream.Dispatcher;
 import dev.tailgate.gateway.upstream.Relay;
 import dev.tailgate.gateway.upstream.UpstreamBody;
@@ -58,11 +59,27 @@ public final class OpenAiRoutes {
     private void chat(Exchange ex, ObjectNode body, Buffer raw) {
         ChatRequest req = ChatRequest.parse(body);
         if (gateway.config().logPrompts()) PROMPTS.info("rid={} client={} body={}", ex.ctx().requestId(), ex.ctx().caller().name(), body);
-        forward(ex, "/chat/completions", req.model(), raw, req.stream() ? ClientRelays.sse(ex, req.model()) : ClientRelays.json(ex, req.model()));
+        ex.ctx().estimatedPromptTokens(PromptTokens.estimate(body));
+        if (!req.stream()) {
+            forward(ex, "/chat/completions", req.model(), raw, ClientRelays.json(ex, req.model()));
+            return;
+        }
+        // Usage is never missing from the ledger: upstream is always asked for the final usage chunk; a client that
+        // did not ask for it does not get it.
+        boolean clientAsked = body.path("stream_options").path("include_usage").asBoolean(false);
+        Buffer sent = raw;
+        if (!clientAsked) {
+            ObjectNode withUsage = body.deepCopy();
+            com.fasterxml.jackson.databind.JsonNode so = withUsage.get("stream_options");
+            (so instanceof ObjectNode o ? o : withUsage.putObject("stream_options")).put("include_usage", true);
+            sent = Buffer.buffer(dev.tailgate.wire.Json.bytes(withUsage));
+        }
+        forward(ex, "/chat/completions", req.model(), sent, ClientRelays.sse(ex, req.model(), !clientAsked));
     }
 
     private void embeddings(Exchange ex, ObjectNode body, Buffer raw) {
         EmbeddingsRequest req = EmbeddingsRequest.parse(body);
+        ex.ctx().estimatedPromptTokens(PromptTokens.estimate(body));
         forward(ex, "/embeddings", req.model(), raw, ClientRelays.json(ex, req.model()));
     }
 
@@ -71,6 +88,7 @@ public final class OpenAiRoutes {
         if (m == null || !m.isTextual()) throw new dev.tailgate.gateway.ApiException(ApiError.badRequest("you must provide a 'model' parameter", "model"));
         var input = body.get("input");
         if (input == null || !input.isTextual()) throw new dev.tailgate.gateway.ApiException(ApiError.badRequest("'input' must be a string", "input"));
+        ex.ctx().estimatedPromptTokens(PromptTokens.estimate(body));
         forward(ex, "/audio/speech", m.textValue(), raw, ClientRelays.binary(ex));
     }
 

@@ -40,18 +40,23 @@ public final class OpsRoutes {
         ObjectNode o = Json.object();
         ArrayNode providers = Json.MAPPER.createArrayNode();
         boolean allHealthy = true;
+        var policy = gateway.policy();
         for (ProviderState p : gateway.providers().all()) {
             ObjectNode n = providers.addObject();
             n.put("name", p.config().name());
             n.put("local", p.config().local());
-            String state = p.state();
+            // with the policy: healthy|degraded|down|open from breakers and probes; a key that did not resolve is down
+            var health = policy == null ? null : policy.provider(p.config().name()).orElse(null);
+            String state = health == null || p.config().keyProblem() != null ? p.state() : health.state().wireName();
             if (!state.equals("healthy")) allHealthy = false;
             n.put("state", state);
+            if (health != null) n.put("breaker", health.breaker().name().toLowerCase(java.util.Locale.ROOT));
             n.put("in_flight", p.limiter().inFlight());
             n.put("queued", p.limiter().queued());
             n.put("max_concurrency", p.config().maxConcurrency());
             n.put("max_queue", p.config().maxQueue());
-            String err = p.config().keyProblem() != null ? p.config().keyProblem() : p.lastError();
+            String err = p.config().keyProblem() != null ? p.config().keyProblem()
+                    : health != null && health.lastError() != null ? health.lastError() : p.lastError();
             if (err == null) n.putNull("last_error"); else n.put("last_error", err);
             if (p.lastErrorAt() != null) n.put("last_error_at", p.lastErrorAt().toString());
         }
@@ -68,6 +73,7 @@ public final class OpsRoutes {
         o.set("providers", providers);
         o.set("models", models);
         o.put("in_flight", gateway.metrics().inFlight());
+        if (policy != null) o.set("routing", policy.decisionSummary(1000));
         ex.json(200, o);
     }
 

@@ -15,16 +15,22 @@ import java.util.Set;
  * ({@code no_private_route}, {@code unavailable}) exactly as the selector contract asks.
  *
  * <p>Reads the config it is handed on every call, so a reload (new providers, changed {@code local} flags) applies to
- * the next request. The request body is not visible here, so the prompt estimate is 0 (context windows are not
- * checked on this path) and target capabilities are unknown (never rejected).
+ * the next request. The prompt estimate comes from the request context (set by the routes from the body).
  */
 public final class PolicyTargetSelector implements TargetSelector {
     private final HealthView health;
     private final AuditLog audit;
+    private final java.util.function.Supplier<PolicySettings> settings;
 
     public PolicyTargetSelector(HealthView health, AuditLog audit) {
+        this(health, audit, () -> null);
+    }
+
+    /** {@code settings} supplies the live policy keys (context windows, capabilities); may supply null. */
+    public PolicyTargetSelector(HealthView health, AuditLog audit, java.util.function.Supplier<PolicySettings> settings) {
         this.health = health;
         this.audit = audit;
+        this.settings = settings;
     }
 
     @Override
@@ -32,8 +38,8 @@ public final class PolicyTargetSelector implements TargetSelector {
         RouteRequest request = new RouteRequest(ctx.requestId(),
                 ctx.caller() == null ? null : ctx.caller().name(),
                 ctx.caller() != null && ctx.caller().privateOnly(), ctx.privateHeader(),
-                route.alias(), capabilityOf(ctx.path()), 0);
-        RoutePlan plan = RoutingPolicy.plan(request, toPolicyRoute(route, config), health);
+                route.alias(), capabilityOf(ctx.path()), ctx.estimatedPromptTokens());
+        RoutePlan plan = RoutingPolicy.plan(request, toPolicyRoute(route, config, settings.get()), health);
         audit.record(plan);
         if (!plan.routable()) throw new ApiException(plan.refusal());
         return plan.candidates().stream().map(t -> new Target(t.provider(), t.upstreamModel())).toList();
@@ -41,9 +47,24 @@ public final class PolicyTargetSelector implements TargetSelector {
 
     /** A target whose provider is missing from the config is treated as external: never a place for private work. */
     static ModelRoute toPolicyRoute(dev.tailgate.gateway.config.ModelRoute route, GatewayConfig config) {
+        return toPolicyRoute(route, config, null);
+    }
+
+    /**
+     * Context windows come from {@code models.ALIAS.context_windows}; capabilities only when the model sets
+     * {@code capability} explicitly (an unset one means "unknown", never a reason to skip a target).
+     */
+    static ModelRoute toPolicyRoute(dev.tailgate.gateway.config.ModelRoute route, GatewayConfig config, PolicySettings s) {
+        ModelRoute configured = s == null ? null : s.models().get(route.alias());
+        boolean explicitCapability = config.raw() != null && config.raw().path("models").path(route.alias()).has("capability");
         List<RouteTarget> targets = route.targets().stream().map(t -> {
             ProviderConfig p = config.providers().get(t.provider());
-            return new RouteTarget(t.provider(), t.upstreamModel(), p != null && p.local(), null, Set.of());
+            RouteTarget known = configured == null ? null : configured.targets().stream()
+                    .filter(x -> x.provider().equals(t.provider()) && x.upstreamModel().equals(t.upstreamModel()))
+                    .findFirst().orElse(null);
+            return new RouteTarget(t.provider(), t.upstreamModel(), p != null && p.local(),
+                    known == null ? null : known.contextWindow(),
+                    known == null || !explicitCapability ? Set.of() : known.capabilities());
         }).toList();
         return new ModelRoute(route.alias(), route.privateOnly(), route.fallback(), targets);
     }

@@ -52,6 +52,7 @@ public final class ResponsesEndpoint {
         }
         String alias = model.asText();
         ex.ctx().model(alias);
+        ex.ctx().estimatedPromptTokens(dev.tailgate.gateway.policy.PromptTokens.estimate(body));
         // Throws 404/403/503 (unknown model, not allowed, no private route) exactly as a chat request would.
         List<ProviderConfig> providers = chat.providersFor(ex.ctx(), alias);
         if (!providers.isEmpty() && providers.stream().allMatch(ProviderConfig::responsesApi)) {

@@ -39,6 +39,7 @@ final class ResponsesPassthroughRelay {
                     if (attempt.done() || r.closed()) return;
                     if (!committed()) {
                         commit();
+                        ex.ctx().firstToken();
                         attempt.firstProgress();
                         ResponsesEndpoint.openStream(r);
                     } else {
@@ -77,7 +78,10 @@ final class ResponsesPassthroughRelay {
                 } catch (Json.BadJsonException notJson) {
                     return event;
                 }
-                if (TERMINAL.contains(data.path("type").asText())) terminal = true;
+                if (TERMINAL.contains(data.path("type").asText())) {
+                    terminal = true;
+                    dev.tailgate.gateway.ledger.UsageFields.capture(ex.ctx(), data); // response.usage, for the ledger
+                }
                 if (data.path("response").path("model").isTextual() && alias != null) {
                     ((ObjectNode) data.get("response")).put("model", alias);
                     return new SseEvent(event.event(), Json.string(data), event.id());

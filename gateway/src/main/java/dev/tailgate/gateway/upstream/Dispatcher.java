@@ -24,6 +24,12 @@ public final class Dispatcher {
     private final Vertx vertx;
     private final HttpClient client;
     private final ProviderRegistry providers;
+    private volatile AttemptFeedback feedback = AttemptFeedback.NONE;
+
+    /** Plugs in the circuit breakers fed by every attempt (the routing policy's health registry). */
+    public void feedback(AttemptFeedback f) {
+        this.feedback = f == null ? AttemptFeedback.NONE : f;
+    }
 
     public Dispatcher(Vertx vertx, HttpClient client, ProviderRegistry providers) {
         this.vertx = vertx;
@@ -56,6 +62,7 @@ public final class Dispatcher {
         private boolean cancelled;
         private boolean finished;
         private Attempt current;
+        private AttemptFeedback.Trial trial;
 
         Run(Plan plan, Relay relay) {
             this.plan = plan;
@@ -75,6 +82,13 @@ public final class Dispatcher {
                 retryOrFinish(ApiError.unavailable("provider '" + target.provider() + "' " + why, Duration.ofSeconds(30)), true);
                 return;
             }
+            var began = feedback.begin(target.provider());
+            if (began.isEmpty()) { // circuit open, or half-open with its one trial out: like a refused slot
+                retryOrFinish(ApiError.unavailable("provider '" + target.provider() + "' circuit is open", Duration.ofSeconds(5)), true);
+                return;
+            }
+            AttemptFeedback.Trial tr = began.get();
+            trial = tr;
             plan.ctx().target(target.provider(), target.upstreamModel());
             var acquired = ps.limiter().acquire();
             // a queued request waits at most the provider's timeout; a permit that arrives later is handed straight back
@@ -82,16 +96,19 @@ public final class Dispatcher {
             long queueTimer = acquired.isComplete() ? -1 : vertx.setTimer(ps.config().timeout().toMillis(), t -> {
                 if (acquired.isComplete()) return;
                 gaveUp[0] = true;
+                tr.cancel();
                 retryOrFinish(ApiError.unavailable("provider '" + target.provider() + "' is busy: no free slot within "
                         + dev.tailgate.wire.Durations.format(ps.config().timeout()), Duration.ofSeconds(1)), true);
             });
             acquired.onComplete(ar -> {
                 if (queueTimer >= 0) vertx.cancelTimer(queueTimer);
                 if (ar.failed()) {
+                    tr.cancel(); // refused locally (queue full / timed out): says nothing about the provider
                     if (!gaveUp[0]) retryOrFinish(ApiException.of(ar.cause()), true);
                     return;
                 }
                 if (cancelled || gaveUp[0] || finished) {
+                    tr.cancel();
                     ar.result().release();
                     return;
                 }
@@ -101,12 +118,17 @@ public final class Dispatcher {
                 a.run(client, plan.method(), plan.path(), body, plan.ctx().requestId(), relay).onComplete(done -> {
                     if (done.succeeded()) {
                         ps.recordSuccess();
+                        tr.success();
                         finished = true;
                         return;
                     }
-                    if (cancelled) return;
+                    if (cancelled) {
+                        tr.cancel();
+                        return;
+                    }
                     UpstreamFailure f = done.cause() instanceof UpstreamFailure uf ? uf
                             : new UpstreamFailure(ApiException.of(done.cause()), false);
+                    report(tr, f);
                     if (f.error().status() >= 500 || f.retryable()) {
                         ps.recordFailure(f.error().message());
                         // our own message (upstream text already scrubbed of keys); never request or response content
@@ -115,6 +137,14 @@ public final class Dispatcher {
                     retryOrFinish(f.error(), f.retryable() && body.resendable());
                 });
             });
+        }
+
+        /** The breaker's verdict on a failed attempt (see docs/policy.md, "Health"). */
+        private void report(AttemptFeedback.Trial t, UpstreamFailure f) {
+            ApiError e = f.error();
+            if (e.retryAfter() != null && (e.status() == 429 || e.status() == 503)) t.retryAfter(e.retryAfter(), e.message());
+            else if (e.status() >= 500 || f.retryable()) t.failure(e.message());
+            else t.success(); // a 4xx caused by the request: the provider is fine
         }
 
         private void retryOrFinish(ApiError error, boolean retryable) {
@@ -128,6 +158,7 @@ public final class Dispatcher {
         private void finish(ApiError error) {
             if (finished) return;
             finished = true;
+            if (error.code() != null) plan.ctx().errorCode(error.code());
             if (relay.committed()) relay.abortAfterCommit(error);
             else relay.failBeforeCommit(error);
         }
@@ -136,6 +167,7 @@ public final class Dispatcher {
             if (cancelled || finished) return;
             cancelled = true;
             if (current != null) current.cancel();
+            if (trial != null) trial.cancel(); // no-op when its attempt already reported
             relay.cancelled();
         }
     }

@@ -1,0 +1,326 @@
+package dev.tailgate.gateway.policy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailgate.gateway.Gateway;
+import dev.tailgate.gateway.RequestContext;
+import dev.tailgate.gateway.config.GatewayConfig;
+import dev.tailgate.gateway.config.ProviderConfig;
+import dev.tailgate.gateway.health.HealthProber;
+import dev.tailgate.gateway.health.HealthRegistry;
+import dev.tailgate.gateway.health.ProbeTarget;
+import dev.tailgate.gateway.health.ProviderHealth;
+import dev.tailgate.gateway.ledger.Ledger;
+import dev.tailgate.gateway.ledger.UsageRecord;
+import dev.tailgate.gateway.limit.ClientAdmission;
+import dev.tailgate.gateway.limit.ClientRateLimiter;
+import dev.tailgate.gateway.limit.SpendBudget;
+import dev.tailgate.gateway.upstream.AttemptFeedback;
+import dev.tailgate.gateway.upstream.ProviderState;
+import dev.tailgate.wire.ApiError;
+import dev.tailgate.wire.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The policy boundary as the running gateway uses it, built from the live config ({@link GatewayConfig#raw()} read by
+ * {@link PolicySettings}): routing ({@link #selector()}, audited), passive breakers fed by the dispatcher
+ * ({@link AttemptFeedback}), active probes, client admission ({@link #admit}) and one usage-ledger row per finished
+ * request ({@link #finished}). {@link #reload} follows config reloads; the audit log and ledger files are fixed at start.
+ *
+ * <p>Defaults: {@code audit_log: <config dir>/audit.jsonl}, {@code ledger: <config dir>/usage.db}; either is turned
+ * off with the value {@code off}.
+ */
+public final class PolicyRuntime implements AttemptFeedback, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PolicyRuntime.class);
+    public static final String DEFAULT_AUDIT_LOG = "audit.jsonl";
+    public static final String DEFAULT_LEDGER = "usage.db";
+
+    private final Gateway gateway;
+    private final Clock clock;
+    private final LongSupplier ticker;
+    private final HealthRegistry health;
+    private final HealthProber prober;
+    private final AuditLog audit;
+    private final Ledger ledger;
+    private final PolicyTargetSelector selector;
+    private volatile PolicySettings settings;
+    private volatile ClientAdmission clients;
+    private volatile long periodicId = -1;
+    private volatile JsonNode pricingRaw;
+
+    private PolicyRuntime(Gateway gateway, PolicySettings settings, Clock clock, LongSupplier ticker, AuditLog audit, Ledger ledger) {
+        this.gateway = gateway;
+        this.settings = settings;
+        this.clock = clock;
+        this.ticker = ticker;
+        this.audit = audit;
+        this.ledger = ledger;
+        this.health = new HealthRegistry(settings.providerLocalFlags(), settings.breaker(), clock);
+        this.prober = new HealthProber(health, probeTargets(gateway.config(), settings), clock, settings.probeTimeout());
+        this.clients = clientAdmission(settings);
+        this.pricingRaw = gateway.config().raw() == null ? null : gateway.config().raw().get("pricing");
+        this.selector = new PolicyTargetSelector(health.and(this::saturation), audit, () -> this.settings);
+    }
+
+    /**
+     * Builds the runtime for {@code gateway}'s current config and, when {@code probes}, starts active health probes on
+     * a Vert.x periodic timer (they stop with the gateway's Vert.x). Throws {@link IllegalArgumentException} naming the
+     * key for an invalid policy key, {@link UncheckedIOException}/{@link IllegalStateException} when the audit log or
+     * the ledger cannot be opened.
+     */
+    public static PolicyRuntime start(Gateway gateway, Clock clock, LongSupplier ticker, boolean probes) {
+        GatewayConfig config = gateway.config();
+        PolicySettings settings = settings(config);
+        Path dir = configDir(config);
+        Path auditFile = file(config.raw(), "audit_log", settings.auditLog(), dir, DEFAULT_AUDIT_LOG);
+        Path ledgerFile = file(config.raw(), "ledger", settings.ledger(), dir, DEFAULT_LEDGER);
+        AuditLog audit;
+        try {
+            audit = new AuditLog(auditFile, settings.auditRing(), settings.auditMaxBytes(), clock);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open audit_log " + auditFile + ": " + e.getMessage(), e);
+        }
+        Ledger ledger = null;
+        if (ledgerFile != null) {
+            try {
+                ledger = Ledger.open(ledgerFile, settings.ledgerQueue());
+            } catch (SQLException e) {
+                closeQuietly(audit);
+                throw new IllegalStateException("cannot open ledger " + ledgerFile + ": " + e.getMessage(), e);
+            }
+        }
+        PolicyRuntime r = new PolicyRuntime(gateway, settings, clock, ticker, audit, ledger);
+        if (probes) r.startProbes(settings.probeInterval());
+        return r;
+    }
+
+    static PolicySettings settings(GatewayConfig config) {
+        JsonNode raw = config.raw() == null ? Json.object() : config.raw();
+        return PolicySettings.from(raw, configDir(config));
+    }
+
+    private static Path configDir(GatewayConfig config) {
+        return config.source() == null ? null : config.source().toAbsolutePath().getParent();
+    }
+
+    /** The configured path, the default file in the config's folder when the key is absent, null when "off". */
+    private static Path file(JsonNode raw, String key, Path configured, Path dir, String dflt) {
+        JsonNode v = raw == null ? null : raw.get(key);
+        if (v == null || v.isMissingNode()) return dir == null ? null : dir.resolve(dflt);
+        String s = v.isBoolean() ? String.valueOf(v.booleanValue()) : v.asText("").trim();
+        if (s.isEmpty() || s.equals("off") || s.equals("false") || s.equals("none")) return null; // YAML 1.1: bare off = false
+        return configured;
+    }
+
+    private ClientAdmission clientAdmission(PolicySettings s) {
+        SpendBudget budget = new SpendBudget(s.clientLimits(), clock);
+        if (ledger != null) {
+            budget.seed((client, from, to) -> {
+                try {
+                    return ledger.spentUsd(client, from, to);
+                } catch (SQLException e) {
+                    throw new IllegalStateException("cannot read past spend from the ledger: " + e.getMessage(), e);
+                }
+            });
+        }
+        return new ClientAdmission(budget, new ClientRateLimiter(s.clientLimits(), ticker), s.pricing());
+    }
+
+    private void startProbes(Duration every) {
+        prober.probeAll(); // async on the JDK client's threads; never blocks the event loop
+        periodicId = gateway.vertx().setPeriodic(Math.max(10, every.toMillis()), id -> prober.probeAll());
+    }
+
+    /** After a config reload: new providers/flags for health and probes, new client limits and prices. */
+    public void reload(GatewayConfig config) {
+        PolicySettings next = settings(config);
+        health.sync(next.providerLocalFlags());
+        prober.targets(probeTargets(config, next));
+        JsonNode pricing = config.raw() == null ? null : config.raw().get("pricing");
+        boolean clientsChanged = !next.clientLimits().equals(settings.clientLimits())
+                || !java.util.Objects.equals(pricing, pricingRaw);
+        settings = next;
+        pricingRaw = pricing;
+        if (clientsChanged) clients = clientAdmission(next); // rate buckets start fresh; budgets re-seeded from the ledger
+    }
+
+    static List<ProbeTarget> probeTargets(GatewayConfig config, PolicySettings s) {
+        List<ProbeTarget> out = new ArrayList<>();
+        for (ProviderConfig p : config.providers().values()) {
+            if (p.keyProblem() != null || p.baseUrl() == null) continue;
+            PolicySettings.ProviderPolicy pp = s.providers().get(p.name());
+            ProbeTarget.Kind kind = pp == null ? ProbeTarget.Kind.parse(null, p.local()) : pp.healthCheck();
+            if (kind == ProbeTarget.Kind.OFF) continue;
+            out.add(new ProbeTarget(p.name(), p.baseUrl(), p.apiKey() == null ? null : p.apiKey().reveal(), kind));
+        }
+        return out;
+    }
+
+    public PolicyTargetSelector selector() { return selector; }
+    public HealthRegistry health() { return health; }
+    public HealthProber prober() { return prober; }
+    public AuditLog audit() { return audit; }
+    public Optional<Ledger> ledger() { return Optional.ofNullable(ledger); }
+    public PolicySettings settings() { return settings; }
+
+    /** The per-provider queue wait ({@code providers.NAME.queue_timeout}), default 30 s. */
+    public static Duration queueTimeout(GatewayConfig config, String provider) {
+        try {
+            PolicySettings.ProviderPolicy p = settings(config).providers().get(provider);
+            return p == null ? dev.tailgate.gateway.limit.ProviderLimits.DEFAULTS.queueTimeout() : p.limits().queueTimeout();
+        } catch (IllegalArgumentException e) {
+            return dev.tailgate.gateway.limit.ProviderLimits.DEFAULTS.queueTimeout();
+        }
+    }
+
+    /** A provider whose slots and queue are all taken cannot take more work: route around it. */
+    private TargetHealth saturation(String provider, String upstreamModel) {
+        ProviderState ps = gateway.providers().get(provider);
+        if (ps == null) return TargetHealth.OK;
+        var l = ps.limiter();
+        var c = ps.config();
+        if (l.inFlight() >= c.maxConcurrency() && l.queued() >= c.maxQueue()) {
+            return TargetHealth.unusable("provider '" + provider + "' is saturated (" + l.inFlight() + " in flight, "
+                    + l.queued() + " queued)");
+        }
+        return TargetHealth.OK;
+    }
+
+    // ---- breaker feedback from the dispatcher ----
+
+    @Override
+    public Optional<Trial> begin(String provider) {
+        Optional<ProviderHealth> ph = health.provider(provider);
+        if (ph.isEmpty()) return AttemptFeedback.NONE.begin(provider);
+        return ph.get().begin().map(a -> new Trial() {
+            @Override public void success() { a.success(); }
+            @Override public void failure(String error) {
+                ph.get().noteError(error);
+                a.failure();
+            }
+            @Override public void retryAfter(Duration after, String error) {
+                ph.get().noteError(error);
+                a.retryAfter(after);
+            }
+            @Override public void cancel() { a.cancel(); }
+        });
+    }
+
+    // ---- client admission and the ledger ----
+
+    /** Budget (402) then rate (429 + Retry-After) for the request's client, once per request. Empty = go on. */
+    public Optional<ApiError> admit(RequestContext ctx) {
+        if (ctx.admitted() || ctx.caller() == null) return Optional.empty();
+        Optional<ApiError> refusal = clients.admit(ctx.caller().name(), ctx.estimatedPromptTokens());
+        if (refusal.isEmpty()) ctx.admitted(true);
+        return refusal;
+    }
+
+    /**
+     * A request ended (answered, failed, or the client went away): settles rate and spend with the upstream's usage
+     * and appends one ledger row. Only requests that named a model are recorded. Never throws.
+     */
+    public void finished(RequestContext ctx, int status, long latencyNanos, boolean clientGone) {
+        if (ctx.model() == null || ctx.caller() == null) return;
+        try {
+            String client = ctx.caller().name();
+            long prompt = ctx.hasUsage() ? ctx.promptTokens() : 0;
+            long completion = ctx.hasUsage() ? ctx.completionTokens() : 0;
+            double cost = 0;
+            if (ctx.admitted()) {
+                cost = clients.settle(client, ctx.provider(), ctx.upstreamModel(), ctx.model(),
+                        ctx.estimatedPromptTokens(), prompt, completion);
+            }
+            if (ledger == null) return;
+            var route = gateway.config().models().get(ctx.model());
+            boolean priv = ctx.privateRequest() || (route != null && route.privateOnly());
+            long ttft = ctx.ttftNanos();
+            String code = ctx.errorCode();
+            if (clientGone && code == null) code = "client_closed";
+            ledger.append(new UsageRecord(ctx.requestId(), clock.instant(), client, ctx.model(), ctx.provider(),
+                    ctx.upstreamModel(), prompt, completion, cost, latencyNanos / 1_000_000,
+                    ttft < 0 ? null : ttft / 1_000_000, status, code, priv));
+        } catch (RuntimeException e) {
+            LOG.warn("rid={} usage not recorded: {}", ctx.requestId(), e.toString());
+        }
+    }
+
+    // ---- views for /status and /admin/policy ----
+
+    /** The policy's view of one provider for /status: state healthy|degraded|down|open and the last error, or null. */
+    public Optional<HealthRegistry.ProviderSnapshot> provider(String name) {
+        return health.snapshot().stream().filter(p -> p.name().equals(name)).findFirst();
+    }
+
+    /** Counts of the recent routing decisions: {@code {"recent":N,"routed":R,"refused":{"code":n}}} (no names, no text). */
+    public ObjectNode decisionSummary(int max) {
+        ObjectNode o = Json.object();
+        List<AuditEntry> recent = audit.recent(max);
+        Map<String, Integer> refused = new LinkedHashMap<>();
+        int routed = 0;
+        for (AuditEntry e : recent) {
+            if (e.refusal() == null) routed++;
+            else refused.merge(e.refusal(), 1, Integer::sum);
+        }
+        o.put("recent", recent.size());
+        o.put("routed", routed);
+        ObjectNode r = o.putObject("refused");
+        refused.forEach(r::put);
+        if (ledger != null) o.put("ledger_dropped", ledger.dropped());
+        return o;
+    }
+
+    /** {@code GET /admin/policy}: providers as the policy sees them and the last {@code decisions} decisions. */
+    public ObjectNode adminView(int decisions) {
+        ObjectNode o = Json.object();
+        o.put("status", PolicyStatus.overall(health));
+        ArrayNode providers = o.putArray("providers");
+        for (HealthRegistry.ProviderSnapshot p : health.snapshot()) {
+            ObjectNode n = providers.addObject();
+            n.put("name", p.name());
+            n.put("local", p.local());
+            n.put("state", p.state().wireName());
+            n.put("breaker", p.breaker().name().toLowerCase(java.util.Locale.ROOT));
+            n.put("last_error", p.lastError());
+            ProviderState ps = gateway.providers().get(p.name());
+            if (ps != null) {
+                n.put("in_flight", ps.limiter().inFlight());
+                n.put("queued", ps.limiter().queued());
+            }
+            ArrayNode models = n.putArray("models");
+            p.models().forEach(m -> models.addObject().put("id", m.id()).put("state", m.state()).put("reason", m.reason()));
+        }
+        o.set("decisions", PolicyStatus.audit(audit, decisions));
+        return o;
+    }
+
+    @Override
+    public void close() {
+        if (periodicId >= 0) gateway.vertx().cancelTimer(periodicId);
+        prober.close();
+        if (ledger != null) ledger.close();
+        closeQuietly(audit);
+    }
+
+    private static void closeQuietly(AuditLog a) {
+        try {
+            a.close();
+        } catch (IOException ignored) {
+            // closing an append-only file: nothing left to save
+        }
+    }
+}
