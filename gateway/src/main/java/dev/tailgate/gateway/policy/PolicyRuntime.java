@@ -187,14 +187,18 @@ public final class PolicyRuntime implements AttemptFeedback, AutoCloseable {
         }
     }
 
-    /** A provider whose slots and queue are all taken cannot take more work: route around it. */
+    /**
+     * A provider whose slots and queue are all taken cannot take more work now: other targets go first. It stays as the
+     * last candidate ("busy", not "unusable") so that when nothing else can take the request, the provider's own
+     * limiter refuses it with 429 {@code queue_full} + Retry-After (the contract for a full queue), not 503.
+     */
     private TargetHealth saturation(String provider, String upstreamModel) {
         ProviderState ps = gateway.providers().get(provider);
         if (ps == null) return TargetHealth.OK;
         var l = ps.limiter();
         var c = ps.config();
         if (l.inFlight() >= c.maxConcurrency() && l.queued() >= c.maxQueue()) {
-            return TargetHealth.unusable("provider '" + provider + "' is saturated (" + l.inFlight() + " in flight, "
+            return TargetHealth.busy("provider '" + provider + "' is saturated (" + l.inFlight() + " in flight, "
                     + l.queued() + " queued)");
         }
         return TargetHealth.OK;
