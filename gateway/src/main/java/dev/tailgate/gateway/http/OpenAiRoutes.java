@@ -58,6 +58,8 @@ public final class OpenAiRoutes {
 
     private void chat(Exchange ex, ObjectNode body, Buffer raw) {
         ChatRequest req = ChatRequest.parse(body);
+        requireTokenCount(body, "max_tokens");
+        requireTokenCount(body, "max_completion_tokens");
         if (gateway.config().logPrompts()) PROMPTS.info("rid={} client={} body={}", ex.ctx().requestId(), ex.ctx().caller().name(), body);
         ex.ctx().estimatedPromptTokens(PromptTokens.estimate(body));
         if (!req.stream()) {
@@ -75,6 +77,19 @@ public final class OpenAiRoutes {
             sent = Buffer.buffer(dev.tailgate.wire.Json.bytes(withUsage));
         }
         forward(ex, "/chat/completions", req.model(), sent, ClientRelays.sse(ex, req.model(), !clientAsked));
+    }
+
+    /**
+     * A token limit must be a whole number a provider can hold: 1e309 or 2^70 would otherwise travel on to an upstream
+     * (or qwen-local) that may overflow, and the client would get a confusing upstream error instead of a clear 400.
+     */
+    private static void requireTokenCount(ObjectNode body, String field) {
+        var n = body.get(field);
+        if (n == null || n.isNull()) return;
+        if (!n.isIntegralNumber() || !n.canConvertToInt() || n.intValue() < 1) {
+            throw new dev.tailgate.gateway.ApiException(ApiError.badRequest(
+                    "'" + field + "' must be a whole number between 1 and " + Integer.MAX_VALUE, field));
+        }
     }
 
     private void embeddings(Exchange ex, ObjectNode body, Buffer raw) {
