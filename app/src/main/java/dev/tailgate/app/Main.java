@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
             ModelsCommand.class,
             KeysCommand.class,
             StatusCommand.class,
+            UsageCommand.class,
             DoctorCommand.class,
             CommandLine.HelpCommand.class
         })

@@ -27,7 +27,7 @@ public final class StatusCommand implements Callable<Integer> {
     private static final List<String> MODEL_COLUMNS = List.of(
             "id", "capability", "targets", "fallback", "private", "state", "in_flight", "queued", "memory_bytes", "reason");
     private static final List<String> PROVIDER_COLUMNS = List.of(
-            "name", "local", "state", "in_flight", "queued", "last_error");
+            "name", "local", "state", "breaker", "in_flight", "queued", "last_error");
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -122,6 +122,23 @@ public final class StatusCommand implements Callable<Integer> {
             out.println();
             table(models, MODEL_COLUMNS).print(out);
         }
+        String routing = routingSummary(b.path("routing"));
+        if (routing != null) {
+            out.println();
+            out.println(routing);
+        }
+    }
+
+    /** One line from the gateway's routing-decision counts: {@code routing: 12 recent decisions, 10 routed, refused no_private_route=2}. */
+    static String routingSummary(JsonNode r) {
+        if (r == null || !r.isObject() || !r.has("recent")) return null;
+        StringBuilder sb = new StringBuilder("routing: ").append(r.path("recent").asLong()).append(" recent decisions, ")
+                .append(r.path("routed").asLong()).append(" routed");
+        List<String> refused = new ArrayList<>();
+        r.path("refused").properties().forEach(e -> refused.add(e.getKey() + "=" + e.getValue().asLong()));
+        sb.append(refused.isEmpty() ? ", none refused" : ", refused " + String.join(" ", refused));
+        if (r.path("ledger_dropped").asLong(0) > 0) sb.append("; usage ledger dropped ").append(r.get("ledger_dropped").asLong()).append(" rows");
+        return sb.toString();
     }
 
     private static void printLocal(PrintWriter out, StatusClient.Result r) {

@@ -69,13 +69,7 @@ public final class OpenAiRoutes {
         // Usage is never missing from the ledger: upstream is always asked for the final usage chunk; a client that
         // did not ask for it does not get it.
         boolean clientAsked = body.path("stream_options").path("include_usage").asBoolean(false);
-        Buffer sent = raw;
-        if (!clientAsked) {
-            ObjectNode withUsage = body.deepCopy();
-            com.fasterxml.jackson.databind.JsonNode so = withUsage.get("stream_options");
-            (so instanceof ObjectNode o ? o : withUsage.putObject("stream_options")).put("include_usage", true);
-            sent = Buffer.buffer(dev.tailgate.wire.Json.bytes(withUsage));
-        }
+        Buffer sent = clientAsked ? raw : withIncludeUsage(body, raw);
         forward(ex, "/chat/completions", req.model(), sent, ClientRelays.sse(ex, req.model(), !clientAsked));
     }
 
@@ -105,6 +99,29 @@ public final class OpenAiRoutes {
         if (input == null || !input.isTextual()) throw new dev.tailgate.gateway.ApiException(ApiError.badRequest("'input' must be a string", "input"));
         ex.ctx().estimatedPromptTokens(PromptTokens.estimate(body));
         forward(ex, "/audio/speech", m.textValue(), raw, ClientRelays.binary(ex));
+    }
+
+    /**
+     * The client's body asking for {@code stream_options.include_usage}. Without {@code stream_options} the member is
+     * inserted after the opening brace, so every other byte stays exactly as the client sent it; otherwise the body is
+     * re-serialised with the flag set.
+     */
+    static Buffer withIncludeUsage(ObjectNode body, Buffer raw) {
+        if (!body.has("stream_options")) {
+            byte[] in = raw.getBytes();
+            int brace = 0;
+            while (brace < in.length && in[brace] != '{') brace++;
+            if (brace < in.length) {
+                boolean empty = body.isEmpty();
+                Buffer out = Buffer.buffer(in.length + 40).appendBytes(in, 0, brace + 1)
+                        .appendString("\"stream_options\":{\"include_usage\":true}" + (empty ? "" : ","));
+                return out.appendBytes(in, brace + 1, in.length - brace - 1);
+            }
+        }
+        ObjectNode copy = body.deepCopy();
+        com.fasterxml.jackson.databind.JsonNode so = copy.get("stream_options");
+        (so instanceof ObjectNode o ? o : copy.putObject("stream_options")).put("include_usage", true);
+        return Buffer.buffer(dev.tailgate.wire.Json.bytes(copy));
     }
 
     /**

@@ -73,7 +73,9 @@ public final class PolicyRuntime implements AttemptFeedback, AutoCloseable {
         this.prober = new HealthProber(health, probeTargets(gateway.config(), settings), clock, settings.probeTimeout());
         this.clients = clientAdmission(settings);
         this.pricingRaw = gateway.config().raw() == null ? null : gateway.config().raw().get("pricing");
-        this.selector = new PolicyTargetSelector(health.and(this::saturation), audit, () -> this.settings);
+        this.selector = new PolicyTargetSelector(health, audit, () -> this.settings);
+        // Saturation is not a routing verdict here: the dispatcher's limiter answers it (429 queue_full + Retry-After,
+        // or the next target when fallback is on), so a full queue is never reported as "unavailable".
     }
 
     /**
@@ -187,23 +189,6 @@ public final class PolicyRuntime implements AttemptFeedback, AutoCloseable {
         }
     }
 
-    /**
-     * A provider whose slots and queue are all taken cannot take more work now: other targets go first. It stays as the
-     * last candidate ("busy", not "unusable") so that when nothing else can take the request, the provider's own
-     * limiter refuses it with 429 {@code queue_full} + Retry-After (the contract for a full queue), not 503.
-     */
-    private TargetHealth saturation(String provider, String upstreamModel) {
-        ProviderState ps = gateway.providers().get(provider);
-        if (ps == null) return TargetHealth.OK;
-        var l = ps.limiter();
-        var c = ps.config();
-        if (l.inFlight() >= c.maxConcurrency() && l.queued() >= c.maxQueue()) {
-            return TargetHealth.busy("provider '" + provider + "' is saturated (" + l.inFlight() + " in flight, "
-                    + l.queued() + " queued)");
-        }
-        return TargetHealth.OK;
-    }
-
     // ---- breaker feedback from the dispatcher ----
 
     @Override
@@ -246,8 +231,10 @@ public final class PolicyRuntime implements AttemptFeedback, AutoCloseable {
             long completion = ctx.hasUsage() ? ctx.completionTokens() : 0;
             double cost = 0;
             if (ctx.admitted()) {
-                cost = clients.settle(client, ctx.provider(), ctx.upstreamModel(), ctx.model(),
-                        ctx.estimatedPromptTokens(), prompt, completion);
+                // never sent anywhere: refund the estimate, charge nothing (pricing maps refuse null names)
+                boolean sent = ctx.provider() != null && ctx.upstreamModel() != null;
+                cost = clients.settle(client, sent ? ctx.provider() : "", sent ? ctx.upstreamModel() : "", ctx.model(),
+                        ctx.estimatedPromptTokens(), sent ? prompt : 0, sent ? completion : 0);
             }
             if (ledger == null) return;
             var route = gateway.config().models().get(ctx.model());

@@ -53,7 +53,7 @@ public final class Harness implements AutoCloseable {
             GatewayServer gw = GatewayServer.start(customize.apply(GatewayServer.Options.of(cfg).listen("127.0.0.1", 0)
                     .env(Map.of("FAKE_PROVIDER_KEY", PROVIDER_KEY, "BACKUP_KEY", BACKUP_KEY,
                             "TG_TEST_KEY", CLIENT_KEY, "TG_PRIVATE_KEY", PRIVATE_KEY))
-                    .shutdownGrace(Duration.ofSeconds(2))));
+                    .shutdownGrace(Duration.ofSeconds(2)).activeProbes(false)));
             return new Harness(up, gw, dir);
         } catch (IOException | RuntimeException e) {
             up.close();
@@ -65,6 +65,8 @@ public final class Harness implements AutoCloseable {
         return """
                 listen: 127.0.0.1:0
                 max_body: 64KiB
+                # these tests are about relaying; breakers (PolicyWiringTest) must not trip across them
+                health: {consecutive_failures: 100000, min_calls: 100000}
                 providers:
                   fake:
                     base_url: %s

@@ -20,7 +20,7 @@ final class TestGateway implements AutoCloseable {
             Path config = dir.resolve("gateway.yaml");
             Files.writeString(config, yaml);
             server = GatewayServer.start(GatewayServer.Options.of(config).listen("127.0.0.1", 0)
-                    .env(Map.of("TG_TEST_KEY", KEY)).shutdownGrace(Duration.ofSeconds(2)));
+                    .env(Map.of("TG_TEST_KEY", KEY)).shutdownGrace(Duration.ofSeconds(2)).activeProbes(false));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
