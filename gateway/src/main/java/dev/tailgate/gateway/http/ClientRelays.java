@@ -39,8 +39,10 @@ public final class ClientRelays {
                         return;
                     }
                     commit();
-                    ex.response().setStatusCode(resp.statusCode()).putHeader("Content-Type", "application/json")
-                            .end(Buffer.buffer(out));
+                    ex.response().setStatusCode(resp.statusCode()).putHeader("Content-Type", "application/json");
+                    ex.endAfterUsageRow(() -> {
+                        if (!ex.response().closed() && !ex.response().ended()) ex.response().end(Buffer.buffer(out));
+                    });
                     attempt.succeed();
                 });
             }
@@ -100,7 +102,9 @@ public final class ClientRelays {
                     commit();
                     r.setStatusCode(200).putHeader("Content-Type", "text/event-stream; charset=utf-8").putHeader("Cache-Control", "no-cache");
                 }
-                if (!r.closed() && !r.ended()) r.end(SseWriter.done());
+                ex.endAfterUsageRow(() -> {
+                    if (!r.closed() && !r.ended()) r.end(SseWriter.done());
+                });
             }
 
             @Override
@@ -110,7 +114,9 @@ public final class ClientRelays {
 
             @Override
             public void abortAfterCommit(ApiError error) {
-                if (!r.closed() && !r.ended()) r.end(SseWriter.error(error.toBytes()));
+                ex.endAfterUsageRow(() -> {
+                    if (!r.closed() && !r.ended()) r.end(SseWriter.error(error.toBytes()));
+                });
             }
         };
     }
@@ -140,7 +146,9 @@ public final class ClientRelays {
                 });
                 resp.endHandler(v -> {
                     if (attempt.done()) return;
-                    if (!r.closed()) r.end();
+                    ex.endAfterUsageRow(() -> {
+                        if (!r.closed() && !r.ended()) r.end();
+                    });
                     attempt.succeed();
                 });
             }

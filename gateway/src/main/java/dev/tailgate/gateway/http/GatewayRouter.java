@@ -84,6 +84,10 @@ public final class GatewayRouter implements Handler<HttpServerRequest>, RouteReg
             var policy = gateway.policy();
             if (policy != null) policy.finished(ctx, status, nanos, gone); // one usage row per finished model request
         };
+        ex.usageRow(() -> {
+            var policy = gateway.policy();
+            return policy == null ? null : policy.finished(ctx, req.response().getStatusCode(), System.nanoTime() - ctx.startNanos(), false);
+        });
         req.response().endHandler(v -> finish.run());
         ex.onClose(finish);
         try {

@@ -63,7 +63,9 @@ final class ResponsesPassthroughRelay {
                     if (attempt.done()) return;
                     reader.finish();
                     if (terminal) {
-                        if (!r.closed() && !r.ended()) r.end();
+                        ex.endAfterUsageRow(() -> {
+                            if (!r.closed() && !r.ended()) r.end();
+                        });
                         attempt.succeed();
                     } else {
                         attempt.fail(ApiError.upstream("provider '" + target.provider() + "' ended the stream before it was complete"), true);
@@ -96,7 +98,9 @@ final class ResponsesPassthroughRelay {
 
             @Override
             public void abortAfterCommit(ApiError error) {
-                if (!r.closed() && !r.ended()) r.end(SseWriter.error(error.toBytes()));
+                ex.endAfterUsageRow(() -> {
+                    if (!r.closed() && !r.ended()) r.end(SseWriter.error(error.toBytes()));
+                });
             }
         };
     }

@@ -94,6 +94,12 @@ public final class Harness implements AutoCloseable {
                   dead:
                     base_url: http://127.0.0.1:%d/v1
                     local: true
+                  ratelimited:
+                    # its own provider: an upstream 429 + Retry-After keeps the breaker open until then (by design),
+                    # which must not turn the other tests' answers on 'fake' into 503s
+                    base_url: %s
+                    api_key: env:FAKE_PROVIDER_KEY
+                    local: true
                 models:
                   qwen:
                     targets: [fake/echo]
@@ -139,7 +145,7 @@ public final class Harness implements AutoCloseable {
                   wide-frag:
                     targets: [wide/echo-fragmented]
                   limited:
-                    targets: [fake/error-429]
+                    targets: [ratelimited/error-429]
                   bad-request:
                     targets: [fake/error-400]
                   rejected:
@@ -162,7 +168,7 @@ public final class Harness implements AutoCloseable {
                   private-laptop:
                     key: env:TG_PRIVATE_KEY
                     private: true
-                """.formatted(upstreamBase, upstreamBase, upstreamBase, upstreamBase, deadPort, extraModels.indent(2),
+                """.formatted(upstreamBase, upstreamBase, upstreamBase, upstreamBase, deadPort, upstreamBase, extraModels.indent(2),
                 java.util.HexFormat.of().formatHex(dev.tailgate.gateway.config.ConfigLoader.sha256(LIMITED_KEY)));
     }
 
