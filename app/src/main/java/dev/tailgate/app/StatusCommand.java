@@ -27,7 +27,7 @@ public final class StatusCommand implements Callable<Integer> {
     private static final List<String> MODEL_COLUMNS = List.of(
             "id", "capability", "targets", "fallback", "private", "state", "in_flight", "queued", "memory_bytes", "reason");
     private static final List<String> PROVIDER_COLUMNS = List.of(
-            "name", "local", "state", "breaker", "in_flight", "queued", "last_error");
+            "name", "local", "state", "in_flight", "queued", "last_error");
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -10,7 +10,6 @@ import dev.tailgate.gateway.http.OpenAiRoutes;
 import dev.tailgate.gateway.http.OpsRoutes;
 import dev.tailgate.gateway.observe.Metrics;
 import dev.tailgate.gateway.policy.PolicyRuntime;
-import dev.tailgate.gateway.policy.PolicySettings;
 import dev.tailgate.gateway.routing.ConfiguredOrderSelector;
 import dev.tailgate.gateway.routing.TargetSelector;
 import dev.tailgate.gateway.upstream.Dispatcher;
@@ -217,8 +216,7 @@ public final class GatewayServer implements AutoCloseable {
             await(server.listen(port, host), Duration.ofSeconds(30), "listen on " + host + ":" + port);
 
             ConfigWatcher watcher = new ConfigWatcher(o.configFile(), loader, config, c -> {
-                if (policyRef != null) PolicySettings.from(c.raw() == null ? dev.tailgate.wire.Json.object() : c.raw(),
-                        c.source().toAbsolutePath().getParent()); // refuse a reload with invalid policy keys before applying any of it
+                if (policyRef != null) PolicyRuntime.settings(c); // refuse a reload with invalid policy keys before applying any of it
                 current.set(c);
                 gateway.install(c, o.clock().instant().getEpochSecond());
                 if (policyRef != null) policyRef.reload(c);

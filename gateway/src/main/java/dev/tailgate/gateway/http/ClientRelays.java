@@ -39,11 +39,13 @@ public final class ClientRelays {
                         return;
                     }
                     commit();
+                    // the verdict before the last write: ending the response can close the exchange, and a close
+                    // seen first would count this finished attempt as cancelled (no breaker success, no permit verdict)
+                    attempt.succeed();
                     ex.response().setStatusCode(resp.statusCode()).putHeader("Content-Type", "application/json");
                     ex.endAfterUsageRow(() -> {
                         if (!ex.response().closed() && !ex.response().ended()) ex.response().end(Buffer.buffer(out));
                     });
-                    attempt.succeed();
                 });
             }
 
@@ -146,10 +148,10 @@ public final class ClientRelays {
                 });
                 resp.endHandler(v -> {
                     if (attempt.done()) return;
+                    attempt.succeed(); // before the last write (see json)
                     ex.endAfterUsageRow(() -> {
                         if (!r.closed() && !r.ended()) r.end();
                     });
-                    attempt.succeed();
                 });
             }
 

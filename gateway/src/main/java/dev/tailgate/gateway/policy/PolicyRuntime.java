@@ -110,9 +110,31 @@ public final class PolicyRuntime implements AttemptFeedback, AutoCloseable {
         return r;
     }
 
-    static PolicySettings settings(GatewayConfig config) {
+    /** The policy keys of the main config plus the clients file's per-client limits ({@code rpm}, budgets...). */
+    public static PolicySettings settings(GatewayConfig config) {
         JsonNode raw = config.raw() == null ? Json.object() : config.raw();
+        if (config.clientsFile() != null) raw = withClientsFile(raw, config.clientsFile());
         return PolicySettings.from(raw, configDir(config));
+    }
+
+    /** The config loader already validated the clients file (keys, duplicates); here only its clients are merged in. */
+    private static JsonNode withClientsFile(JsonNode raw, Path clientsFile) {
+        JsonNode file;
+        try {
+            file = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+                    .readTree(clientsFile.toFile());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("clients_file " + clientsFile + ": " + e.getMessage());
+        }
+        JsonNode extra = file == null ? null : file.get("clients");
+        if (extra == null || !extra.isObject() || extra.isEmpty()) return raw;
+        ObjectNode merged = ((ObjectNode) raw).deepCopy();
+        JsonNode main = merged.get("clients");
+        ObjectNode clients = main instanceof ObjectNode o ? o : merged.putObject("clients");
+        extra.properties().forEach(e -> {
+            if (!clients.has(e.getKey())) clients.set(e.getKey(), e.getValue());
+        });
+        return merged;
     }
 
     private static Path configDir(GatewayConfig config) {
@@ -182,7 +204,8 @@ public final class PolicyRuntime implements AttemptFeedback, AutoCloseable {
     /** The per-provider queue wait ({@code providers.NAME.queue_timeout}), default 30 s. */
     public static Duration queueTimeout(GatewayConfig config, String provider) {
         try {
-            PolicySettings.ProviderPolicy p = settings(config).providers().get(provider);
+            JsonNode raw = config.raw() == null ? Json.object() : config.raw();
+            PolicySettings.ProviderPolicy p = PolicySettings.from(raw, configDir(config)).providers().get(provider);
             return p == null ? dev.tailgate.gateway.limit.ProviderLimits.DEFAULTS.queueTimeout() : p.limits().queueTimeout();
         } catch (IllegalArgumentException e) {
             return dev.tailgate.gateway.limit.ProviderLimits.DEFAULTS.queueTimeout();

@@ -63,10 +63,10 @@ final class ResponsesPassthroughRelay {
                     if (attempt.done()) return;
                     reader.finish();
                     if (terminal) {
+                        attempt.succeed(); // before the last write (see ClientRelays.json)
                         ex.endAfterUsageRow(() -> {
                             if (!r.closed() && !r.ended()) r.end();
                         });
-                        attempt.succeed();
                     } else {
                         attempt.fail(ApiError.upstream("provider '" + target.provider() + "' ended the stream before it was complete"), true);
                     }

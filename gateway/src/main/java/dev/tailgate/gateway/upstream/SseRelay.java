@@ -52,8 +52,8 @@ public abstract class SseRelay extends Relay {
         response.endHandler(v -> {
             if (attempt.done()) return;
             if (sawFinish) {
+                attempt.succeed(); // before the last write: ending the client response may close the exchange
                 deliverDone();
-                attempt.succeed();
             } else {
                 attempt.fail(ApiError.upstream("provider '" + target.provider() + "' ended the stream before it was complete"), true);
             }
@@ -64,8 +64,8 @@ public abstract class SseRelay extends Relay {
         if (attempt.done()) return;
         String who = "provider '" + attempt.target().provider() + "'";
         if (ev.isDone()) {
+            attempt.succeed(); // before the last write: ending the client response may close the exchange
             deliverDone();
-            attempt.succeed();
             return;
         }
         byte[] json = ev.data().getBytes(StandardCharsets.UTF_8);

@@ -87,18 +87,16 @@ public final class Harness implements AutoCloseable {
                     timeout: 8s
                     first_token_timeout: 2s
                     idle_timeout: 1s
+                  ratey:
+                    base_url: %s
+                    api_key: env:FAKE_PROVIDER_KEY
+                    local: true
                   backup:
                     base_url: %s
                     api_key: env:BACKUP_KEY
                     timeout: 5s
                   dead:
                     base_url: http://127.0.0.1:%d/v1
-                    local: true
-                  ratelimited:
-                    # its own provider: an upstream 429 + Retry-After keeps the breaker open until then (by design),
-                    # which must not turn the other tests' answers on 'fake' into 503s
-                    base_url: %s
-                    api_key: env:FAKE_PROVIDER_KEY
                     local: true
                 models:
                   qwen:
@@ -145,7 +143,7 @@ public final class Harness implements AutoCloseable {
                   wide-frag:
                     targets: [wide/echo-fragmented]
                   limited:
-                    targets: [ratelimited/error-429]
+                    targets: [ratey/error-429]   # its own provider: the 429's Retry-After opens that provider's breaker
                   bad-request:
                     targets: [fake/error-400]
                   rejected:
@@ -168,7 +166,7 @@ public final class Harness implements AutoCloseable {
                   private-laptop:
                     key: env:TG_PRIVATE_KEY
                     private: true
-                """.formatted(upstreamBase, upstreamBase, upstreamBase, upstreamBase, deadPort, upstreamBase, extraModels.indent(2),
+                """.formatted(upstreamBase, upstreamBase, upstreamBase, upstreamBase, upstreamBase, deadPort, extraModels.indent(2),
                 java.util.HexFormat.of().formatHex(dev.tailgate.gateway.config.ConfigLoader.sha256(LIMITED_KEY)));
     }
 

@@ -93,7 +93,7 @@ class GatewayPolicyIntegrationTest {
             GatewayServer.Options options = GatewayPolicy.install(
                     GatewayServer.Options.of(cfg).listen("127.0.0.1", 0)
                             .env(Map.of("CLOUD_KEY", CLOUD_KEY, "TG_KEY", TG_KEY, "TG_LAPTOP", LAPTOP_KEY))
-                            .shutdownGrace(Duration.ofSeconds(2)),
+                            .shutdownGrace(Duration.ofSeconds(2)).activeProbes(false),
                     audit, 100, Duration.ofMillis(200), Duration.ofSeconds(5), parts::set);
             try (GatewayServer gw = GatewayServer.start(options)) {
                 // Poll (bounded) until a probe found the local provider down.
@@ -167,7 +167,7 @@ class GatewayPolicyIntegrationTest {
                     """.formatted(up.baseUrl()));
             GatewayServer.Options options = GatewayPolicy.install(
                             GatewayServer.Options.of(cfg).listen("127.0.0.1", 0).env(Map.of("TG_KEY", TG_KEY))
-                                    .shutdownGrace(Duration.ofSeconds(2)),
+                                    .shutdownGrace(Duration.ofSeconds(2)).activeProbes(false),
                             null, 100, null, Duration.ofSeconds(2), null)
                     .limiters(GatewayPolicy.limiters(Duration.ofMillis(500)));
             try (GatewayServer gw = GatewayServer.start(options)) {
