@@ -129,6 +129,7 @@ class BadInputCorpusTest {
         c.add(json("chat model is a number", 400, chat, "{\"model\":42," + msgs + "}"));
         c.add(json("chat stream is \"yes\"", 400, chat, "{\"model\":\"qwen\",\"stream\":\"yes\"," + msgs + "}"));
         c.add(json("chat max_tokens 1e309", 400, chat, "{\"model\":\"qwen\",\"max_tokens\":1e309," + msgs + "}"));
+        c.add(json("chat max_tokens 2^70+5", 400, chat, "{\"model\":\"qwen\",\"max_tokens\":1180591620717411303429," + msgs + "}"));
         c.add(json("chat max_tokens 2^70", 400, chat, "{\"model\":\"qwen\",\"max_tokens\":1180591620717411303424," + msgs + "}"));
         c.add(json("chat no model", 400, chat, "{" + msgs + "}"));
         c.add(json("chat no messages", 400, chat, "{\"model\":\"qwen\"}"));
@@ -168,6 +169,11 @@ class BadInputCorpusTest {
         c.add(json("responses input is a number", 400, resp, "{\"model\":\"qwen\",\"input\":42}"));
         c.add(json("responses tools is a string", 400, resp, "{\"model\":\"qwen\",\"input\":\"hi\",\"tools\":\"all\"}"));
         c.add(json("responses stream is \"yes\"", 400, resp, "{\"model\":\"qwen\",\"input\":\"hi\",\"stream\":\"yes\"}"));
+        c.add(json("responses max_output_tokens 1e309", 400, resp, "{\"model\":\"qwen\",\"input\":\"hi\",\"max_output_tokens\":1e309}"));
+        // 2^70 + 5: a long cast would silently make this 5
+        c.add(json("responses max_output_tokens 2^70+5", 400, resp, "{\"model\":\"qwen\",\"input\":\"hi\",\"max_output_tokens\":1180591620717411303429}"));
+        c.add(json("chat max_completion_tokens -1", 400, chat, "{\"model\":\"qwen\",\"max_completion_tokens\":-1," + msgs + "}"));
+        c.add(json("chat max_tokens a string", 400, chat, "{\"model\":\"qwen\",\"max_tokens\":\"10\"," + msgs + "}"));
         c.add(raw("responses text/plain", 415, "POST", resp, List.of(AUTH, "Content-Type: text/plain"), bytes("hi")));
         c.add(raw("responses GET", 405, "GET", resp, List.of(AUTH), null));
         // --- speech
