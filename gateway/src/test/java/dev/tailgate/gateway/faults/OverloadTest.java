@@ -107,6 +107,54 @@ class OverloadTest {
         }
     }
 
+    @Test
+    void queuedRequestsThatWaitLongerThanQueueTimeoutGet429WithRetryAfterNotAHang() throws Exception {
+        LinkedBlockingQueue<FakeExchange> held = new LinkedBlockingQueue<>();
+        String config = CONFIG.replace("queue_timeout: 60s", "queue_timeout: 1s");
+        try (FaultGateway g = FaultGateway.start(config, Map.of(), o -> o.activeProbes(false))) {
+            g.upstream.behaviour("held", held::add);
+            List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                all.add(g.http.sendAsync(g.request("/v1/chat/completions").header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(FaultGateway.chat("held", i % 2 == 0, "n" + i))).build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            }
+            FakeExchange holder = held.poll(30, TimeUnit.SECONDS);
+            assertThat(holder).isNotNull();
+            // the slot stays taken: 5 are refused at once, the 4 queued give up after queue_timeout; all 9 say when to retry
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (all.stream().filter(CompletableFuture::isDone).count() < 9 && System.nanoTime() < deadline) {
+                Thread.sleep(20); // polling client futures, bounded by the deadline
+            }
+            int refused = 0;
+            CompletableFuture<HttpResponse<String>> holderResponse = null;
+            for (CompletableFuture<HttpResponse<String>> f : all) {
+                if (!f.isDone()) {
+                    assertThat(holderResponse).as("only the request holding the slot is still open").isNull();
+                    holderResponse = f;
+                    continue;
+                }
+                HttpResponse<String> r = f.get();
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(429);
+                assertThat(r.headers().firstValue("Retry-After")).isPresent();
+                assertThat(Json.parse(r.body()).at("/error/code").asText()).isEqualTo("queue_full");
+                refused++;
+            }
+            assertThat(refused).isEqualTo(9);
+            assertThat(held).as("no queued request reached the upstream after giving up").isEmpty();
+            FakeExchange h = holder;
+            h.later(0, () -> {
+                if (h.streamRequested()) h.streamChunks(h.chunks("done"), 0);
+                else h.json(200, h.completion("done"));
+            });
+            assertThat(holderResponse).isNotNull();
+            assertThat(holderResponse.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+            JsonNode after = provider(g, "single");
+            assertThat(after.get("in_flight").asInt()).isZero();
+            assertThat(after.get("queued").asInt()).isZero();
+        }
+    }
+
     private static JsonNode provider(FaultGateway g, String name) {
         for (JsonNode p : Json.parse(g.get("/status").body()).get("providers")) {
             if (p.get("name").asText().equals(name)) return p;
