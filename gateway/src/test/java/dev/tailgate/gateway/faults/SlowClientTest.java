@@ -31,8 +31,10 @@ class SlowClientTest {
               fake:
                 base_url: ${UP}
                 local: true
+                idle_timeout: 1s
             models:
               qwen: {targets: [fake/echo]}
+              endless: {targets: [fake/endless]}
             clients:
               tester: {key: env:TG_KEY}
             """;
@@ -42,6 +44,19 @@ class SlowClientTest {
     @BeforeAll
     static void start() {
         g = FaultGateway.start(CONFIG, Map.of(), o -> o.activeProbes(false));
+        // an upstream that streams as fast as it is read, forever (it respects backpressure itself)
+        g.upstream.behaviour("endless", ex -> {
+            ex.startSse();
+            String piece = "z".repeat(4096);
+            Runnable[] pump = new Runnable[1];
+            pump[0] = () -> {
+                while (!ex.response().closed() && !ex.response().writeQueueFull()) {
+                    ex.sendEvent(ex.chunk(Json.object().put("content", piece), null));
+                }
+                if (!ex.response().closed()) ex.response().drainHandler(v -> pump[0].run());
+            };
+            pump[0].run();
+        });
     }
 
     @AfterAll
@@ -112,6 +127,34 @@ class SlowClientTest {
             assertThat(r.status()).isEqualTo(-1);
             assertThat(r.body()).isEmpty();
         }
+    }
+
+    @Test
+    void aClientThatStopsReadingAStreamDoesNotHoldTheProviderSlot() throws Exception {
+        String body = "{\"model\":\"endless\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        try (Socket s = new Socket("127.0.0.1", g.port())) {
+            s.setReceiveBufferSize(4096);
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + FaultGateway.CLIENT_KEY
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+                    .getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            assertThat(s.getInputStream().read()).as("the stream started").isGreaterThan(0);
+            // ... and this client never reads again. Backpressure pauses the upstream; idle_timeout (1s) then ends the
+            // attempt, resets the upstream request and frees the slot, although the client still holds its socket.
+            assertThat(g.upstream.awaitCancellation("endless", java.time.Duration.ofSeconds(30))).as("upstream request reset").isTrue();
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+            int inFlight = -1;
+            while (System.nanoTime() < deadline) {
+                inFlight = 0;
+                JsonNode status = Json.parse(RawHttp.exchange(g.port(), "GET /status HTTP/1.1\r\nHost: 127.0.0.1", null, 30_000).body());
+                for (JsonNode p : status.get("providers")) inFlight += p.get("in_flight").asInt();
+                if (inFlight == 0) break;
+                Thread.sleep(20); // polling /status, bounded by the deadline
+            }
+            assertThat(inFlight).as("provider slots held").isZero();
+        }
+        assertServesAndHoldsNothing();
     }
 
     @Test
