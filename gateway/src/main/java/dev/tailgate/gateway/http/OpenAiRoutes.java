@@ -51,7 +51,13 @@ public final class OpenAiRoutes {
     }
 
     private void model(Exchange ex) {
-        String id = java.net.URLDecoder.decode(ex.request().path().substring("/v1/models/".length()), java.nio.charset.StandardCharsets.UTF_8);
+        String rawId = ex.request().path().substring("/v1/models/".length());
+        String id;
+        try {
+            id = java.net.URLDecoder.decode(rawId, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException badEscape) { // "%ZZ": no model can have that id (was a 500)
+            throw new dev.tailgate.gateway.ApiException(ApiError.modelNotFound(rawId));
+        }
         gateway.route(ex.ctx(), id); // 404 / 403
         ex.json(200, ModelInfo.of(id, gateway.snapshot().loadedEpochSeconds(), "tailgate"));
     }

@@ -124,6 +124,14 @@ class BadInputCorpusTest {
         c.add(json("chat nested arrays 10k deep", 400, chat, nested));
         c.add(json("chat nested objects 10k deep", 400, chat, nestedObj));
         c.add(raw("chat invalid UTF-8", 400, "POST", chat, List.of(AUTH, JSON), badUtf8));
+        c.add(raw("chat UTF-16 body", 400, "POST", chat, List.of(AUTH, JSON),
+                ("{\"model\":\"qwen\"," + msgs + "}").getBytes(StandardCharsets.UTF_16)));
+        // a UTF-8 byte-order mark is tolerated (Jackson skips it, the splice keeps it): accepted, not an error
+        c.add(raw("chat UTF-8 BOM then JSON", 200, "POST", chat, List.of(AUTH, JSON),
+                concat(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}, bytes("{\"model\":\"qwen\"," + msgs + "}"))));
+        c.add(json("chat duplicate model keys", 400, chat, "{\"model\":\"qwen\",\"model\":\"other\"," + msgs + "}"));
+        c.add(raw("embeddings UTF-16 body", 400, "POST", emb, List.of(AUTH, JSON),
+                "{\"model\":\"embed\",\"input\":\"a\"}".getBytes(StandardCharsets.UTF_16)));
         // --- chat completions: types and values
         c.add(json("chat messages is a string", 400, chat, "{\"model\":\"qwen\",\"messages\":\"hi\"}"));
         c.add(json("chat model is a number", 400, chat, "{\"model\":42," + msgs + "}"));
@@ -155,6 +163,10 @@ class BadInputCorpusTest {
         c.add(raw("unknown path", 404, "POST", "/v1/nope", List.of(AUTH, JSON), bytes("{}")));
         c.add(raw("unknown path below chat", 404, "POST", chat + "/extra", List.of(AUTH, JSON), bytes("{}")));
         c.add(raw("root path", 404, "GET", "/", List.of(), null));
+        c.add(raw("model id with a bad percent escape", 404, "GET", "/v1/models/%ZZ", List.of(AUTH), null));
+        c.add(raw("unknown model id", 404, "GET", "/v1/models/nope", List.of(AUTH), null));
+        c.add(raw("path with dot segments", 404, "GET", "/v1/../../etc/passwd", List.of(AUTH), null));
+        c.add(raw("absolute-form request target", 404, "GET", "http://example.invalid/x", List.of(AUTH), null));
         // --- embeddings
         c.add(json("embeddings malformed JSON", 400, emb, "{\"input\":"));
         c.add(json("embeddings no input", 400, emb, "{\"model\":\"embed\"}"));
