@@ -74,6 +74,8 @@ class FaultSuiteTest {
               refused: {targets: [dead/echo]}
               refused-first: {targets: [dead/echo, backup/echo], fallback: true}
               err500: {targets: [fake/error-500]}
+              reset: {targets: [fake/reset-before-headers]}
+              reset-first: {targets: [fake/reset-before-headers, backup/echo], fallback: true}
               err500-first: {targets: [fake/error-500, backup/echo], fallback: true}
               limited: {targets: [ratelimited/error-429]}
               stall: {targets: [fake/stall-headers]}
@@ -111,7 +113,8 @@ class FaultSuiteTest {
         // only known once it runs, so a second fake is started just for that
         plain = dev.tailgate.testing.upstream.FakeOpenAiUpstream.start();
         g = FaultGateway.start(CONFIG, Map.of("PLAINPORT", Integer.toString(plain.port()), "SELFPORT", Integer.toString(tls.port())),
-                o -> o.activeProbes(false).clock(clock)); // probes would add requests to the fake's record
+                o -> o.activeProbes(false).clock(clock));
+        g.upstream.behaviour("reset-before-headers", dev.tailgate.testing.upstream.FakeExchange::cut); // probes would add requests to the fake's record
     }
 
     static dev.tailgate.testing.upstream.FakeOpenAiUpstream plain;
@@ -166,6 +169,26 @@ class FaultSuiteTest {
         HttpResponse<String> r = g.post("/v1/chat/completions", FaultGateway.chat("refused-first", false, "hi"));
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(content(r)).isEqualTo("echo: hi");
+        assertThat(g.upstream.lastRequest().header("Authorization")).isEqualTo("Bearer " + FaultGateway.BACKUP_KEY);
+    }
+
+    // --- connection dropped before the headers -----------------------------------------------------------------
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void upstreamDropsTheConnectionBeforeHeadersIs502(boolean stream) {
+        HttpResponse<String> r = g.post("/v1/chat/completions", FaultGateway.chat("reset", stream, "hi"));
+        assertThat(r.statusCode()).isEqualTo(502);
+        assertThat(error(r).get("message").asText()).contains("'fake'");
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void upstreamDropsTheConnectionBeforeHeadersFallsBack(boolean stream) {
+        HttpResponse<String> r = g.post("/v1/chat/completions", FaultGateway.chat("reset-first", stream, "hi"));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("echo: ");
+        if (stream) assertThat(r.body()).contains("data: [DONE]");
         assertThat(g.upstream.lastRequest().header("Authorization")).isEqualTo("Bearer " + FaultGateway.BACKUP_KEY);
     }
 
