@@ -201,10 +201,16 @@ public final class GatewayServer implements AutoCloseable {
             if (policy != null) router.raw(io.vertx.core.http.HttpMethod.GET, ADMIN_POLICY_PATH, ex -> ex.json(200, policyRef.adminView(100)));
             o.extensions().forEach(ext -> ext.register(gateway, router));
 
-            HttpServer server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true)
+            // h2c off: with it on, Vert.x only creates the connection (and calls connectionHandler) once the first
+            // bytes tell HTTP/1 from HTTP/2, so a client that connects and sends nothing would escape client_timeout
+            HttpServer server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setHttp2ClearTextEnabled(false)
                     .setCompressionSupported(false).setMaxInitialLineLength(16 * 1024).setMaxHeaderSize(64 * 1024)
                     .setHandle100ContinueAutomatically(true));
-            server.requestHandler(router);
+            dev.tailgate.gateway.http.ClientTimeouts slowClients =
+                    new dev.tailgate.gateway.http.ClientTimeouts(vertx, () -> gateway.config().clientTimeout());
+            server.connectionHandler(slowClients::connected);
+            server.requestHandler(slowClients.wrap(router));
+            server.invalidRequestHandler(dev.tailgate.gateway.http.InvalidRequests::handle);
             String host = o.host() != null ? o.host() : config.host();
             int port = o.port() != null ? o.port() : config.port();
             await(server.listen(port, host), Duration.ofSeconds(30), "listen on " + host + ":" + port);

@@ -63,6 +63,18 @@ public final class RequestContext {
 
     /** Client admission (rate/budget) ran for this request: it runs once, however many internal calls follow. */
     public boolean admitted() { return admitted; }
+
+    private boolean usageClaimed;
+
+    /**
+     * True exactly once: the first caller writes this request's usage row (before the response's last byte, or when
+     * the request ends without one), every later caller must not write another.
+     */
+    public boolean claimUsageRow() {
+        if (usageClaimed) return false;
+        usageClaimed = true;
+        return true;
+    }
     public void admitted(boolean a) { this.admitted = a; }
 
     /** The targets chosen for {@code alias} earlier in this request (one decision, one audit row per request), or null. */

@@ -18,6 +18,12 @@ public final class Json {
     /** Tolerant reader (unknown fields are kept by the raw-node passthrough, never rejected). */
     public static final ObjectMapper MAPPER = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            // "{...} junk" is not JSON: without this, readTree returns the first value and ignores the rest, and code
+            // that re-reads the raw bytes (JsonSplice) then disagrees with the parsed tree
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            // {"model":"a",...,"model":"b"}: the tree keeps the last, a byte-level splice or an upstream may take the
+            // first — the gateway would route and authorise one model and send another. Duplicate keys are refused.
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
             .build();

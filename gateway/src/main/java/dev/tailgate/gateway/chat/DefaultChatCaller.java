@@ -58,15 +58,15 @@ public final class DefaultChatCaller implements ChatCaller {
                 @Override
                 public void onResponse(Attempt attempt, Target target, HttpClientResponse resp) {
                     attempt.firstProgress();
-                    resp.body().onComplete(ar -> {
+                    io.vertx.core.buffer.Buffer whole = io.vertx.core.buffer.Buffer.buffer();
+                    resp.handler(b -> {
+                        if (attempt.accept(b)) whole.appendBuffer(b); // bounded by max_response
+                    });
+                    resp.endHandler(end -> {
                         if (attempt.done()) return;
-                        if (ar.failed()) {
-                            attempt.fail(ApiError.upstream("provider '" + target.provider() + "' connection broke"), true);
-                            return;
-                        }
                         JsonNode n;
                         try {
-                            n = Json.parse(ar.result().getBytes());
+                            n = Json.parse(whole.getBytes());
                         } catch (RuntimeException e) {
                             n = null;
                         }

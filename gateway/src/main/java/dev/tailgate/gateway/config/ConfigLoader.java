@@ -35,6 +35,8 @@ public final class ConfigLoader {
     public static final int DEFAULT_MAX_QUEUE = 128;
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
     public static final long DEFAULT_MAX_BODY = 10L * 1024 * 1024;
+    public static final long DEFAULT_MAX_RESPONSE = 64L * 1024 * 1024;
+    public static final Duration DEFAULT_CLIENT_TIMEOUT = Duration.ofSeconds(60);
 
     private final SecretResolver secrets;
 
@@ -69,13 +71,15 @@ public final class ConfigLoader {
         }
         long maxBody = doc.at("/max_body").isMissingNode() ? DEFAULT_MAX_BODY : size(doc, "/max_body");
         boolean logPrompts = bool(doc, "/log_prompts", false);
+        long maxResponse = doc.at("/max_response").isMissingNode() ? DEFAULT_MAX_RESPONSE : size(doc, "/max_response");
+        Duration clientTimeout = duration(doc, "/client_timeout", DEFAULT_CLIENT_TIMEOUT);
 
         Map<String, ProviderConfig> providers = new LinkedHashMap<>();
         if (!doc.at("/providers").isMissingNode()) {
             requireObject(doc, "/providers");
             for (Iterator<String> it = doc.at("/providers").fieldNames(); it.hasNext(); ) {
                 String name = it.next();
-                providers.put(name, provider(doc, "/providers/" + YamlDocumentKeys.escape(name), name, dir, warnings));
+                providers.put(name, provider(doc, "/providers/" + YamlDocumentKeys.escape(name), name, dir, warnings, maxResponse));
             }
         }
         Map<String, ModelRoute> models = new LinkedHashMap<>();
@@ -102,7 +106,7 @@ public final class ConfigLoader {
             checkKeys(cdoc, "", Set.of("clients"));
             readClients(cdoc, clientsFile.getParent(), clients, warnings);
         }
-        return new GatewayConfig(abs, clientsFile, host, port, maxBody, logPrompts, Map.copyOf(providers),
+        return new GatewayConfig(abs, clientsFile, host, port, maxBody, clientTimeout, logPrompts, Map.copyOf(providers),
                 java.util.Collections.unmodifiableMap(models), java.util.Collections.unmodifiableMap(clients), List.copyOf(warnings),
                 doc.root.deepCopy());
     }
@@ -115,7 +119,7 @@ public final class ConfigLoader {
         }
     }
 
-    private ProviderConfig provider(YamlDocument doc, String at, String name, Path dir, List<String> warnings) {
+    private ProviderConfig provider(YamlDocument doc, String at, String name, Path dir, List<String> warnings, long maxResponse) {
         requireObject(doc, at);
         checkKeys(doc, at, PROVIDER_KEYS);
         String base = text(doc, at + "/base_url");
@@ -147,7 +151,8 @@ public final class ConfigLoader {
                 positiveInt(doc, at + "/max_concurrency", DEFAULT_MAX_CONCURRENCY, 1),
                 positiveInt(doc, at + "/max_queue", DEFAULT_MAX_QUEUE, 0), timeout,
                 duration(doc, at + "/first_token_timeout", timeout), duration(doc, at + "/idle_timeout", timeout),
-                bool(doc, at + "/responses_api", false));
+                bool(doc, at + "/responses_api", false),
+                doc.at(at + "/max_response").isMissingNode() ? maxResponse : size(doc, at + "/max_response"));
     }
 
     private static ModelRoute model(YamlDocument doc, String at, String alias, Map<String, ProviderConfig> providers) {

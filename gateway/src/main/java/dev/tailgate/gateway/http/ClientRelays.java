@@ -15,8 +15,6 @@ import io.vertx.core.http.HttpServerResponse;
 
 /** Relays that deliver an upstream response to the client's HTTP response, rewriting the model back to the alias. */
 public final class ClientRelays {
-    static final long MAX_JSON_RESPONSE = 256L * 1024 * 1024;
-
     private ClientRelays() {}
 
     /** Whole JSON body (non-stream chat, embeddings): collected, {@code model} spliced back to the alias, sent. */
@@ -27,12 +25,8 @@ public final class ClientRelays {
                 attempt.firstProgress();
                 Buffer body = Buffer.buffer();
                 resp.handler(b -> {
-                    if (attempt.done()) return;
+                    if (!attempt.accept(b)) return;
                     attempt.progress();
-                    if (body.length() + b.length() > MAX_JSON_RESPONSE) {
-                        attempt.fail(ApiError.upstream("provider '" + target.provider() + "' answered with an oversized body"), false);
-                        return;
-                    }
                     body.appendBuffer(b);
                 });
                 resp.endHandler(v -> {
@@ -48,8 +42,10 @@ public final class ClientRelays {
                     // the verdict before the last write: ending the response can close the exchange, and a close
                     // seen first would count this finished attempt as cancelled (no breaker success, no permit verdict)
                     attempt.succeed();
-                    ex.response().setStatusCode(resp.statusCode()).putHeader("Content-Type", "application/json")
-                            .end(Buffer.buffer(out));
+                    ex.response().setStatusCode(resp.statusCode()).putHeader("Content-Type", "application/json");
+                    ex.endAfterUsageRow(() -> {
+                        if (!ex.response().closed() && !ex.response().ended()) ex.response().end(Buffer.buffer(out));
+                    });
                 });
             }
 
@@ -108,7 +104,9 @@ public final class ClientRelays {
                     commit();
                     r.setStatusCode(200).putHeader("Content-Type", "text/event-stream; charset=utf-8").putHeader("Cache-Control", "no-cache");
                 }
-                if (!r.closed() && !r.ended()) r.end(SseWriter.done());
+                ex.endAfterUsageRow(() -> {
+                    if (!r.closed() && !r.ended()) r.end(SseWriter.done());
+                });
             }
 
             @Override
@@ -118,7 +116,9 @@ public final class ClientRelays {
 
             @Override
             public void abortAfterCommit(ApiError error) {
-                if (!r.closed() && !r.ended()) r.end(SseWriter.error(error.toBytes()));
+                ex.endAfterUsageRow(() -> {
+                    if (!r.closed() && !r.ended()) r.end(SseWriter.error(error.toBytes()));
+                });
             }
         };
     }
@@ -138,7 +138,7 @@ public final class ClientRelays {
                 if (len != null) r.putHeader("Content-Length", len);
                 else r.setChunked(true);
                 resp.handler(b -> {
-                    if (attempt.done() || r.closed()) return;
+                    if (!attempt.accept(b) || r.closed()) return;
                     attempt.progress();
                     r.write(b);
                     if (r.writeQueueFull()) {
@@ -149,7 +149,9 @@ public final class ClientRelays {
                 resp.endHandler(v -> {
                     if (attempt.done()) return;
                     attempt.succeed(); // before the last write (see json)
-                    if (!r.closed()) r.end();
+                    ex.endAfterUsageRow(() -> {
+                        if (!r.closed() && !r.ended()) r.end();
+                    });
                 });
             }
 

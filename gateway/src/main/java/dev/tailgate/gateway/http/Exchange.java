@@ -14,6 +14,8 @@ public final class Exchange {
     private final HttpServerRequest request;
     private final RequestContext ctx;
     private final List<Runnable> onClose = new ArrayList<>();
+    private java.util.function.Supplier<java.util.concurrent.CompletableFuture<Void>> usageRow;
+    private boolean ending;
 
     Exchange(HttpServerRequest request, RequestContext ctx) {
         this.request = request;
@@ -34,11 +36,42 @@ public final class Exchange {
         onClose.add(r);
     }
 
+    /** How this request's usage row is written (set by the router; absent = nothing to write). */
+    void usageRow(java.util.function.Supplier<java.util.concurrent.CompletableFuture<Void>> writer) {
+        this.usageRow = writer;
+    }
+
+    /**
+     * Runs {@code end} (the response's last write) only once this request's usage row is committed, so a client that
+     * received the whole answer can rely on it being in the ledger — even if the gateway is killed a moment later.
+     * Bounded: after 2 s without a commit the answer goes out anyway (a slow ledger must not hold responses). Call on
+     * the request's event loop; any later fail/json is ignored.
+     */
+    public void endAfterUsageRow(Runnable end) {
+        if (ending) return;
+        ending = true;
+        java.util.concurrent.CompletableFuture<Void> row;
+        try {
+            row = usageRow == null ? null : usageRow.get();
+        } catch (RuntimeException e) {
+            row = null;
+        }
+        if (row == null || row.isDone()) {
+            end.run();
+            return;
+        }
+        io.vertx.core.Context vctx = io.vertx.core.Vertx.currentContext();
+        row.orTimeout(2, java.util.concurrent.TimeUnit.SECONDS).whenComplete((v, err) -> {
+            if (vctx == null) end.run();
+            else vctx.runOnContext(x -> end.run());
+        });
+    }
+
     /** Answers with an OpenAI-shaped error, unless the response already started (then the connection is reset). */
     public void fail(ApiError e) {
         HttpServerResponse r = response();
         if (e.code() != null) ctx.errorCode(e.code());
-        if (r.ended() || r.closed()) return;
+        if (ending || r.ended() || r.closed()) return;
         if (r.headWritten()) {
             r.reset();
             return;
@@ -46,13 +79,19 @@ public final class Exchange {
         r.setStatusCode(e.status()).putHeader("Content-Type", "application/json");
         String ra = e.retryAfterHeader();
         if (ra != null) r.putHeader("Retry-After", ra);
-        r.end(Buffer.buffer(e.toBytes()));
+        Buffer body = Buffer.buffer(e.toBytes());
+        endAfterUsageRow(() -> {
+            if (!r.ended() && !r.closed()) r.end(body);
+        });
     }
 
     public void json(int status, Object body) {
         HttpServerResponse r = response();
-        if (r.ended() || r.closed()) return;
+        if (ending || r.ended() || r.closed()) return;
         byte[] bytes = body instanceof byte[] b ? b : Json.bytes(body);
-        r.setStatusCode(status).putHeader("Content-Type", "application/json").end(Buffer.buffer(bytes));
+        r.setStatusCode(status).putHeader("Content-Type", "application/json");
+        endAfterUsageRow(() -> {
+            if (!r.ended() && !r.closed()) r.end(Buffer.buffer(bytes));
+        });
     }
 }

@@ -84,6 +84,10 @@ public final class GatewayRouter implements Handler<HttpServerRequest>, RouteReg
             var policy = gateway.policy();
             if (policy != null) policy.finished(ctx, status, nanos, gone); // one usage row per finished model request
         };
+        ex.usageRow(() -> {
+            var policy = gateway.policy();
+            return policy == null ? null : policy.finished(ctx, req.response().getStatusCode(), System.nanoTime() - ctx.startNanos(), false);
+        });
         req.response().endHandler(v -> finish.run());
         ex.onClose(finish);
         try {
@@ -145,6 +149,7 @@ public final class GatewayRouter implements Handler<HttpServerRequest>, RouteReg
                 return;
             }
             try {
+                if (!utf8(ar.result())) throw new ApiException(ApiError.badRequest("request body must be JSON in UTF-8"));
                 JsonNode n = Json.parse(ar.result().getBytes());
                 if (!(n instanceof ObjectNode o)) throw new ApiException(ApiError.badRequest("request body must be a JSON object"));
                 route.handle(ex, o, ar.result());
@@ -152,6 +157,19 @@ public final class GatewayRouter implements Handler<HttpServerRequest>, RouteReg
                 ex.fail(ApiException.of(e));
             }
         });
+    }
+
+    /**
+     * Jackson would read UTF-16/32 JSON (told apart by a byte-order mark or zero bytes up front), but the body is
+     * forwarded as sent and upstreams expect UTF-8 (RFC 8259): refuse it here rather than let a provider choke on it.
+     */
+    private static boolean utf8(io.vertx.core.buffer.Buffer b) {
+        int n = Math.min(4, b.length());
+        if (n >= 2 && ((b.getByte(0) == (byte) 0xFE && b.getByte(1) == (byte) 0xFF) || (b.getByte(0) == (byte) 0xFF && b.getByte(1) == (byte) 0xFE))) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) if (b.getByte(i) == 0) return false;
+        return true;
     }
 
     private String metricPath(String path) {

@@ -51,13 +51,21 @@ public final class OpenAiRoutes {
     }
 
     private void model(Exchange ex) {
-        String id = java.net.URLDecoder.decode(ex.request().path().substring("/v1/models/".length()), java.nio.charset.StandardCharsets.UTF_8);
+        String rawId = ex.request().path().substring("/v1/models/".length());
+        String id;
+        try {
+            id = java.net.URLDecoder.decode(rawId, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException badEscape) { // "%ZZ": no model can have that id (was a 500)
+            throw new dev.tailgate.gateway.ApiException(ApiError.modelNotFound(rawId));
+        }
         gateway.route(ex.ctx(), id); // 404 / 403
         ex.json(200, ModelInfo.of(id, gateway.snapshot().loadedEpochSeconds(), "tailgate"));
     }
 
     private void chat(Exchange ex, ObjectNode body, Buffer raw) {
         ChatRequest req = ChatRequest.parse(body);
+        requireTokenCount(body, "max_tokens");
+        requireTokenCount(body, "max_completion_tokens");
         if (gateway.config().logPrompts()) PROMPTS.info("rid={} client={} body={}", ex.ctx().requestId(), ex.ctx().caller().name(), body);
         ex.ctx().estimatedPromptTokens(PromptTokens.estimate(body));
         if (!req.stream()) {
@@ -69,6 +77,19 @@ public final class OpenAiRoutes {
         boolean clientAsked = body.path("stream_options").path("include_usage").asBoolean(false);
         Buffer sent = clientAsked ? raw : withIncludeUsage(body, raw);
         forward(ex, "/chat/completions", req.model(), sent, ClientRelays.sse(ex, req.model(), !clientAsked));
+    }
+
+    /**
+     * A token limit must be a whole number a provider can hold: 1e309 or 2^70 would otherwise travel on to an upstream
+     * (or qwen-local) that may overflow, and the client would get a confusing upstream error instead of a clear 400.
+     */
+    private static void requireTokenCount(ObjectNode body, String field) {
+        var n = body.get(field);
+        if (n == null || n.isNull()) return;
+        if (!n.isIntegralNumber() || !n.canConvertToInt() || n.intValue() < 1) {
+            throw new dev.tailgate.gateway.ApiException(ApiError.badRequest(
+                    "'" + field + "' must be a whole number between 1 and " + Integer.MAX_VALUE, field));
+        }
     }
 
     private void embeddings(Exchange ex, ObjectNode body, Buffer raw) {

@@ -23,8 +23,9 @@ public final class Pricing {
     }
 
     public double costUsd(String provider, String upstreamModel, String alias, long promptTokens, long completionTokens) {
-        Price p = byModel.get(provider + "/" + upstreamModel);
-        if (p == null) p = byModel.get(upstreamModel);
+        // provider/upstreamModel are null for a request refused before a target was chosen (Map.copyOf refuses get(null))
+        Price p = provider == null || upstreamModel == null ? null : byModel.get(provider + "/" + upstreamModel);
+        if (p == null && upstreamModel != null) p = byModel.get(upstreamModel);
         if (p == null && alias != null) p = byModel.get(alias);
         if (p == null) return 0;
         return (Math.max(0, promptTokens) * p.inputPerMillion() + Math.max(0, completionTokens) * p.outputPerMillion()) / 1_000_000d;

@@ -244,10 +244,13 @@ public final class PolicyRuntime implements AttemptFeedback, AutoCloseable {
 
     /**
      * A request ended (answered, failed, or the client went away): settles rate and spend with the upstream's usage
-     * and appends one ledger row. Only requests that named a model are recorded. Never throws.
+     * and appends one ledger row. Only requests that named a model are recorded, each once. Never throws; the future
+     * completes when the row is committed (or failed to be: it never fails the caller).
      */
-    public void finished(RequestContext ctx, int status, long latencyNanos, boolean clientGone) {
-        if (ctx.model() == null || ctx.caller() == null) return;
+    public java.util.concurrent.CompletableFuture<Void> finished(RequestContext ctx, int status, long latencyNanos, boolean clientGone) {
+        var none = java.util.concurrent.CompletableFuture.<Void>completedFuture(null);
+        if (ctx.model() == null || ctx.caller() == null) return none;
+        if (!ctx.claimUsageRow()) return none; // already recorded before the response's last byte
         try {
             String client = ctx.caller().name();
             long prompt = ctx.hasUsage() ? ctx.promptTokens() : 0;
@@ -259,17 +262,18 @@ public final class PolicyRuntime implements AttemptFeedback, AutoCloseable {
                 cost = clients.settle(client, sent ? ctx.provider() : "", sent ? ctx.upstreamModel() : "", ctx.model(),
                         ctx.estimatedPromptTokens(), sent ? prompt : 0, sent ? completion : 0);
             }
-            if (ledger == null) return;
+            if (ledger == null) return none;
             var route = gateway.config().models().get(ctx.model());
             boolean priv = ctx.privateRequest() || (route != null && route.privateOnly());
             long ttft = ctx.ttftNanos();
             String code = ctx.errorCode();
             if (clientGone && code == null) code = "client_closed";
-            ledger.append(new UsageRecord(ctx.requestId(), clock.instant(), client, ctx.model(), ctx.provider(),
+            return ledger.append(new UsageRecord(ctx.requestId(), clock.instant(), client, ctx.model(), ctx.provider(),
                     ctx.upstreamModel(), prompt, completion, cost, latencyNanos / 1_000_000,
                     ttft < 0 ? null : ttft / 1_000_000, status, code, priv));
         } catch (RuntimeException e) {
             LOG.warn("rid={} usage not recorded: {}", ctx.requestId(), e.toString());
+            return none;
         }
     }
 

@@ -99,14 +99,14 @@ public final class ResponsesEndpoint {
             public void onChunk(ObjectNode chunk) {
                 if (!bridge.started()) openStream(response);
                 bridge.onChunk(chunk);
-                if (bridge.finished()) endStream(response);
+                if (bridge.finished()) endStream(ex);
             }
 
             @Override
             public void onComplete() {
                 openStream(response);
                 bridge.onEnd();
-                endStream(response);
+                endStream(ex);
             }
 
             @Override
@@ -116,7 +116,7 @@ public final class ResponsesEndpoint {
                     return;
                 }
                 bridge.onError(error);
-                endStream(response);
+                endStream(ex);
             }
         });
         ex.onClose(() -> {
@@ -132,7 +132,11 @@ public final class ResponsesEndpoint {
                 .putHeader("X-Accel-Buffering", "no");
     }
 
-    private static void endStream(HttpServerResponse response) {
-        if (!response.ended() && !response.closed()) response.end();
+    /** Ends the stream once the usage row is committed (see {@link Exchange#endAfterUsageRow}). */
+    private static void endStream(Exchange ex) {
+        HttpServerResponse response = ex.response();
+        ex.endAfterUsageRow(() -> {
+            if (!response.ended() && !response.closed()) response.end();
+        });
     }
 }

@@ -52,7 +52,7 @@ final class ResponsesPassthroughRelay {
                     }
                 });
                 resp.handler(buf -> {
-                    if (attempt.done()) return;
+                    if (!attempt.accept(buf)) return;
                     try {
                         reader.feed(buf);
                     } catch (SseReader.SseException e) {
@@ -64,7 +64,9 @@ final class ResponsesPassthroughRelay {
                     reader.finish();
                     if (terminal) {
                         attempt.succeed(); // before the last write (see ClientRelays.json)
-                        if (!r.closed() && !r.ended()) r.end();
+                        ex.endAfterUsageRow(() -> {
+                            if (!r.closed() && !r.ended()) r.end();
+                        });
                     } else {
                         attempt.fail(ApiError.upstream("provider '" + target.provider() + "' ended the stream before it was complete"), true);
                     }
@@ -96,7 +98,9 @@ final class ResponsesPassthroughRelay {
 
             @Override
             public void abortAfterCommit(ApiError error) {
-                if (!r.closed() && !r.ended()) r.end(SseWriter.error(error.toBytes()));
+                ex.endAfterUsageRow(() -> {
+                    if (!r.closed() && !r.ended()) r.end(SseWriter.error(error.toBytes()));
+                });
             }
         };
     }

@@ -69,7 +69,8 @@ public final class ResponsesRequestTranslator {
         copyNumber(request, "top_p", chat, "top_p", 0, 1);
         JsonNode maxOut = request.get("max_output_tokens");
         if (maxOut != null && !maxOut.isNull()) {
-            if (!maxOut.isIntegralNumber() || maxOut.asLong() < 1) {
+            // canConvertToInt first: asLong() of 2^70+5 is silently 5
+            if (!maxOut.isIntegralNumber() || !maxOut.canConvertToInt() || maxOut.intValue() < 1) {
                 throw new InvalidResponsesRequest("'max_output_tokens' must be a positive integer.", "max_output_tokens");
             }
             // max_tokens, not max_completion_tokens: it is what OpenAI-compatible upstreams (llama.cpp, DeepSeek, vLLM) accept.

@@ -30,6 +30,7 @@ public final class Attempt {
     private HttpClientRequest request;
     private long totalTimer = -1, firstTimer = -1, idleTimer = -1;
     private boolean sawFirst;
+    private long received;
 
     Attempt(Vertx vertx, ProviderState provider, Target target, ProviderLimiter.Permit permit) {
         this.vertx = vertx;
@@ -72,6 +73,10 @@ public final class Attempt {
             resp.exceptionHandler(e -> fail(new UpstreamFailure(dev.tailgate.wire.ApiError.upstream(
                     "provider '" + config.name() + "' connection broke (" + e.getClass().getSimpleName() + ")"), true)));
             if (resp.statusCode() / 100 == 2) {
+                if (declaredTooLarge(resp.getHeader("Content-Length"))) {
+                    fail(tooLarge(), false);
+                    return;
+                }
                 relay.onResponse(this, target, resp);
             } else {
                 readErrorBody(resp);
@@ -86,6 +91,35 @@ public final class Attempt {
             if (buf.length() < MAX_ERROR_BODY) buf.appendBuffer(b.length() > MAX_ERROR_BODY ? b.slice(0, MAX_ERROR_BODY) : b);
         });
         resp.endHandler(v -> fail(UpstreamErrors.fromResponse(config, resp.statusCode(), buf, resp.getHeader("Retry-After"))));
+    }
+
+    /**
+     * Counts a piece of the upstream answer against the provider's {@code max_response}. Every relay calls this for
+     * each buffer it reads; past the limit the attempt fails (502 before the first byte reached the client, an SSE
+     * error or a reset after), so a runaway upstream cannot make the gateway buffer without end.
+     *
+     * @return false when the answer is now too large (the attempt has failed; drop the buffer)
+     */
+    public boolean accept(Buffer piece) {
+        if (done()) return false;
+        received += piece.length();
+        if (received <= config.maxResponse()) return true;
+        fail(tooLarge(), false);
+        return false;
+    }
+
+    private boolean declaredTooLarge(String contentLength) {
+        if (contentLength == null) return false;
+        try {
+            return Long.parseLong(contentLength.trim()) > config.maxResponse();
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private dev.tailgate.wire.ApiError tooLarge() {
+        return dev.tailgate.wire.ApiError.upstream("provider '" + config.name() + "' answered with more than "
+                + config.maxResponse() + " bytes (max_response)");
     }
 
     /** The first event / header arrived: stop the first-token clock, start the idle clock. */

@@ -112,9 +112,18 @@ public final class Dispatcher {
                     ar.result().release();
                     return;
                 }
+                UpstreamBody body;
+                try {
+                    body = plan.body().apply(target);
+                } catch (RuntimeException e) {
+                    // a body that cannot be built must answer the client, not escape to the event loop and hang it
+                    tr.cancel();
+                    ar.result().release();
+                    finish(ApiException.of(e));
+                    return;
+                }
                 Attempt a = new Attempt(vertx, ps, target, ar.result());
                 current = a;
-                UpstreamBody body = plan.body().apply(target);
                 a.run(client, plan.method(), plan.path(), body, plan.ctx().requestId(), relay).onComplete(done -> {
                     if (done.succeeded()) {
                         ps.recordSuccess();

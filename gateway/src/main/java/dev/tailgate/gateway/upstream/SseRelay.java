@@ -42,7 +42,7 @@ public abstract class SseRelay extends Relay {
         }
         SseReader reader = new SseReader(this::onEvent);
         response.handler(buf -> {
-            if (attempt.done()) return;
+            if (!attempt.accept(buf)) return;
             try {
                 reader.feed(buf);
             } catch (SseReader.SseException e) {

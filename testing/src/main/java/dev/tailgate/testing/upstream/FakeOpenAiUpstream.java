@@ -45,6 +45,10 @@ import java.util.regex.Pattern;
  *   <tr><td>{@code ignores-stream}</td><td>answers a stream request with one JSON completion</td></tr>
  *   <tr><td>{@code invalid-json}</td><td>200 with a truncated JSON body (non-stream)</td></tr>
  *   <tr><td>{@code error-mid-stream}</td><td>one chunk, then an {@code {"error":...}} event</td></tr>
+ *   <tr><td>{@code huge-json}</td><td>a valid completion of about 1 MiB, sent with its Content-Length</td></tr>
+ *   <tr><td>{@code huge-stream}</td><td>a stream of about 1 MiB of content chunks (chunked, no length), then [DONE]</td></tr>
+ *   <tr><td>{@code huge-chunked-json}</td><td>a valid completion of about 1 MiB, chunked (no Content-Length)</td></tr>
+ *   <tr><td>{@code trickle-forever}</td><td>200 application/json, then one byte every 100 ms, never ending</td></tr>
  * </table>
  * Extend with {@link #behaviour(String, Behaviour)}. Every request is recorded (headers, raw body); requests whose
  * connection closed before the answer ended are counted as cancelled ({@link #awaitCancellation}).
@@ -255,6 +259,14 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
         else ex.json(200, Json.object().put("text", text));
     }
 
+    private static void trickle(FakeExchange ex) {
+        ex.later(100, () -> {
+            if (ex.response().closed() || ex.response().ended()) return;
+            ex.response().write(" ");
+            trickle(ex);
+        });
+    }
+
     private void registerDefaults() {
         behaviours.put("echo-crlf", ex -> {
             ex.lineEnding("\r\n");
@@ -334,6 +346,26 @@ public final class FakeOpenAiUpstream implements AutoCloseable {
             ex.sendEvent(chunks.get(0));
             ex.sendRaw("data: {\"error\":{\"message\":\"fake upstream broke mid-stream\",\"type\":\"server_error\"}}\n\n");
             ex.later(20, ex::sendDone);
+        });
+        behaviours.put("huge-json", ex -> ex.json(200, ex.completion("x".repeat(1 << 20))));
+        behaviours.put("huge-chunked-json", ex -> {
+            byte[] all = Json.bytes(ex.completion("y".repeat(1 << 20)));
+            var r = ex.response().setStatusCode(200).putHeader("Content-Type", "application/json").setChunked(true);
+            for (int i = 0; i < all.length; i += 16 * 1024) r.write(Buffer.buffer().appendBytes(all, i, Math.min(16 * 1024, all.length - i)));
+            r.end();
+        });
+        behaviours.put("huge-stream", ex -> {
+            List<ObjectNode> chunks = new ArrayList<>();
+            chunks.add(ex.chunk(Json.object().put("role", "assistant").put("content", ""), null));
+            String piece = "z".repeat(8 * 1024);
+            for (int i = 0; i < 128; i++) chunks.add(ex.chunk(Json.object().put("content", piece), null));
+            chunks.add(ex.chunk(Json.object(), "stop"));
+            ex.streamChunks(chunks, 0);
+        });
+        behaviours.put("trickle-forever", ex -> {
+            ex.response().setStatusCode(200).putHeader("Content-Type", "application/json").setChunked(true);
+            ex.response().write("{");
+            trickle(ex);
         });
         behaviours.put("ignores-stream", ex -> ex.json(200, ex.completion("echo: " + ex.lastUserText())));
         behaviours.put("invalid-json", ex -> ex.response().setStatusCode(200).putHeader("Content-Type", "application/json")
