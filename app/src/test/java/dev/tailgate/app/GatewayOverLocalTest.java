@@ -258,6 +258,32 @@ class GatewayOverLocalTest {
     }
 
     /**
+     * Regression: qwen-local's per-model refusals (here: a model whose file is missing) once counted as failures of
+     * the whole {@code local} provider, so a few requests for one missing model opened its breaker and every private
+     * request for every other local model got 503 {@code no_private_route}.
+     */
+    @Test
+    void aMissingLocalModelDoesNotTripTheLocalProvidersBreaker() throws Exception {
+        for (int i = 0; i < 8; i++) { // more than the breaker's default consecutive_failures (5)
+            assertThat(post("/v1/chat/completions", Json.string(chat("gone", "hello").put("max_tokens", 2))).statusCode())
+                    .isEqualTo(503);
+        }
+        HttpResponse<String> status = HTTP.send(HttpRequest.newBuilder(URI.create(base() + "/status"))
+                .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode provider = null;
+        for (JsonNode p : Json.parse(status.body()).get("providers")) if (p.get("name").asText().equals("local")) provider = p;
+        assertThat(provider).as(status.body()).isNotNull();
+        assertThat(provider.get("state").asText()).as(status.body()).isNotIn("open", "down");
+
+        HttpResponse<String> privateChat = HTTP.send(HttpRequest.newBuilder(URI.create(base() + "/v1/chat/completions"))
+                .timeout(Duration.ofSeconds(120)).header("authorization", "Bearer " + KEY)
+                .header("content-type", "application/json").header("X-Tailgate-Private", "true")
+                .POST(HttpRequest.BodyPublishers.ofString(Json.string(chat("qwen", "private work").put("max_tokens", 2))))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(privateChat.statusCode()).as(privateChat.body()).isEqualTo(200);
+    }
+
+    /**
      * qwen-local's refusals reach the client as refusals: its 429 {@code queue_full} stays a 429 and a job killed by
      * its stuck watchdog stays a 503 {@code unavailable}, both with Retry-After (not a 502 "upstream error"). A wedged
      * worker (test hook) holds qwen-local's only slot; the watchdog runs on a clock the test moves.

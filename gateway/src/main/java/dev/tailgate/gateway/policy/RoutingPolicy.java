@@ -100,7 +100,9 @@ public final class RoutingPolicy {
                             + route.alias() + "'.", "messages", null);
         }
         String why = rejected.isEmpty() ? "it has no targets"
-                : rejected.stream().map(r -> r.target().id() + " (" + r.reason().code() + ")").collect(Collectors.joining(", "));
+                // the detail says what to do about it (e.g. qwen-local's "run: ./tailgate models pull ...")
+                : rejected.stream().map(r -> r.target().id() + " (" + r.reason().code()
+                        + (r.detail() == null ? "" : ": " + r.detail()) + ")").collect(Collectors.joining(", "));
         return ApiError.unavailable("No target of model '" + route.alias() + "' can take this request now: " + why + ".",
                 NO_ROUTE_RETRY_AFTER);
     }

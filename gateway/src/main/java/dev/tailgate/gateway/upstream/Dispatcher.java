@@ -137,8 +137,16 @@ public final class Dispatcher {
                     }
                     UpstreamFailure f = done.cause() instanceof UpstreamFailure uf ? uf
                             : new UpstreamFailure(ApiException.of(done.cause()), false);
-                    report(tr, f);
-                    if (f.error().status() >= 500 || f.retryable()) {
+                    if (modelScoped(ps, f)) {
+                        // qwen-local refuses per model (queue full, model file missing, stuck job killed): the provider
+                        // is up and its other models serve. Its /status probe routes around that one model; tripping
+                        // the provider's breaker here would refuse every private request for every local model.
+                        tr.success();
+                        LOG.info("rid={} target {} refused: {}", plan.ctx().requestId(), target, f.error().message());
+                    } else {
+                        report(tr, f);
+                    }
+                    if (!modelScoped(ps, f) && (f.error().status() >= 500 || f.retryable())) {
                         ps.recordFailure(f.error().message());
                         // our own message (upstream text already scrubbed of keys); never request or response content
                         LOG.warn("rid={} target {} failed: {}", plan.ctx().requestId(), target, f.error().message());
@@ -146,6 +154,10 @@ public final class Dispatcher {
                     retryOrFinish(f.error(), f.retryable() && body.resendable());
                 });
             });
+        }
+
+        private static boolean modelScoped(ProviderState ps, UpstreamFailure f) {
+            return ps.config().local() && f.deliberateRefusal();
         }
 
         /** The breaker's verdict on a failed attempt (see docs/policy.md, "Health"). */

@@ -23,10 +23,12 @@ public final class UpstreamErrors {
 
     public static UpstreamFailure fromResponse(ProviderConfig p, int status, Buffer body, String retryAfter) {
         String message = null, type = null, code = null, param = null;
+        boolean openAiShaped = false;
         try {
             JsonNode n = Json.parse(body.getBytes());
             JsonNode e = n.get("error");
             if (e != null && e.isObject()) {
+                openAiShaped = true;
                 message = text(e.get("message"));
                 type = text(e.get("type"));
                 code = text(e.get("code"));
@@ -50,7 +52,7 @@ public final class UpstreamErrors {
             // retryable: a fallback target may serve it; when none does, the client sees the upstream's own refusal
             return new UpstreamFailure(new ApiError(503, "api_error", code == null ? "unavailable" : code,
                     who + " is unavailable" + (message == null ? "" : ": " + message), param,
-                    retryAfter(retryAfter)), true);
+                    retryAfter(retryAfter)), true, openAiShaped);
         }
         if (status >= 500) {
             return new UpstreamFailure(ApiError.upstream(who + " failed with HTTP " + status
@@ -59,7 +61,7 @@ public final class UpstreamErrors {
         if (status == 429) {
             return new UpstreamFailure(new ApiError(429, "rate_limit_error", code == null ? "rate_limited" : code,
                     who + " is rate limiting" + (message == null ? "" : ": " + message), param,
-                    retryAfter(retryAfter)), false);
+                    retryAfter(retryAfter)), false, openAiShaped);
         }
         return new UpstreamFailure(new ApiError(status, type == null ? "invalid_request_error" : type, code,
                 message == null ? who + " refused the request with HTTP " + status : message, param, null), false);
