@@ -173,6 +173,7 @@ class PolicyWiringTest {
         String auditText = Files.readString(dir.resolve("audit.jsonl"));
         assertThat(auditText).doesNotContain("hello there world").doesNotContain(KEY);
 
+        assertThat(get("/admin/policy", null).statusCode()).as("decisions name clients: a key is required").isEqualTo(401);
         var admin = get("/admin/policy", KEY);
         assertThat(admin.statusCode()).isEqualTo(200);
         assertThat(Json.parse(admin.body()).path("decisions").size()).isEqualTo(5);
