@@ -14,6 +14,7 @@ import dev.tailgate.local.engine.worker.WorkerProcessFactory;
 import dev.tailgate.testing.gguf.GgmlType;
 import dev.tailgate.testing.gguf.SyntheticGguf;
 import dev.tailgate.wire.Json;
+import dev.tailgate.testing.NodeClients;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -412,11 +413,7 @@ class GatewayOverLocalTest {
 
     @Test
     void officialNodeSdkAgainstTheGatewayInFrontOfRealQwenLocal() throws Exception {
-        Path clients = clientsDir();
-        Assumptions.assumeTrue(clients != null, "clients/conformance-real.mjs not found");
-        Assumptions.assumeTrue(nodeAvailable(), "node is not installed: skipping the node SDK run");
-        Assumptions.assumeTrue(Files.isDirectory(clients.resolve("node_modules/openai")),
-                "clients/node_modules is missing: run `cd clients && npm ci` to enable the node SDK run");
+        Path clients = NodeClients.requireOpenAiSdk();
         ProcessBuilder pb = new ProcessBuilder("node", "conformance-real.mjs").directory(clients.toFile()).redirectErrorStream(true);
         pb.environment().put("BASE_URL", base() + "/v1");
         pb.environment().put("API_KEY", KEY);
@@ -440,27 +437,6 @@ class GatewayOverLocalTest {
         assertThat(finished).as("node finished: %s", text).isTrue();
         assertThat(p.exitValue()).as(text).isZero();
         assertThat(text).contains("conformance-real: 8 passed, 0 failed");
-    }
-
-    private static Path clientsDir() {
-        Path p = Path.of("").toAbsolutePath();
-        for (int i = 0; i < 3 && p != null; i++, p = p.getParent()) {
-            if (Files.isRegularFile(p.resolve("clients/conformance-real.mjs"))) return p.resolve("clients");
-        }
-        return null;
-    }
-
-    private static boolean nodeAvailable() {
-        try {
-            Process p = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 
     private static double cosine(JsonNode a, JsonNode b) {

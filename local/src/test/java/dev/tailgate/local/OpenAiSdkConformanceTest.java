@@ -1,5 +1,6 @@
 package dev.tailgate.local;
 
+import dev.tailgate.testing.NodeClients;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -22,7 +23,6 @@ class OpenAiSdkConformanceTest {
     @TempDir
     Path tmp;
 
-    private static final Path CLIENTS = Path.of("..", "clients").toAbsolutePath().normalize();
 
     private static final String SCRIPT = """
             import OpenAI from 'openai';
@@ -56,8 +56,7 @@ class OpenAiSdkConformanceTest {
 
     @Test
     void theOfficialSdkReadsChatStreamsEmbeddingsAndErrors() throws Exception {
-        assumeTrue(Files.isDirectory(CLIENTS.resolve("node_modules/openai")), "clients/node_modules/openai not installed");
-        assumeTrue(commandExists("node"), "node not installed");
+        Path clients = NodeClients.requireOpenAiSdk();
         String yaml = """
                 models:
                   chat:
@@ -70,11 +69,11 @@ class OpenAiSdkConformanceTest {
                     engine: onnx
                 """;
         try (Harness h = Harness.start(tmp, yaml, new FakeEngineFactory(), "chat.gguf")) {
-            Path script = CLIENTS.resolve(".conformance-" + ProcessHandle.current().pid() + ".mjs");
+            Path script = clients.resolve(".conformance-" + ProcessHandle.current().pid() + ".mjs");
             Files.writeString(script, SCRIPT);
             try {
                 Process p = new ProcessBuilder("node", script.toString(), "http://127.0.0.1:" + h.server.port() + "/v1")
-                        .directory(CLIENTS.toFile()).redirectErrorStream(true).start();
+                        .directory(clients.toFile()).redirectErrorStream(true).start();
                 assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
                 String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
                 assertThat(p.exitValue()).as(output).isZero();
@@ -94,16 +93,6 @@ class OpenAiSdkConformanceTest {
             } finally {
                 Files.deleteIfExists(script);
             }
-        }
-    }
-
-    private static boolean commandExists(String cmd) {
-        try {
-            Process p = new ProcessBuilder(cmd, "--version").redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (Exception e) {
-            return false;
         }
     }
 }

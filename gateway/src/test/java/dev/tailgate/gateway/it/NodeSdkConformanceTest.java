@@ -2,12 +2,10 @@ package dev.tailgate.gateway.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
+import dev.tailgate.testing.NodeClients;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -15,34 +13,9 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class NodeSdkConformanceTest {
 
-    private static Path clientsDir() {
-        Path p = Path.of("").toAbsolutePath();
-        for (int i = 0; i < 3 && p != null; i++, p = p.getParent()) {
-            if (Files.isRegularFile(p.resolve("clients/conformance.mjs"))) return p.resolve("clients");
-        }
-        return null;
-    }
-
-    private static boolean nodeAvailable() {
-        try {
-            Process p = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
     @Test
     void officialNodeSdkPassesTheConformanceScript() throws Exception {
-        Path clients = clientsDir();
-        Assumptions.assumeTrue(clients != null, "clients/conformance.mjs not found");
-        Assumptions.assumeTrue(nodeAvailable(), "node is not installed: skipping the node SDK conformance run");
-        Assumptions.assumeTrue(Files.isDirectory(clients.resolve("node_modules/openai")),
-                "clients/node_modules is missing: run `cd clients && npm ci` to enable the node SDK conformance run");
+        Path clients = NodeClients.requireOpenAiSdk();
         try (Harness h = Harness.start()) {
             ProcessBuilder pb = new ProcessBuilder("node", "conformance.mjs").directory(clients.toFile()).redirectErrorStream(true);
             pb.environment().put("BASE_URL", h.base() + "/v1");

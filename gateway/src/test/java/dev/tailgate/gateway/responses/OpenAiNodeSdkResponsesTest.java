@@ -39,14 +39,7 @@ class OpenAiNodeSdkResponsesTest {
 
     @BeforeAll
     static void findSdk() {
-        Path dir = Path.of(System.getProperty("user.dir")).toAbsolutePath();
-        for (; dir != null; dir = dir.getParent()) {
-            if (Files.isDirectory(dir.resolve("clients/node_modules/openai"))) {
-                clients = dir.resolve("clients");
-                break;
-            }
-        }
-        Assumptions.assumeTrue(clients != null, "openai npm SDK not installed: run `cd clients && npm ci` to enable this test");
+        clients = dev.tailgate.testing.NodeClients.requireOpenAiSdk();
     }
 
     private static JsonNode run(TestGateway gateway, String mode) throws Exception {

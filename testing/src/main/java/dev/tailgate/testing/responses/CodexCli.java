@@ -1,6 +1,7 @@
 package dev.tailgate.testing.responses;
 
 import java.io.File;
+import dev.tailgate.testing.NodeClients;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,27 +31,11 @@ public final class CodexCli {
 
     /** The installed Codex CLI, if {@code clients/} has been installed ({@code cd clients && npm ci}). */
     public static Optional<CodexCli> find() {
-        Path dir = Path.of(System.getProperty("user.dir")).toAbsolutePath();
-        for (; dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve("clients/node_modules/.bin/codex");
-            if (Files.isExecutable(candidate) && Files.isRegularFile(dir.resolve("clients/package.json"))) {
-                return hasNode() ? Optional.of(new CodexCli(candidate)) : Optional.empty();
-            }
-        }
-        return Optional.empty();
-    }
-
-    private static boolean hasNode() {
-        try {
-            Process p = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return NodeClients.dir()
+                .map(clients -> clients.resolve("node_modules/.bin/codex"))
+                .filter(Files::isExecutable)
+                .filter(codex -> NodeClients.nodeAvailable())
+                .map(CodexCli::new);
     }
 
     /** What one {@code codex exec} run did. {@code lastMessage} is the final agent message (from {@code -o}). */
