@@ -1,5 +1,6 @@
 package dev.tailgate.app;
 
+import dev.tailgate.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -309,7 +310,7 @@ class GatewayOverLocalTest {
                 """.formatted(dir), dir);
         WorkerProcessFactory hooked = new WorkerProcessFactory(WorkerProcessFactory.Settings.defaults(dir.resolve("logs"))
                 .withEnvironment(Map.of(TestHooks.ENABLE, "1")));
-        SteppedClock clock = new SteppedClock();
+        MutableClock clock = MutableClock.at("2026-01-01T00:00:00Z");
         Path gatewayYaml = dir.resolve("gateway.yaml");
         try (LocalServer one = LocalServer.builder(config).engines(new EngineRegistry().register("llama.cpp", hooked))
                 .clock(clock).autoTick(false).start()) {
@@ -384,30 +385,6 @@ class GatewayOverLocalTest {
         while (!c.holds()) {
             assertThat(System.nanoTime()).as("condition within 90s").isLessThan(deadline);
             Thread.sleep(20);
-        }
-    }
-
-    /** A clock that moves only when the test says so: the watchdog fires exactly when asked. */
-    static final class SteppedClock extends Clock {
-        private volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.tailgate.local;
 
+import dev.tailgate.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -341,7 +342,7 @@ class LocalAcceptanceTest {
     @Test
     void aFullQueueRefusesWith429AndTheWatchdogUnwedgesTheSlot(@TempDir Path dir) throws Exception {
         SyntheticGguf.tiny().type(GgmlType.Q8_0).seed(7).write(dir.resolve("held.gguf"));
-        MutableClock clock = new MutableClock();
+        MutableClock clock = MutableClock.at("2026-01-01T00:00:00Z");
         try (LocalServer held = LocalServer.builder(config(dir, """
                 held:
                   capability: chat

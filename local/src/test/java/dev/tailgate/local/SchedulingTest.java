@@ -1,5 +1,6 @@
 package dev.tailgate.local;
 
+import dev.tailgate.testing.MutableClock;
 import static dev.tailgate.local.ChatApiTest.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -124,7 +125,7 @@ class SchedulingTest {
 
     @Test
     void leastRecentlyUsedIdleModelIsEvictedToFitTheBudget() throws Exception {
-        MutableClock clock = new MutableClock();
+        MutableClock clock = MutableClock.at("2026-01-01T00:00:00Z");
         FakeEngineFactory engines = new FakeEngineFactory().memory("a", 100).memory("b", 100).memory("c", 100).memory("huge", 1000);
         String yaml = "memory_budget: 250\nmodels:\n" + model("a") + model("b") + model("c") + model("huge");
         try (Harness h = Harness.start(tmp, yaml, engines, clock, false, "a.gguf", "b.gguf", "c.gguf", "huge.gguf")) {
@@ -157,7 +158,7 @@ class SchedulingTest {
 
     @Test
     void aBusyModelIsNeverEvicted() throws Exception {
-        MutableClock clock = new MutableClock();
+        MutableClock clock = MutableClock.at("2026-01-01T00:00:00Z");
         FakeEngineFactory engines = new FakeEngineFactory().memory("a", 200).memory("b", 200);
         String yaml = "memory_budget: 300\nmodels:\n" + model("a") + model("b");
         try (Harness h = Harness.start(tmp, yaml, engines, clock, false, "a.gguf", "b.gguf")) {
@@ -178,7 +179,7 @@ class SchedulingTest {
 
     @Test
     void keepAliveUnloadsAnIdleModelOnTheFakeClock() throws Exception {
-        MutableClock clock = new MutableClock();
+        MutableClock clock = MutableClock.at("2026-01-01T00:00:00Z");
         FakeEngineFactory engines = new FakeEngineFactory();
         String yaml = "models:\n" + model("a") + "    keep_alive: 10m\n" + model("forever") + "    keep_alive: 0\n";
         try (Harness h = Harness.start(tmp, yaml, engines, clock, false, "a.gguf", "forever.gguf")) {

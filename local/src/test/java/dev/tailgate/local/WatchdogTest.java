@@ -1,5 +1,6 @@
 package dev.tailgate.local;
 
+import dev.tailgate.testing.MutableClock;
 import static dev.tailgate.local.ChatApiTest.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -89,7 +90,7 @@ class WatchdogTest {
 
     @Test
     void whenOneOfTwoRunningJobsIsStuckBothFailAndTheInnocentOneIsToldWhy() throws Exception {
-        MutableClock clock = new MutableClock();
+        MutableClock clock = MutableClock.at("2026-01-01T00:00:00Z");
         FakeEngineFactory engines = new FakeEngineFactory();
         String yaml = STUCK_FAST.replace("max_concurrency: 1", "max_concurrency: 2");
         try (Harness h = Harness.start(tmp, yaml, engines, clock, false, "chat.gguf")) {
@@ -134,7 +135,7 @@ class WatchdogTest {
     @Test
     void aWorkerThatDiesWhileIdleIsNoticedByTheWatchdogAndReloaded() throws Exception {
         FakeEngineFactory engines = new FakeEngineFactory();
-        try (Harness h = Harness.start(tmp, STUCK_FAST, engines, new MutableClock(), false, "chat.gguf")) {
+        try (Harness h = Harness.start(tmp, STUCK_FAST, engines, MutableClock.at("2026-01-01T00:00:00Z"), false, "chat.gguf")) {
             assertThat(h.post("/v1/chat/completions", Harness.chat("chat", "tokens:1", false)).statusCode()).isEqualTo(200);
             engines.current("chat").crash("killed by the OOM killer");
             h.server.scheduler().tick();

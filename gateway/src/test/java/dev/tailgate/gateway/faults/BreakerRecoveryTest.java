@@ -1,5 +1,6 @@
 package dev.tailgate.gateway.faults;
 
+import dev.tailgate.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -41,7 +42,7 @@ class BreakerRecoveryTest {
 
     @Test
     void failuresOpenTheBreakerOneTrialAfterTheCoolDownAndASuccessCloses() throws Exception {
-        TestClock clock = new TestClock();
+        MutableClock clock = MutableClock.at("2026-03-04T05:06:07Z");
         AtomicReference<String> mode = new AtomicReference<>("fail");
         LinkedBlockingQueue<FakeExchange> held = new LinkedBlockingQueue<>();
         try (FaultGateway g = FaultGateway.start(CONFIG, Map.of(), o -> o.activeProbes(false).clock(clock))) {
@@ -90,7 +91,7 @@ class BreakerRecoveryTest {
 
     @Test
     void aFailedTrialReopensTheBreakerForAnotherCoolDown() throws Exception {
-        TestClock clock = new TestClock();
+        MutableClock clock = MutableClock.at("2026-03-04T05:06:07Z");
         try (FaultGateway g = FaultGateway.start(CONFIG, Map.of(), o -> o.activeProbes(false).clock(clock))) {
             g.upstream.behaviour("switch", ex -> ex.error(500, "server_error", null, "scripted failure"));
             for (int i = 0; i < 3; i++) assertThat(call(g).statusCode()).isEqualTo(502);

@@ -1,5 +1,6 @@
 package dev.tailgate.gateway.faults;
 
+import dev.tailgate.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -102,7 +103,7 @@ class FaultSuiteTest {
               tester: {key: env:TG_KEY}
             """;
 
-    static final TestClock clock = new TestClock();
+    static final MutableClock clock = MutableClock.at("2026-03-04T05:06:07Z");
     static FaultGateway g;
     static SelfSignedTlsServer tls;
 

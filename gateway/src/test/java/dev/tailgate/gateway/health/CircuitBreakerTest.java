@@ -1,5 +1,6 @@
 package dev.tailgate.gateway.health;
 
+import dev.tailgate.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;

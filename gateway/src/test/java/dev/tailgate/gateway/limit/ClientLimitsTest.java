@@ -2,7 +2,7 @@ package dev.tailgate.gateway.limit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tailgate.gateway.health.MutableClock;
+import dev.tailgate.testing.MutableClock;
 import dev.tailgate.wire.ApiError;
 import java.time.Duration;
 import java.time.Instant;

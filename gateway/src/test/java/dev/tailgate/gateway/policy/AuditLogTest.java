@@ -3,7 +3,7 @@ package dev.tailgate.gateway.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tailgate.gateway.health.MutableClock;
+import dev.tailgate.testing.MutableClock;
 import dev.tailgate.wire.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tailgate.gateway.GatewayServer;
-import dev.tailgate.gateway.health.MutableClock;
+import dev.tailgate.testing.MutableClock;
 import dev.tailgate.testing.upstream.FakeOpenAiUpstream;
 import dev.tailgate.testing.upstream.RecordedRequest;
 import dev.tailgate.wire.Json;

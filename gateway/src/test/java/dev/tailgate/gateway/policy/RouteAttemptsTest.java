@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tailgate.gateway.health.BreakerSettings;
 import dev.tailgate.gateway.health.BreakerState;
 import dev.tailgate.gateway.health.HealthRegistry;
-import dev.tailgate.gateway.health.MutableClock;
+import dev.tailgate.testing.MutableClock;
 import dev.tailgate.gateway.limit.AdmissionControl;
 import dev.tailgate.gateway.limit.Permit;
 import dev.tailgate.gateway.limit.ProviderLimits;

@@ -1,4 +1,4 @@
-package dev.tailgate.gateway.health;
+package dev.tailgate.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,7 +7,10 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A clock tests move by hand; also a nanosecond ticker on the same timeline. */
+/**
+ * A clock tests move by hand — breaker cool-downs, Retry-After windows, keep-alive and the stuck watchdog elapse only
+ * when the test says so — and a nanosecond ticker on the same timeline. The one fake clock every module's tests share.
+ */
 public final class MutableClock extends Clock {
     private final AtomicLong nanos;
 
