@@ -6,6 +6,7 @@
 // Optional: CHAT_MODEL (default qwen), EMBED_MODEL (default embed),
 //           UNAVAILABLE_MODEL (a model whose local file is missing: expect 503 + Retry-After naming the pull command).
 import OpenAI from 'openai';
+import { check, steps } from './steps.mjs';
 
 const baseURL = process.env.BASE_URL;
 const apiKey = process.env.API_KEY;
@@ -18,23 +19,7 @@ if (!baseURL || !apiKey) {
 }
 
 const client = new OpenAI({ baseURL, apiKey, maxRetries: 0, timeout: 60_000 });
-let failures = 0;
-let passed = 0;
-
-function check(cond, message) {
-  if (!cond) throw new Error(message);
-}
-
-async function step(name, fn) {
-  try {
-    await fn();
-    passed++;
-    console.log(`ok   ${name}`);
-  } catch (e) {
-    failures++;
-    console.error(`FAIL ${name}: ${e?.stack ?? e}`);
-  }
-}
+const { step, finish } = steps('conformance-real');
 
 const seeded = { model: chatModel, messages: [{ role: 'user', content: 'tell me a story' }], max_tokens: 16, temperature: 0.9, seed: 4242 };
 let nonStreamText = null;
@@ -146,5 +131,4 @@ if (unavailableModel) {
   });
 }
 
-console.log(`conformance-real: ${passed} passed, ${failures} failed`);
-process.exit(failures === 0 ? 0 : 1);
+finish();

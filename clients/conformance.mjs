@@ -2,6 +2,7 @@
 // Usage: BASE_URL=http://127.0.0.1:8080/v1 API_KEY=tg-... node clients/conformance.mjs
 // Optional: CHAT_MODEL (default qwen), EMBED_MODEL (default embed), BROKEN_MODEL (a model whose stream breaks midway).
 import OpenAI from 'openai';
+import { check, steps } from './steps.mjs';
 
 const baseURL = process.env.BASE_URL;
 const apiKey = process.env.API_KEY;
@@ -14,23 +15,7 @@ if (!baseURL || !apiKey) {
 }
 
 const client = new OpenAI({ baseURL, apiKey, maxRetries: 0, timeout: 30_000 });
-let failures = 0;
-let passed = 0;
-
-function check(cond, message) {
-  if (!cond) throw new Error(message);
-}
-
-async function step(name, fn) {
-  try {
-    await fn();
-    passed++;
-    console.log(`ok   ${name}`);
-  } catch (e) {
-    failures++;
-    console.error(`FAIL ${name}: ${e?.stack ?? e}`);
-  }
-}
+const { step, finish } = steps('conformance');
 
 await step('models.list', async () => {
   const ids = [];
@@ -132,5 +117,4 @@ if (brokenModel) {
   });
 }
 
-console.log(`conformance: ${passed} passed, ${failures} failed`);
-process.exit(failures === 0 ? 0 : 1);
+finish();
