@@ -41,11 +41,9 @@ public final class RequestContext {
     public String path() { return path; }
     public Caller caller() { return caller; }
     public void caller(Caller c) { this.caller = c; }
-    /** The request asked to stay private via {@code X-Tailgate-Private: true}. */
+    /** The {@code X-Tailgate-Private} header's verdict ({@link dev.tailgate.gateway.policy.Privacy#headerSaysPrivate}). */
     public boolean privateHeader() { return privateHeader; }
     public void privateHeader(boolean p) { this.privateHeader = p; }
-    /** Private because of the header or because the client key is private (model-level privacy is the route's). */
-    public boolean privateRequest() { return privateHeader || (caller != null && caller.privateOnly()); }
     public String model() { return model; }
     public void model(String m) { this.model = m; }
     public String provider() { return provider; }

@@ -131,7 +131,8 @@ public final class GatewayRouter implements Handler<HttpServerRequest>, RouteReg
                 return;
             }
             ex.ctx().caller(caller);
-            ex.ctx().privateHeader("true".equalsIgnoreCase(req.getHeader("X-Tailgate-Private")));
+            // read once, here, for every authenticated endpoint (400 for a value that is neither private nor public)
+            ex.ctx().privateHeader(dev.tailgate.gateway.policy.Privacy.headerSaysPrivate(req.headers().getAll(dev.tailgate.gateway.policy.Privacy.HEADER)));
         }
         entry.route().handle(ex);
     }

@@ -264,7 +264,7 @@ public final class PolicyRuntime implements AttemptFeedback, AutoCloseable {
             }
             if (ledger == null) return none;
             var route = gateway.config().models().get(ctx.model());
-            boolean priv = ctx.privateRequest() || (route != null && route.privateOnly());
+            boolean priv = Privacy.isPrivate(ctx.caller().privateOnly(), route != null && route.privateOnly(), ctx.privateHeader());
             long ttft = ctx.ttftNanos();
             String code = ctx.errorCode();
             if (clientGone && code == null) code = "client_closed";

@@ -6,7 +6,7 @@ import java.util.Objects;
  * What the policy knows about one incoming request: nothing of its text, only the facts routing depends on.
  *
  * @param clientPrivate         the client's {@code private: true}
- * @param headerPrivate         the request carried {@code X-Tailgate-Private: true}
+ * @param headerPrivate         the {@code X-Tailgate-Private} header said private ({@link Privacy#headerSaysPrivate})
  * @param capability            what the request needs (chat for chat completions and responses, ...)
  * @param estimatedPromptTokens from {@link PromptTokens#estimate}; 0 when unknown
  */
@@ -17,12 +17,5 @@ public record RouteRequest(String requestId, String client, boolean clientPrivat
         Objects.requireNonNull(modelAlias, "modelAlias");
         if (capability == null) capability = Capability.CHAT;
         if (estimatedPromptTokens < 0) estimatedPromptTokens = 0;
-    }
-
-    /** Parses the {@code X-Tailgate-Private} header: only an explicit true-ish value counts; anything else is not private. */
-    public static boolean headerSaysPrivate(String headerValue) {
-        if (headerValue == null) return false;
-        String v = headerValue.trim();
-        return v.equalsIgnoreCase("true") || v.equals("1") || v.equalsIgnoreCase("yes");
     }
 }

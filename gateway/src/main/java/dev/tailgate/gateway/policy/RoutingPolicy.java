@@ -31,7 +31,7 @@ public final class RoutingPolicy {
     private RoutingPolicy() {}
 
     public static RoutePlan plan(RouteRequest request, ModelRoute route, HealthView health) {
-        boolean privateRequest = request.clientPrivate() || request.headerPrivate() || route.privateModel();
+        boolean privateRequest = Privacy.isPrivate(request.clientPrivate(), route.privateModel(), request.headerPrivate());
         List<RouteTarget> candidates = new ArrayList<>();
         List<Rejection> rejected = new ArrayList<>();
         List<Rejection> busy = new ArrayList<>();

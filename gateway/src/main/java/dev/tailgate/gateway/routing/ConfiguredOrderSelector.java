@@ -17,7 +17,7 @@ import java.util.List;
 public final class ConfiguredOrderSelector implements TargetSelector {
     @Override
     public List<Target> select(RequestContext ctx, ModelRoute route, GatewayConfig config) {
-        if (!(ctx.privateRequest() || route.privateOnly())) return route.targets();
+        if (!dev.tailgate.gateway.policy.Privacy.isPrivate(ctx.caller() != null && ctx.caller().privateOnly(), route.privateOnly(), ctx.privateHeader())) return route.targets();
         List<Target> local = route.targets().stream().filter(t -> {
             ProviderConfig p = config.providers().get(t.provider());
             return p != null && p.local();

@@ -167,15 +167,6 @@ class RoutingPolicyTest {
     }
 
     @Test
-    void headerParsing() {
-        assertThat(RouteRequest.headerSaysPrivate("true")).isTrue();
-        assertThat(RouteRequest.headerSaysPrivate(" TRUE ")).isTrue();
-        assertThat(RouteRequest.headerSaysPrivate("1")).isTrue();
-        assertThat(RouteRequest.headerSaysPrivate("false")).isFalse();
-        assertThat(RouteRequest.headerSaysPrivate(null)).isFalse();
-    }
-
-    @Test
     void targetSpecParsing() {
         RouteTarget t = RouteTarget.parse("openrouter/meta-llama/llama-3-8b", false, null, null);
         assertThat(t.provider()).isEqualTo("openrouter");
