@@ -238,7 +238,7 @@ class GatewayOverLocalTest {
     }
 
     @Test
-    void aLocalModelWhoseFileIsMissingIs503UnavailableNamingThePullCommandNot502() throws Exception {
+    void aLocalModelWhoseFileIsMissingIs503ModelUnavailableNamingThePullCommandWithoutRetryAfter() throws Exception {
         for (boolean stream : new boolean[] {false, true}) {
             ObjectNode body = chat("gone", "hello").put("max_tokens", 3);
             if (stream) body.put("stream", true);
@@ -246,12 +246,13 @@ class GatewayOverLocalTest {
             assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
             assertThat(r.headers().firstValue("content-type").orElse("")).startsWith("application/json");
             JsonNode err = Json.parse(r.body()).get("error");
-            assertThat(err.get("code").asText()).isEqualTo("unavailable");
+            assertThat(err.get("code").asText()).isEqualTo("model_unavailable");
             assertThat(err.get("type").asText()).isEqualTo("api_error");
             assertThat(err.get("message").asText())
                     .contains("./tailgate models pull hf://Example/Absent-GGUF/absent-qwen.gguf");
-            assertThat(r.headers().firstValue("retry-after")).isPresent();
-            assertThat(Integer.parseInt(r.headers().firstValue("retry-after").orElseThrow())).isPositive();
+            // the operator must act: no Retry-After, and SDKs are told not to retry
+            assertThat(r.headers().firstValue("retry-after")).isEmpty();
+            assertThat(r.headers().firstValue("x-should-retry")).contains("false");
             assertThat(r.body()).doesNotContain("Exception").doesNotContain("\tat ");
         }
         // the gateway and the other local models are unaffected

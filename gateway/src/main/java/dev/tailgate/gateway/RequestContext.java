@@ -27,6 +27,8 @@ public final class RequestContext {
     private volatile long completionTokens = -1;
     private volatile long firstTokenNanos;
     private volatile String errorCode;
+    private volatile boolean privateRoute;
+    private volatile java.util.List<String> skippedForPrivacy = java.util.List.of();
 
     public RequestContext(String requestId, long startNanos, String method, String path) {
         this.requestId = requestId;
@@ -82,6 +84,15 @@ public final class RequestContext {
     public void selection(String alias, java.util.List<dev.tailgate.gateway.config.Target> targets) {
         this.selectedFor = alias;
         this.selection = targets;
+    }
+
+    /** Routing decided the request is private ({@link dev.tailgate.gateway.policy.Privacy}); only local targets were chosen. */
+    public boolean privateRoute() { return privateRoute; }
+    /** The targets ("provider/model") left out because the request is private. */
+    public java.util.List<String> skippedForPrivacy() { return skippedForPrivacy; }
+    public void privateRoute(boolean isPrivate, java.util.List<String> skipped) {
+        this.privateRoute = isPrivate;
+        this.skippedForPrivacy = java.util.List.copyOf(skipped);
     }
 
     /** Token usage the upstream reported ({@code usage} of the JSON or the final stream chunk); -1 when unknown. */

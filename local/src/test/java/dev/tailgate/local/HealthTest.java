@@ -44,8 +44,11 @@ class HealthTest {
             assertThat(Json.parse(health.body()).get("reason").asText()).contains("qwen").contains("models pull");
 
             HttpResponse<String> chat = h.post("/v1/chat/completions", Harness.chat("qwen", "hi", false));
-            assertError(chat, 503, "api_error", "unavailable");
+            // only the operator can fix it: no Retry-After, and SDKs are told not to retry
+            assertError(chat, 503, "api_error", "model_unavailable");
             assertThat(chat.body()).contains("models pull");
+            assertThat(chat.headers().firstValue("retry-after")).isEmpty();
+            assertThat(chat.headers().firstValue("x-should-retry")).contains("false");
             assertThat(engines.loadsOf("qwen")).isZero();
 
             // pulled while running: available without a restart

@@ -77,6 +77,33 @@ public record ApiError(int status, String type, String code, String message, Str
                 null, Duration.ofSeconds(5));
     }
 
+    /**
+     * Private and no local target could serve it; {@code why} names each local target's failure and the external
+     * targets skipped for privacy. {@code retryAfter} null: retrying will not help until the operator acts.
+     */
+    public static ApiError noPrivateRoute(String model, String why, Duration retryAfter) {
+        return new ApiError(503, "api_error", "no_private_route",
+                "Request is private and no local provider could serve model '" + model + "': " + why
+                        + ". It was not sent to any external provider.", null, retryAfter);
+    }
+
+    /**
+     * The model cannot be served until the operator acts (model file missing, wrong capability, unknown upstream
+     * model): not a temporary outage, so no Retry-After, and {@link #needsOperator()} makes both services add
+     * {@code x-should-retry: false} so SDKs show the message at once instead of retrying.
+     */
+    public static ApiError modelUnavailable(String message) {
+        return new ApiError(503, "api_error", MODEL_UNAVAILABLE, message, null, null);
+    }
+
+    /** The code of {@link #modelUnavailable}. */
+    public static final String MODEL_UNAVAILABLE = "model_unavailable";
+
+    /** Retrying cannot help until the operator acts: answered with {@code x-should-retry: false} and no Retry-After. */
+    public boolean needsOperator() {
+        return retryAfter == null && (MODEL_UNAVAILABLE.equals(code) || ("no_private_route".equals(code)));
+    }
+
     public static ApiError unavailable(String message, Duration retryAfter) {
         return new ApiError(503, "api_error", "unavailable", message, null, retryAfter);
     }

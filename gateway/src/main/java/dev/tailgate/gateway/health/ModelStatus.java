@@ -15,6 +15,11 @@ public record ModelStatus(String id, String state, String reason, String capabil
         return state == null || !UNROUTABLE.contains(state.toLowerCase(Locale.ROOT));
     }
 
+    /** Unavailable (qwen-local: the model file is missing): only the operator can fix it. */
+    public boolean needsOperator() {
+        return "unavailable".equalsIgnoreCase(state);
+    }
+
     /** Busy: working and queueing, not broken. The policy tries other targets first but keeps this one as a last resort. */
     public boolean busy() {
         return "busy".equalsIgnoreCase(state);

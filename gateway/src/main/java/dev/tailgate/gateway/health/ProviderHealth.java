@@ -27,12 +27,33 @@ public final class ProviderHealth {
     private volatile ProbeResult lastGoodProbe;
     private volatile int probeFailuresInARow;
     private volatile String lastError;
+    /** Upstream models paused by the upstream's own Retry-After: model → until when, and whether it was a 429. */
+    private final Map<String, Pause> pauses = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Duration maxPause;
+
+    private record Pause(Instant until, boolean rateLimited) {}
 
     public ProviderHealth(String name, boolean local, BreakerSettings settings, Clock clock) {
         this.name = name;
         this.local = local;
         this.clock = clock;
         this.breaker = new CircuitBreaker(settings, clock);
+        this.maxPause = settings.maxRetryAfter();
+    }
+
+    /**
+     * The upstream answered a request for {@code upstreamModel} with Retry-After: send it nothing for that model until
+     * then (capped by {@code max_retry_after}). Other models of the provider are not affected: a provider rate-limits
+     * per model.
+     */
+    public void pause(String upstreamModel, Duration after, boolean rateLimited) {
+        Duration d = after.isNegative() ? Duration.ZERO : after.compareTo(maxPause) > 0 ? maxPause : after;
+        Instant until = clock.instant().plus(d);
+        pauses.merge(upstreamModel, new Pause(until, rateLimited), (old, now) -> old.until().isAfter(now.until()) ? old : now);
+    }
+
+    private Duration pausedFor(Pause p) {
+        return p == null ? Duration.ZERO : Duration.between(clock.instant(), p.until());
     }
 
     public String name() {
@@ -108,7 +129,7 @@ public final class ProviderHealth {
         if (!breaker.wouldAdmit()) {
             if (breaker.state() == BreakerState.OPEN) {
                 Duration left = Duration.between(clock.instant(), breaker.openUntil());
-                return TargetHealth.unusable("circuit open for another " + Math.max(1, (left.toMillis() + 999) / 1000) + "s");
+                return TargetHealth.unusableFor("circuit open for another " + seconds(left) + "s", left);
             }
             return TargetHealth.unusable("circuit half-open, trial request in flight");
         }
@@ -116,18 +137,31 @@ public final class ProviderHealth {
             ProbeResult down = lastProbe;
             return TargetHealth.unusable("provider down: " + (down.error() == null ? "probe failed" : down.error()));
         }
+        Pause pause = pauses.get(upstreamModel);
+        Duration paused = pausedFor(pause);
+        if (paused.isPositive()) {
+            return TargetHealth.paused("model '" + upstreamModel + "' paused by the provider's Retry-After for another "
+                    + seconds(paused) + "s", paused, pause.rateLimited());
+        }
+        if (pause != null) pauses.remove(upstreamModel, pause);
         // Per-model states come from the last probe that got an answer.
         ProbeResult p = lastGoodProbe;
         if (p == null) return TargetHealth.OK; // never reached by a probe: trust the breaker alone
         if (p.modelListAuthoritative()) {
             ModelStatus m = p.models().get(upstreamModel);
-            if (m == null) return TargetHealth.unusable("model '" + upstreamModel + "' is not served by provider '" + name + "'");
+            // qwen-local knows its models better than the last probe did (a model may have been pulled since)
+            if (m == null) return TargetHealth.askProvider("model '" + upstreamModel + "' is not served by provider '" + name + "'");
             if (!m.routable()) {
                 String why = "model " + m.state() + (m.reason() == null ? "" : ": " + m.reason());
-                return m.busy() ? TargetHealth.busy(why) : TargetHealth.unusable(why);
+                if (m.busy()) return TargetHealth.busy(why);
+                return m.needsOperator() ? TargetHealth.askProvider(why) : TargetHealth.unusable(why);
             }
         }
         return TargetHealth.OK;
+    }
+
+    private static long seconds(Duration d) {
+        return Math.max(1, (d.toMillis() + 999) / 1000);
     }
 
     /** A probe's findings. {@code modelListAuthoritative}: the list is complete (qwen-local), so a missing model is absent. */

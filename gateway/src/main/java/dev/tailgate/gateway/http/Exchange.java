@@ -79,6 +79,7 @@ public final class Exchange {
         r.setStatusCode(e.status()).putHeader("Content-Type", "application/json");
         String ra = e.retryAfterHeader();
         if (ra != null) r.putHeader("Retry-After", ra);
+        if (e.needsOperator()) r.putHeader("x-should-retry", "false"); // SDKs would retry a 503 for minutes
         Buffer body = Buffer.buffer(e.toBytes());
         endAfterUsageRow(() -> {
             if (!r.ended() && !r.closed()) r.end(body);

@@ -224,9 +224,8 @@ public final class PolicyRuntime implements AttemptFeedback, AutoCloseable {
                 ph.get().noteError(error);
                 a.failure();
             }
-            @Override public void retryAfter(Duration after, String error) {
-                ph.get().noteError(error);
-                a.retryAfter(after);
+            @Override public void pause(String upstreamModel, Duration after, boolean rateLimited) {
+                ph.get().pause(upstreamModel, after, rateLimited);
             }
             @Override public void cancel() { a.cancel(); }
         });

@@ -41,6 +41,8 @@ public final class PolicyTargetSelector implements TargetSelector {
                 route.alias(), capabilityOf(ctx.path()), ctx.estimatedPromptTokens());
         RoutePlan plan = RoutingPolicy.plan(request, toPolicyRoute(route, config, settings.get()), health);
         audit.record(plan);
+        ctx.privateRoute(plan.privateRequest(), plan.rejected().stream()
+                .filter(r -> r.reason() == RejectReason.EXTERNAL_PROVIDER_FOR_PRIVATE).map(r -> r.target().id()).toList());
         if (!plan.routable()) throw new ApiException(plan.refusal());
         return plan.candidates().stream().map(t -> new Target(t.provider(), t.upstreamModel())).toList();
     }

@@ -1,4 +1,19 @@
 package dev.tailgate.gateway.policy;
 
-/** A target the policy did not choose, and why (detail is human-readable, never a secret or prompt text). */
-public record Rejection(RouteTarget target, RejectReason reason, String detail) {}
+import java.time.Duration;
+
+/**
+ * A target the policy did not choose, and why (detail is human-readable, never a secret or prompt text).
+ * {@code retryAfter}: how long until the target may take work again, when health knows; {@code rateLimited}: it is
+ * paused by its upstream's 429.
+ */
+public record Rejection(RouteTarget target, RejectReason reason, String detail, Duration retryAfter, boolean rateLimited) {
+    public Rejection(RouteTarget target, RejectReason reason, String detail) {
+        this(target, reason, detail, null, false);
+    }
+
+    /** Only the operator can change it (a capability the model lacks): retrying cannot help. */
+    public boolean needsOperator() {
+        return reason == RejectReason.CAPABILITY_MISSING;
+    }
+}

@@ -27,6 +27,8 @@ import java.util.stream.Collectors;
 public final class RoutingPolicy {
     /** How long a client should wait before retrying when nothing can take its request. */
     static final Duration NO_ROUTE_RETRY_AFTER = Duration.ofSeconds(5);
+    /** The longest Retry-After a refusal carries, however long a pause or cool-down is left. */
+    static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(60);
 
     private RoutingPolicy() {}
 
@@ -61,7 +63,8 @@ public final class RoutingPolicy {
             }
             TargetHealth h = safeCheck(health, target);
             if (!h.usable()) {
-                Rejection r = new Rejection(target, RejectReason.UNHEALTHY, h.reason() == null ? "unhealthy" : h.reason());
+                Rejection r = new Rejection(target, RejectReason.UNHEALTHY, h.reason() == null ? "unhealthy" : h.reason(),
+                        h.retryAfter(), h.rateLimited());
                 (h.soft() ? busy : rejected).add(r);
                 continue;
             }
@@ -89,7 +92,20 @@ public final class RoutingPolicy {
     }
 
     private static ApiError refusal(RouteRequest request, ModelRoute route, boolean privateRequest, List<Rejection> rejected) {
-        if (privateRequest) return ApiError.noPrivateRoute(route.alias());
+        // the targets that could have served this request, but not now (privacy and fallback: false are rules, not states)
+        List<Rejection> considered = rejected.stream().filter(r -> r.reason() != RejectReason.EXTERNAL_PROVIDER_FOR_PRIVATE
+                && r.reason() != RejectReason.FALLBACK_DISABLED).toList();
+        boolean operator = considered.stream().allMatch(Rejection::needsOperator);
+        Duration retryAfter = operator ? null : retryAfter(considered);
+        if (privateRequest) {
+            List<String> parts = new ArrayList<>();
+            considered.forEach(r -> parts.add(describe(r)));
+            List<String> skipped = rejected.stream().filter(r -> r.reason() == RejectReason.EXTERNAL_PROVIDER_FOR_PRIVATE)
+                    .map(r -> r.target().id()).toList();
+            if (considered.isEmpty()) parts.add("it has no local target");
+            if (!skipped.isEmpty()) parts.add("skipped (not local): " + String.join(", ", skipped));
+            return ApiError.noPrivateRoute(route.alias(), String.join("; ", parts), retryAfter);
+        }
         boolean allTooSmall = !rejected.isEmpty()
                 && rejected.stream().allMatch(r -> r.reason() == RejectReason.CONTEXT_TOO_SMALL
                                                  || r.reason() == RejectReason.FALLBACK_DISABLED)
@@ -101,9 +117,32 @@ public final class RoutingPolicy {
         }
         String why = rejected.isEmpty() ? "it has no targets"
                 // the detail says what to do about it (e.g. qwen-local's "run: ./tailgate models pull ...")
-                : rejected.stream().map(r -> r.target().id() + " (" + r.reason().code()
-                        + (r.detail() == null ? "" : ": " + r.detail()) + ")").collect(Collectors.joining(", "));
-        return ApiError.unavailable("No target of model '" + route.alias() + "' can take this request now: " + why + ".",
-                NO_ROUTE_RETRY_AFTER);
+                : rejected.stream().map(RoutingPolicy::describe).collect(Collectors.joining(", "));
+        String message = "No target of model '" + route.alias() + "' can take this request now: " + why + ".";
+        if (!considered.isEmpty() && considered.stream().allMatch(Rejection::rateLimited)) {
+            // every target is paused by its upstream's own 429: the client is being rate limited, say so
+            return ApiError.rateLimited(message, retryAfter);
+        }
+        if (!considered.isEmpty() && operator) return ApiError.modelUnavailable(message);
+        return ApiError.unavailable(message, retryAfter);
+    }
+
+    private static String describe(Rejection r) {
+        return r.target().id() + " (" + r.reason().code() + (r.detail() == null ? "" : ": " + r.detail()) + ")";
+    }
+
+    /**
+     * The earliest moment a refused target may take work again (the shortest pause or cool-down left), capped at
+     * {@link #MAX_RETRY_AFTER}; {@link #NO_ROUTE_RETRY_AFTER} when health does not know.
+     */
+    private static Duration retryAfter(List<Rejection> considered) {
+        Duration min = null;
+        for (Rejection r : considered) {
+            if (r.needsOperator()) continue;
+            if (r.retryAfter() == null) return NO_ROUTE_RETRY_AFTER;
+            if (min == null || r.retryAfter().compareTo(min) < 0) min = r.retryAfter();
+        }
+        if (min == null) return NO_ROUTE_RETRY_AFTER;
+        return min.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : min.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : min;
     }
 }

@@ -26,18 +26,21 @@ public final class Attempt {
     private final ProviderConfig config;
     private final Target target;
     private final ProviderLimiter.Permit permit;
+    /** The whole attempt's limit: the provider's {@code timeout}, or what is left of the request's budget (a fallback). */
+    private final Duration total;
     private final Promise<Void> outcome = Promise.promise();
     private HttpClientRequest request;
     private long totalTimer = -1, firstTimer = -1, idleTimer = -1;
     private boolean sawFirst;
     private long received;
 
-    Attempt(Vertx vertx, ProviderState provider, Target target, ProviderLimiter.Permit permit) {
+    Attempt(Vertx vertx, ProviderState provider, Target target, ProviderLimiter.Permit permit, Duration total) {
         this.vertx = vertx;
         this.provider = provider;
         this.config = provider.config();
         this.target = target;
         this.permit = permit;
+        this.total = total;
     }
 
     public Target target() { return target; }
@@ -45,8 +48,7 @@ public final class Attempt {
     public boolean done() { return outcome.future().isComplete(); }
 
     Future<Void> run(HttpClient client, HttpMethod method, String path, UpstreamBody body, String requestId, Relay relay) {
-        totalTimer = vertx.setTimer(config.timeout().toMillis(),
-                t -> timeout("did not finish", config.timeout()));
+        totalTimer = vertx.setTimer(total.toMillis(), t -> timeout("did not finish", total));
         firstTimer = vertx.setTimer(config.firstTokenTimeout().toMillis(),
                 t -> timeout("sent no first response", config.firstTokenTimeout()));
         RequestOptions opts = new RequestOptions().setMethod(method).setAbsoluteURI(config.url(path))

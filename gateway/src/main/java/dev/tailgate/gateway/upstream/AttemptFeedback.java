@@ -14,7 +14,7 @@ public interface AttemptFeedback {
     AttemptFeedback NONE = provider -> Optional.of(new Trial() {
         @Override public void success() {}
         @Override public void failure(String error) {}
-        @Override public void retryAfter(Duration after, String error) {}
+        @Override public void pause(String upstreamModel, Duration after, boolean rateLimited) {}
         @Override public void cancel() {}
     });
 
@@ -28,8 +28,11 @@ public interface AttemptFeedback {
         /** Connect error, timeout, 5xx, broken stream. */
         void failure(String error);
 
-        /** 429/503 with Retry-After: keep the provider closed at least that long. */
-        void retryAfter(Duration after, String error);
+        /**
+         * 429/503 with Retry-After: send nothing more for {@code upstreamModel} of this provider until then (other
+         * models are not affected). Not a verdict: one of the other calls follows.
+         */
+        void pause(String upstreamModel, Duration after, boolean rateLimited);
 
         /** Never sent, refused locally, or the client went away: no verdict. */
         void cancel();

@@ -8,15 +8,17 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends one client request upstream: tries the targets in order, each through its provider's limiter; moves to the
- * next target only when {@code fallback} is on, the failure is retryable (connect, 5xx, timeout) and nothing has
- * been delivered yet. After the first delivered byte, a failure is handed to the relay to end the response.
+ * Sends one client request upstream: tries the targets in order, each through its breaker and its provider's limiter;
+ * moves to the next target only when {@code fallback} is on, the failure is retryable (connect, 5xx, timeout, 429)
+ * and nothing has been delivered yet. After the first delivered byte, a failure is handed to the relay to end the
+ * response. All attempts share one time budget: the first target's {@code timeout}.
  */
 public final class Dispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
@@ -56,6 +58,9 @@ public final class Dispatcher {
     }
 
     private final class Run {
+        /** Below this much time left, the budget is spent: starting another attempt would only time out. */
+        private static final long MIN_ATTEMPT_MILLIS = 10;
+
         private final Plan plan;
         private final Relay relay;
         private int index;
@@ -63,6 +68,10 @@ public final class Dispatcher {
         private boolean finished;
         private Attempt current;
         private AttemptFeedback.Trial trial;
+        /** Why each tried or skipped target failed, "provider/model: reason", for a private request's 503. */
+        private final List<String> failures = new ArrayList<>();
+        /** One budget for every attempt of this request: the first target's {@code timeout}, from the first try. */
+        private long deadlineNanos;
 
         Run(Plan plan, Relay relay) {
             this.plan = plan;
@@ -79,32 +88,39 @@ public final class Dispatcher {
             ProviderState ps = providers.get(target.provider());
             if (ps == null || ps.config().keyProblem() != null) {
                 String why = ps == null ? "is not configured" : "is disabled: " + ps.config().keyProblem();
-                retryOrFinish(ApiError.unavailable("provider '" + target.provider() + "' " + why, Duration.ofSeconds(30)), true);
+                failed(target, ApiError.unavailable("provider '" + target.provider() + "' " + why, Duration.ofSeconds(30)), true);
+                return;
+            }
+            boolean first = deadlineNanos == 0;
+            long leftMillis = first ? ps.config().timeout().toMillis() : (deadlineNanos - System.nanoTime()) / 1_000_000;
+            if (!first && leftMillis < MIN_ATTEMPT_MILLIS) {
+                // the request's timeout is one budget across fallbacks: it is spent, so no new attempt starts
+                finish(budgetSpent(target, previous));
                 return;
             }
             var began = feedback.begin(target.provider());
             if (began.isEmpty()) { // circuit open, or half-open with its one trial out: like a refused slot
-                retryOrFinish(ApiError.unavailable("provider '" + target.provider() + "' circuit is open", Duration.ofSeconds(5)), true);
+                failed(target, ApiError.unavailable("provider '" + target.provider() + "' circuit is open", Duration.ofSeconds(5)), true);
                 return;
             }
             AttemptFeedback.Trial tr = began.get();
             trial = tr;
             plan.ctx().target(target.provider(), target.upstreamModel());
             var acquired = ps.limiter().acquire();
-            // a queued request waits at most the provider's timeout; a permit that arrives later is handed straight back
+            // a queued request waits at most what is left of its budget; a permit that arrives later is handed straight back
             boolean[] gaveUp = {false};
-            long queueTimer = acquired.isComplete() ? -1 : vertx.setTimer(ps.config().timeout().toMillis(), t -> {
+            long queueTimer = acquired.isComplete() ? -1 : vertx.setTimer(leftMillis, t -> {
                 if (acquired.isComplete()) return;
                 gaveUp[0] = true;
                 tr.cancel();
-                retryOrFinish(ApiError.unavailable("provider '" + target.provider() + "' is busy: no free slot within "
-                        + dev.tailgate.wire.Durations.format(ps.config().timeout()), Duration.ofSeconds(1)), true);
+                failed(target, ApiError.unavailable("provider '" + target.provider() + "' is busy: no free slot within "
+                        + dev.tailgate.wire.Durations.format(Duration.ofMillis(leftMillis)), Duration.ofSeconds(1)), true);
             });
             acquired.onComplete(ar -> {
                 if (queueTimer >= 0) vertx.cancelTimer(queueTimer);
                 if (ar.failed()) {
                     tr.cancel(); // refused locally (queue full / timed out): says nothing about the provider
-                    if (!gaveUp[0]) retryOrFinish(ApiException.of(ar.cause()), true);
+                    if (!gaveUp[0]) failed(target, ApiException.of(ar.cause()), true);
                     return;
                 }
                 if (cancelled || gaveUp[0] || finished) {
@@ -122,7 +138,11 @@ public final class Dispatcher {
                     finish(ApiException.of(e));
                     return;
                 }
-                Attempt a = new Attempt(vertx, ps, target, ar.result());
+                // the first attempt starts the request's clock with its whole timeout; later ones get what is left
+                if (deadlineNanos == 0) deadlineNanos = System.nanoTime() + ps.config().timeout().toNanos();
+                Duration budget = Duration.ofMillis(Math.max(MIN_ATTEMPT_MILLIS, (deadlineNanos - System.nanoTime()) / 1_000_000));
+                Attempt a = new Attempt(vertx, ps, target, ar.result(), budget.compareTo(ps.config().timeout()) >= 0
+                        || first ? ps.config().timeout() : budget);
                 current = a;
                 a.run(client, plan.method(), plan.path(), body, plan.ctx().requestId(), relay).onComplete(done -> {
                     if (done.succeeded()) {
@@ -137,39 +157,52 @@ public final class Dispatcher {
                     }
                     UpstreamFailure f = done.cause() instanceof UpstreamFailure uf ? uf
                             : new UpstreamFailure(ApiException.of(done.cause()), false);
-                    if (modelScoped(ps, f)) {
-                        // qwen-local refuses per model (queue full, model file missing, stuck job killed): the provider
-                        // is up and its other models serve. Its /status probe routes around that one model; tripping
-                        // the provider's breaker here would refuse every private request for every local model.
-                        tr.success();
+                    boolean modelScoped = modelScoped(ps, f);
+                    report(tr, target, f, modelScoped);
+                    if (modelScoped || f.error().status() == 429) {
                         LOG.info("rid={} target {} refused: {}", plan.ctx().requestId(), target, f.error().message());
-                    } else {
-                        report(tr, f);
-                    }
-                    if (!modelScoped(ps, f) && (f.error().status() >= 500 || f.retryable())) {
+                    } else if (f.error().status() >= 500 || f.retryable()) {
                         ps.recordFailure(f.error().message());
                         // our own message (upstream text already scrubbed of keys); never request or response content
                         LOG.warn("rid={} target {} failed: {}", plan.ctx().requestId(), target, f.error().message());
                     }
-                    retryOrFinish(f.error(), f.retryable() && body.resendable());
+                    // a 429 is "not now" from this target: with fallback, the next one may take it
+                    failed(target, f.error(), (f.retryable() || f.error().status() == 429) && body.resendable());
                 });
             });
         }
 
+        /**
+         * qwen-local refuses per model (queue full, model file missing, stuck job killed): the provider is up and its
+         * other models serve. Its /status probe routes around that one model; tripping the provider's breaker here
+         * would refuse every private request for every local model.
+         */
         private static boolean modelScoped(ProviderState ps, UpstreamFailure f) {
             return ps.config().local() && f.deliberateRefusal();
         }
 
-        /** The breaker's verdict on a failed attempt (see docs/policy.md, "Health"). */
-        private void report(AttemptFeedback.Trial t, UpstreamFailure f) {
+        /**
+         * The breaker's verdict on a failed attempt (see docs/policy.md, "Health"). An upstream Retry-After pauses that
+         * upstream model only (providers limit per model); a 429 says nothing bad about the provider itself.
+         */
+        private void report(AttemptFeedback.Trial t, Target target, UpstreamFailure f, boolean modelScoped) {
             ApiError e = f.error();
-            if (e.retryAfter() != null && (e.status() == 429 || e.status() == 503)) t.retryAfter(e.retryAfter(), e.message());
+            if (e.retryAfter() != null && (e.status() == 429 || e.status() == 503)) {
+                t.pause(target.upstreamModel(), e.retryAfter(), e.status() == 429);
+            }
+            if (modelScoped || e.status() == 429) t.success();
             else if (e.status() >= 500 || f.retryable()) t.failure(e.message());
             else t.success(); // a 4xx caused by the request: the provider is fine
         }
 
-        private void retryOrFinish(ApiError error, boolean retryable) {
-            if (!relay.committed() && retryable && plan.fallback() && index < plan.targets().size()) {
+        private ApiError budgetSpent(Target next, ApiError previous) {
+            return ApiError.timeout("The request's timeout was spent before " + next.provider() + "/" + next.upstreamModel()
+                    + " could be tried" + (previous == null ? "" : " (last failure: " + previous.message() + ")"));
+        }
+
+        private void failed(Target target, ApiError error, boolean mayFallBack) {
+            failures.add(target.provider() + "/" + target.upstreamModel() + ": " + error.message());
+            if (!relay.committed() && mayFallBack && plan.fallback() && index < plan.targets().size()) {
                 next(error);
             } else {
                 finish(error);
@@ -179,9 +212,24 @@ public final class Dispatcher {
         private void finish(ApiError error) {
             if (finished) return;
             finished = true;
+            if (!relay.committed()) error = privateRefusal(error);
             if (error.code() != null) plan.ctx().errorCode(error.code());
             if (relay.committed()) relay.abortAfterCommit(error);
             else relay.failBeforeCommit(error);
+        }
+
+        /**
+         * A private request whose local targets all failed is told so: 503 {@code no_private_route} naming each local
+         * target's failure and the external targets left out for privacy — not a 502 that reads like "try again and
+         * it may go elsewhere". Refusals that say "not now" (429) or "your request" (4xx) pass unchanged.
+         */
+        private ApiError privateRefusal(ApiError error) {
+            RequestContext ctx = plan.ctx();
+            if (!ctx.privateRoute() || error.status() < 500 || failures.isEmpty()) return error;
+            List<String> parts = new ArrayList<>(failures);
+            if (!ctx.skippedForPrivacy().isEmpty()) parts.add("skipped (not local): " + String.join(", ", ctx.skippedForPrivacy()));
+            return ApiError.noPrivateRoute(ctx.model() == null ? "?" : ctx.model(), String.join("; ", parts),
+                    error.needsOperator() ? null : error.retryAfter() != null ? error.retryAfter() : Duration.ofSeconds(5));
         }
 
         void cancel() {

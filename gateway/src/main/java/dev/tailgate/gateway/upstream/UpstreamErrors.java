@@ -50,9 +50,10 @@ public final class UpstreamErrors {
         }
         if (status == 503) {
             // retryable: a fallback target may serve it; when none does, the client sees the upstream's own refusal
+            // model_unavailable (qwen-local: model file missing) waits for the operator: no Retry-After to pass on
             return new UpstreamFailure(new ApiError(503, "api_error", code == null ? "unavailable" : code,
                     who + " is unavailable" + (message == null ? "" : ": " + message), param,
-                    retryAfter(retryAfter)), true, openAiShaped);
+                    ApiError.MODEL_UNAVAILABLE.equals(code) ? null : retryAfter(retryAfter)), true, openAiShaped);
         }
         if (status >= 500) {
             return new UpstreamFailure(ApiError.upstream(who + " failed with HTTP " + status

@@ -140,11 +140,15 @@ class GatewayHttpTest {
         HttpResponse<String> viaKey = postWithKey(Harness.PRIVATE_KEY, "/v1/chat/completions", Harness.chat("external-only", false, "x"));
         assertThat(viaKey.statusCode()).isEqualTo(503);
         assertThat(error(viaKey).get("code").asText()).isEqualTo("no_private_route");
-        assertThat(viaKey.headers().firstValue("Retry-After")).isPresent();
+        // no local target at all: a config matter, so no Retry-After and SDKs are told not to retry
+        assertThat(viaKey.headers().firstValue("Retry-After")).isEmpty();
+        assertThat(viaKey.headers().firstValue("x-should-retry")).contains("false");
         HttpResponse<String> viaHeader = h.send(h.request("/v1/chat/completions").header("Content-Type", "application/json")
                 .header("X-Tailgate-Private", "true").POST(HttpRequest.BodyPublishers.ofString(Harness.chat("flaky", false, "x"))).build());
         // flaky = [fake (local, 500s), backup (external)]: private + fallback must not reach backup
-        assertThat(viaHeader.statusCode()).isEqualTo(502);
+        assertThat(viaHeader.statusCode()).isEqualTo(503);
+        assertThat(error(viaHeader).get("code").asText()).isEqualTo("no_private_route");
+        assertThat(error(viaHeader).get("message").asText()).contains("HTTP 500").contains("skipped (not local): backup/");
         assertThat(h.upstream.requests()).allSatisfy(r -> assertThat(r.header("Authorization")).isEqualTo("Bearer " + Harness.PROVIDER_KEY));
         assertThat(postWithKey(Harness.PRIVATE_KEY, "/v1/chat/completions", Harness.chat("qwen", false, "x")).statusCode()).isEqualTo(200);
     }

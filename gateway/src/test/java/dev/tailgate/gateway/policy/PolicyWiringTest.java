@@ -246,10 +246,11 @@ class PolicyWiringTest {
 
     @Test
     void privateRequestsNeverReachTheExternalProviderWhenLocalIsDownOpenOrSaturated() throws Exception {
-        // down: local refuses connections; a private request fails, it is not sent to ext
+        // down: local refuses connections; a private request fails naming why, it is not sent to ext
         for (int i = 0; i < 2; i++) {
             var r = post("/v1/chat/completions", PRIVATE_KEY, "down-" + i, chatBody("deadboth", false, false, "secret"));
-            assertThat(r.statusCode()).isEqualTo(502);
+            assertThat(r.statusCode()).isEqualTo(503);
+            assertThat(Json.parse(r.body()).path("error").path("message").asText()).contains("deadlocal/echo: ").contains("unreachable");
         }
         // open: two failures opened deadlocal's breaker; now the answer is no_private_route, and still nothing to ext
         assertThat(awaitProvider("deadlocal", "state", "open").path("state").asText()).isEqualTo("open");

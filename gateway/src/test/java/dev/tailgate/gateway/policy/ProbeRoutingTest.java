@@ -104,14 +104,94 @@ class ProbeRoutingTest {
         }
     }
 
+    /**
+     * The last probe said a local model's file is missing (or did not list the model), but qwen-local is the authority:
+     * the request is sent to it (after any other target) instead of being refused until the next probe. A model pulled
+     * since is served at once; a model still missing gets qwen-local's own answer — 503 model_unavailable without
+     * Retry-After and with x-should-retry: false, since only the operator can fix it.
+     */
+    @Test
+    void aLocalModelTheProbeSawMissingIsReCheckedByQwenLocalWhenRequested() throws Exception {
+        AtomicInteger pulledChats = new AtomicInteger();
+        HttpServer qwen = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        qwen.createContext("/status", ex -> answer(ex, 200, """
+                {"status":"degraded","models":[{"id":"q-ready","state":"ready"},
+                 {"id":"q-pulled","state":"unavailable","reason":"run ./tailgate models pull q-pulled"},
+                 {"id":"q-gone","state":"unavailable","reason":"run ./tailgate models pull q-gone"}]}"""));
+        qwen.createContext("/v1/chat/completions", ex -> {
+            String body = new String(ex.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (body.contains("q-gone")) {
+                ex.getResponseHeaders().add("x-should-retry", "false");
+                answer(ex, 503, """
+                        {"error":{"message":"Model 'q-gone' is unavailable: run ./tailgate models pull q-gone",
+                         "type":"api_error","param":null,"code":"model_unavailable"}}""");
+                return;
+            }
+            pulledChats.incrementAndGet();
+            answer(ex, 200, """
+                    {"id":"c","object":"chat.completion","created":1,"model":"q-pulled","choices":[{"index":0,
+                     "message":{"role":"assistant","content":"freshly pulled"},"finish_reason":"stop"}]}""");
+        });
+        qwen.start();
+        try {
+            Path cfg = dir.resolve("gateway.yaml");
+            Files.writeString(cfg, """
+                    listen: 127.0.0.1:0
+                    health: {probe_interval: 1h}
+                    providers:
+                      local:
+                        base_url: http://127.0.0.1:%d/v1
+                        local: true
+                    models:
+                      pulled:
+                        targets: [local/q-pulled]
+                      gone:
+                        targets: [local/q-gone]
+                      unlisted:
+                        targets: [local/q-unlisted]
+                    clients:
+                      tester:
+                        key: env:TG_KEY
+                    """.formatted(qwen.getAddress().getPort()));
+            try (GatewayServer gw = GatewayServer.start(GatewayServer.Options.of(cfg).listen("127.0.0.1", 0)
+                    .env(Map.of("TG_KEY", KEY)).shutdownGrace(Duration.ofSeconds(2)))) {
+                awaitProbed(gw, 3);
+
+                var pulled = post(gw, "pulled", true);
+                assertThat(pulled.statusCode()).as(pulled.body()).isEqualTo(200);
+                assertThat(pulled.body()).contains("freshly pulled");
+
+                var unlisted = post(gw, "unlisted", false);
+                assertThat(unlisted.statusCode()).as("qwen-local was asked, not the stale probe").isEqualTo(200);
+                assertThat(pulledChats.get()).isEqualTo(2);
+
+                for (boolean priv : new boolean[] {false, true}) {
+                    var gone = post(gw, "gone", priv);
+                    assertThat(gone.statusCode()).as(gone.body()).isEqualTo(503);
+                    assertThat(Json.parse(gone.body()).path("error").path("code").asText())
+                            .isEqualTo(priv ? "no_private_route" : "model_unavailable");
+                    assertThat(Json.parse(gone.body()).path("error").path("message").asText()).contains("models pull q-gone");
+                    assertThat(gone.headers().firstValue("Retry-After")).isEmpty();
+                    assertThat(gone.headers().firstValue("x-should-retry")).contains("false");
+                }
+            }
+        } finally {
+            qwen.stop(0);
+        }
+    }
+
     /** The first probe runs at start, asynchronously: wait (bounded) until /status shows the local models. */
     private void awaitProbed(GatewayServer gw) throws Exception {
+        awaitProbed(gw, 2);
+    }
+
+    private void awaitProbed(GatewayServer gw, int models) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (System.nanoTime() < deadline) {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.port() + "/admin/policy"))
                     .header("Authorization", "Bearer " + KEY).GET().build(), HttpResponse.BodyHandlers.ofString());
             for (JsonNode p : Json.parse(r.body()).path("providers")) {
-                if (p.path("name").asText().equals("local") && p.path("models").size() == 2) return;
+                if (p.path("name").asText().equals("local") && p.path("models").size() == models) return;
             }
             Thread.sleep(20);
         }

@@ -179,6 +179,9 @@ class PrivacyPropertyTest {
         }
         if (mustStayLocal) {
             assertThat(extHits).as("external hits of a private request (%s, headers %s)", model, headers).isZero();
+            if (resp.statusCode() >= 500) {
+                assertThat(Json.parse(resp.body()).path("error").path("code").asText()).as(resp.body()).isEqualTo("no_private_route");
+            }
         }
         Statistics.label("private").collect(mustStayLocal);
         Statistics.label("status").collect(resp.statusCode());

@@ -81,7 +81,11 @@ class PrivateHeaderRouterTest {
         if (endpoint == Endpoint.MODELS) {
             assertThat(r.statusCode()).isEqualTo(200);
         } else {
-            assertThat(r.statusCode()).as(r.body()).isIn(502, 503);
+            // the local target failed: 503 no_private_route naming that failure and the external target it skipped
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+            var error = Json.parse(r.body()).path("error");
+            assertThat(error.path("code").asText()).isEqualTo("no_private_route");
+            assertThat(error.path("message").asText()).contains("deadlocal/anything").contains("skipped (not local): ext/anything");
         }
     }
 

@@ -181,7 +181,9 @@ class ResponsesRoutingTest {
                         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
                 assertEquals(503, response.statusCode(), response.body());
                 assertEquals("no_private_route", Json.parse(response.body()).path("error").path("code").asText());
-                assertTrue(response.headers().firstValue("retry-after").isPresent());
+                // no local target at all: only the operator can change that
+                assertTrue(response.headers().firstValue("retry-after").isEmpty());
+                assertEquals("false", response.headers().firstValue("x-should-retry").orElse(null));
             }
             assertEquals(0, external.requests().size());
         }

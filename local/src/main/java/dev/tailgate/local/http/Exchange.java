@@ -77,6 +77,7 @@ final class Exchange {
         response.setStatusCode(error.status()).putHeader("content-type", "application/json");
         String retry = error.retryAfterHeader();
         if (retry != null) response.putHeader("retry-after", retry);
+        if (error.needsOperator()) response.putHeader("x-should-retry", "false"); // SDKs would retry a 503 for minutes
         return response.end(Buffer.buffer(error.toBytes()));
     }
 

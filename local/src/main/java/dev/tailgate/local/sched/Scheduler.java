@@ -41,7 +41,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Scheduler {
     private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
-    private static final Duration RETRY_UNAVAILABLE = Duration.ofSeconds(30);
     private static final Duration RETRY_SOON = Duration.ofSeconds(2);
 
     private final Object lock = new Object();
@@ -79,7 +78,8 @@ public final class Scheduler {
             if (closing) throw new Rejected(ApiError.unavailable("qwen-local is shutting down.", RETRY_SOON));
             String missing = slot.config.missingFileReason();
             if (missing != null) {
-                throw new Rejected(ApiError.unavailable("Model '" + modelId + "' is unavailable: " + missing, RETRY_UNAVAILABLE));
+                // the operator must pull the file: no Retry-After (a retry cannot help), x-should-retry: false
+                throw new Rejected(ApiError.modelUnavailable("Model '" + modelId + "' is unavailable: " + missing));
             }
             if (slot.running.size() + slot.waiting.size() >= slot.capacity()) {
                 throw new Rejected(ApiError.queueFull("Model '" + modelId + "'", slot.waiting.size(), retryAfter(slot)));
