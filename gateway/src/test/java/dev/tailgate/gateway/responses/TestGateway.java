@@ -58,6 +58,11 @@ public final class TestGateway implements AutoCloseable {
         return "http://127.0.0.1:" + server.port() + "/v1";
     }
 
+    /** The folder of the config file, where the gateway keeps its usage ledger ({@code usage.db}) and {@code audit.jsonl}. */
+    public Path dir() {
+        return dir;
+    }
+
     public int port() {
         return server.port();
     }
