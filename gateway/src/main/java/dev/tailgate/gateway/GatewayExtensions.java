@@ -10,6 +10,7 @@ public final class GatewayExtensions {
     private GatewayExtensions() {}
 
     public static List<GatewayExtension> builtin() {
-        return List.of(dev.tailgate.gateway.responses.ResponsesRoutes::register); // POST /v1/responses
+        return List.of(dev.tailgate.gateway.responses.ResponsesRoutes::register, // POST /v1/responses
+                dev.tailgate.gateway.messages.MessagesRoutes::register); // POST /v1/messages (Anthropic)
     }
 }

@@ -8,7 +8,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * The real OpenAI clients pinned in {@code clients/package.json} (the official {@code openai} npm SDK, Codex CLI), as
+ * The real clients pinned in {@code clients/package.json} (the official {@code openai} and {@code @anthropic-ai/sdk}
+ * npm SDKs, Codex CLI, Claude Code), as
  * the conformance tests find them: {@code clients/} is searched upwards from the module's working directory, and a
  * test that needs them is skipped — with the command that enables it — only when node or {@code npm ci} is missing.
  */
@@ -39,11 +40,20 @@ public final class NodeClients {
 
     /** {@code clients/} with the openai npm SDK installed and node present; otherwise the calling test is skipped. */
     public static Path requireOpenAiSdk() {
+        return requireModule("openai");
+    }
+
+    /** {@code clients/} with the @anthropic-ai/sdk npm SDK installed and node present; otherwise the calling test is skipped. */
+    public static Path requireAnthropicSdk() {
+        return requireModule("@anthropic-ai/sdk");
+    }
+
+    private static Path requireModule(String module) {
         Optional<Path> clients = dir();
         Assumptions.assumeTrue(clients.isPresent(), "clients/package.json not found above " + Path.of("").toAbsolutePath());
         Assumptions.assumeTrue(nodeAvailable(), "node is not installed: skipping the node SDK run");
-        Assumptions.assumeTrue(Files.isDirectory(clients.get().resolve("node_modules/openai")),
-                "clients/node_modules is missing: run `cd clients && npm ci` to enable the node SDK run");
+        Assumptions.assumeTrue(Files.isDirectory(clients.get().resolve("node_modules/" + module)),
+                "clients/node_modules/" + module + " is missing: run `cd clients && npm ci` to enable the node SDK run");
         return clients.get();
     }
 }

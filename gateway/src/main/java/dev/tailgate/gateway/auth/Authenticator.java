@@ -24,7 +24,10 @@ public final class Authenticator {
                 .toList();
     }
 
-    /** The key from {@code Authorization: Bearer <key>} or {@code api-key: <key>}; null when neither is present. */
+    /**
+     * The key from {@code Authorization: Bearer <key>}, {@code api-key: <key>} (Azure-style clients) or
+     * {@code x-api-key: <key>} (Anthropic SDKs, Claude Code with {@code ANTHROPIC_API_KEY}); null when none is present.
+     */
     public static String presentedKey(MultiMap headers) {
         String auth = headers.get("Authorization");
         if (auth != null) {
@@ -32,6 +35,7 @@ public final class Authenticator {
             if (a.regionMatches(true, 0, "Bearer ", 0, 7)) return a.substring(7).trim();
         }
         String k = headers.get("api-key");
+        if (k == null) k = headers.get("x-api-key");
         return k == null ? null : k.trim();
     }
 

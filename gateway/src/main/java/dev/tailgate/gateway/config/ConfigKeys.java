@@ -14,7 +14,7 @@ public final class ConfigKeys {
     static final Set<String> CORE_TOP = Set.of("listen", "providers", "models", "clients", "clients_file", "max_body", "log_prompts",
             "max_response", "client_timeout");
     static final Set<String> CORE_PROVIDER = Set.of("base_url", "api_key", "local", "max_concurrency", "max_queue", "timeout",
-            "first_token_timeout", "idle_timeout", "responses_api", "max_response");
+            "first_token_timeout", "idle_timeout", "responses_api", "messages_api", "max_response");
     static final Set<String> CORE_MODEL = Set.of("targets", "fallback", "private");
     static final Set<String> CORE_CLIENT = Set.of("key", "key_sha256", "private", "models");
 

@@ -152,6 +152,7 @@ public final class ConfigLoader {
                 positiveInt(doc, at + "/max_queue", DEFAULT_MAX_QUEUE, 0), timeout,
                 duration(doc, at + "/first_token_timeout", timeout), duration(doc, at + "/idle_timeout", timeout),
                 bool(doc, at + "/responses_api", false),
+                bool(doc, at + "/messages_api", false),
                 doc.at(at + "/max_response").isMissingNode() ? maxResponse : size(doc, at + "/max_response"));
     }
 

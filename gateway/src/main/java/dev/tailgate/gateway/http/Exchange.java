@@ -16,6 +16,7 @@ public final class Exchange {
     private final List<Runnable> onClose = new ArrayList<>();
     private java.util.function.Supplier<java.util.concurrent.CompletableFuture<Void>> usageRow;
     private boolean ending;
+    private ErrorFormat errorFormat = ErrorFormat.OPENAI;
 
     Exchange(HttpServerRequest request, RequestContext ctx) {
         this.request = request;
@@ -30,6 +31,11 @@ public final class Exchange {
     public HttpServerRequest request() { return request; }
     public HttpServerResponse response() { return request.response(); }
     public RequestContext ctx() { return ctx; }
+
+    /** The shape refusals of this request are written in (set by the router from {@link RouteRegistry#errorFormat}). */
+    public ErrorFormat errorFormat() { return errorFormat; }
+
+    void errorFormat(ErrorFormat format) { this.errorFormat = format; }
 
     /** Runs when the client connection closes (before or after the response ended): the place to cancel upstream work. */
     public void onClose(Runnable r) {
@@ -67,7 +73,7 @@ public final class Exchange {
         });
     }
 
-    /** Answers with an OpenAI-shaped error, unless the response already started (then the connection is reset). */
+    /** Answers with an error in this request's {@link #errorFormat()}, unless the response already started (then the connection is reset). */
     public void fail(ApiError e) {
         HttpServerResponse r = response();
         if (e.code() != null) ctx.errorCode(e.code());
@@ -76,11 +82,11 @@ public final class Exchange {
             r.reset();
             return;
         }
-        r.setStatusCode(e.status()).putHeader("Content-Type", "application/json");
-        String ra = e.retryAfterHeader();
-        if (ra != null) r.putHeader("Retry-After", ra);
+        ErrorFormat.Rendered rendered = errorFormat.render(e);
+        r.setStatusCode(rendered.status()).putHeader("Content-Type", "application/json");
+        if (rendered.retryAfter() != null) r.putHeader("Retry-After", rendered.retryAfter());
         if (e.needsOperator()) r.putHeader("x-should-retry", "false"); // SDKs would retry a 503 for minutes
-        Buffer body = Buffer.buffer(e.toBytes());
+        Buffer body = Buffer.buffer(rendered.body());
         endAfterUsageRow(() -> {
             if (!r.ended() && !r.closed()) r.end(body);
         });

@@ -38,6 +38,7 @@ public final class GatewayRouter implements Handler<HttpServerRequest>, RouteReg
     private final Supplier<Boolean> draining;
     private final Map<String, Map<HttpMethod, Entry>> exact = new LinkedHashMap<>();
     private final Map<String, Map<HttpMethod, Entry>> prefixes = new LinkedHashMap<>();
+    private final java.util.List<Map.Entry<java.util.function.Predicate<HttpServerRequest>, ErrorFormat>> errorFormats = new java.util.ArrayList<>();
 
     public GatewayRouter(Gateway gateway, Supplier<Boolean> draining) {
         this.gateway = gateway;
@@ -64,12 +65,23 @@ public final class GatewayRouter implements Handler<HttpServerRequest>, RouteReg
     }
 
     @Override
+    public void errorFormat(java.util.function.Predicate<HttpServerRequest> applies, ErrorFormat format) {
+        errorFormats.add(Map.entry(applies, format));
+    }
+
+    @Override
     public void handle(HttpServerRequest req) {
         String given = req.getHeader("X-Request-Id");
         String rid = given != null && SAFE_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
         String path = req.path();
         RequestContext ctx = new RequestContext(rid, System.nanoTime(), req.method().name(), path);
         Exchange ex = new Exchange(req, ctx);
+        for (var f : errorFormats) {
+            if (f.getKey().test(req)) {
+                ex.errorFormat(f.getValue());
+                break;
+            }
+        }
         req.response().putHeader("X-Request-Id", rid);
         gateway.metrics().started();
         boolean[] logged = {false};

@@ -42,7 +42,8 @@ public final class OpenAiRoutes {
         router.raw(HttpMethod.POST, "/v1/audio/transcriptions", new TranscriptionsRoute(gateway)::handle);
     }
 
-    private void models(Exchange ex) {
+    /** {@code GET /v1/models} in OpenAI's shape; public for the route that also serves Anthropic's shape there. */
+    public void models(Exchange ex) {
         var snap = gateway.snapshot();
         List<ModelInfo> data = snap.config().models().keySet().stream()
                 .filter(a -> ex.ctx().caller().mayUse(a))

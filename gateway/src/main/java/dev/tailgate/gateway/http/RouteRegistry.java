@@ -15,6 +15,9 @@ public interface RouteRegistry {
     /** A route that reads the body itself (multipart uploads, GETs). */
     void raw(HttpMethod method, String path, RawRoute route);
 
+    /** Refusals of requests matching {@code applies} (checked before routing, so 401/404 too) are written in {@code format}. */
+    void errorFormat(java.util.function.Predicate<io.vertx.core.http.HttpServerRequest> applies, ErrorFormat format);
+
     interface JsonRoute {
         void handle(Exchange exchange, ObjectNode body, Buffer rawBody);
     }

@@ -8,9 +8,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
-/** A real gateway on 127.0.0.1 (ephemeral port) from a YAML config written to a temp file, with one client key. */
-final class TestGateway implements AutoCloseable {
-    static final String KEY = "tg-test-key-0123456789";
+/**
+ * A real gateway on 127.0.0.1 (ephemeral port) from a YAML config written to a temp file, with one client key.
+ * Public for the other API bridges' tests ({@code messages}).
+ */
+public final class TestGateway implements AutoCloseable {
+    public static final String KEY = "tg-test-key-0123456789";
     private final GatewayServer server;
     private final Path dir;
 
@@ -27,7 +30,7 @@ final class TestGateway implements AutoCloseable {
     }
 
     /** Model {@code qwen} served by one chat-only provider at {@code upstreamBaseUrl}. */
-    static TestGateway chatUpstream(String upstreamBaseUrl) {
+    public static TestGateway chatUpstream(String upstreamBaseUrl) {
         return withProviders("""
                 providers:
                   scripted:
@@ -40,7 +43,7 @@ final class TestGateway implements AutoCloseable {
     }
 
     /** A config with the given {@code providers:} and {@code models:} sections; the client key may use every model. */
-    static TestGateway withProviders(String providersAndModels) {
+    public static TestGateway withProviders(String providersAndModels) {
         return new TestGateway("""
                 listen: 127.0.0.1:0
                 %s
@@ -51,11 +54,16 @@ final class TestGateway implements AutoCloseable {
                 """.formatted(providersAndModels));
     }
 
-    String baseUrl() {
+    public String baseUrl() {
         return "http://127.0.0.1:" + server.port() + "/v1";
     }
 
-    int port() {
+    /** The folder of the config file, where the gateway keeps its usage ledger ({@code usage.db}) and {@code audit.jsonl}. */
+    public Path dir() {
+        return dir;
+    }
+
+    public int port() {
         return server.port();
     }
 

@@ -1,0 +1,173 @@
+package dev.tailgate.gateway.messages;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailgate.gateway.Gateway;
+import dev.tailgate.gateway.RequestContext;
+import dev.tailgate.gateway.config.ModelRoute;
+import dev.tailgate.gateway.config.ProviderConfig;
+import dev.tailgate.gateway.config.Target;
+import dev.tailgate.gateway.http.ClientRelays;
+import dev.tailgate.gateway.http.Exchange;
+import dev.tailgate.gateway.upstream.Attempt;
+import dev.tailgate.gateway.upstream.Dispatcher;
+import dev.tailgate.gateway.upstream.Relay;
+import dev.tailgate.gateway.upstream.UpstreamBody;
+import dev.tailgate.wire.ApiError;
+import dev.tailgate.wire.Json;
+import dev.tailgate.wire.JsonSplice;
+import dev.tailgate.wire.sse.SseEvent;
+import dev.tailgate.wire.sse.SseReader;
+import dev.tailgate.wire.sse.SseWriter;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.List;
+
+/**
+ * {@code /v1/messages} unchanged (only {@code model} rewritten per target) to providers with {@code messages_api: true},
+ * through the gateway's dispatcher: the same target order, privacy, limits, fallback before the first byte, timeouts
+ * and ledger as chat requests. An Anthropic upstream also needs {@code anthropic-version} (the client's, or
+ * {@value #DEFAULT_VERSION}), the client's {@code anthropic-beta} flags, and the provider key as {@code x-api-key}.
+ */
+final class MessagesPassthrough {
+    static final String DEFAULT_VERSION = "2023-06-01";
+
+    private final Gateway gateway;
+
+    MessagesPassthrough(Gateway gateway) {
+        this.gateway = gateway;
+    }
+
+    void forward(Exchange ex, String alias, Buffer raw, boolean stream) {
+        RequestContext ctx = ex.ctx();
+        ModelRoute route = gateway.route(ctx, alias);
+        List<Target> targets = gateway.targets(ctx, route);
+        byte[] bytes = raw.getBytes();
+        String version = header(ex, "anthropic-version", DEFAULT_VERSION);
+        String beta = header(ex, "anthropic-beta", null);
+        Dispatcher.Plan plan = new Dispatcher.Plan(ctx, targets, route.fallback(), HttpMethod.POST, "/messages", t -> {
+            ProviderConfig provider = gateway.config().providers().get(t.provider());
+            String key = provider == null || provider.apiKey() == null ? null : provider.apiKey().reveal();
+            return withHeaders(UpstreamBody.bytes(Buffer.buffer(JsonSplice.replace(bytes, "model", t.upstreamModel())), "application/json"),
+                    version, beta, key);
+        });
+        Dispatcher.Handle handle = gateway.dispatcher().dispatch(plan, stream ? sse(ex) : ClientRelays.json(ex, alias));
+        ex.onClose(handle::cancel);
+    }
+
+    private static String header(Exchange ex, String name, String fallback) {
+        String value = ex.request().getHeader(name);
+        // Only header-safe text travels on (a control character would let a client inject upstream headers).
+        return value == null || value.isBlank() || !value.chars().allMatch(c -> c >= 0x20 && c < 0x7f) ? fallback : value;
+    }
+
+    private static UpstreamBody withHeaders(UpstreamBody body, String version, String beta, String key) {
+        return new UpstreamBody() {
+            public String contentType() { return body.contentType(); }
+
+            public Future<HttpClientResponse> sendOn(HttpClientRequest request) {
+                request.putHeader("anthropic-version", version);
+                if (beta != null) request.putHeader("anthropic-beta", beta);
+                if (key != null) request.putHeader("x-api-key", key);
+                return body.sendOn(request);
+            }
+
+            public boolean resendable() { return body.resendable(); }
+        };
+    }
+
+    /**
+     * Relays a native Messages stream event by event. Complete once {@code message_stop} went through; an upstream that
+     * ends before it is a cut stream and the client gets an {@code error} event, never a silent end. The model in
+     * {@code message_start} is replaced by the client's alias; usage is read from {@code message_start} (input) and
+     * {@code message_delta} (output) for the ledger.
+     */
+    private static Relay sse(Exchange ex) {
+        HttpServerResponse r = ex.response();
+        String alias = ex.ctx().model();
+        return new Relay() {
+            private boolean stopped;
+            private long input;
+            private long output;
+
+            @Override
+            public void onResponse(Attempt attempt, Target target, HttpClientResponse resp) {
+                SseReader reader = new SseReader(event -> {
+                    if (attempt.done() || r.closed()) return;
+                    if (!committed()) {
+                        commit();
+                        ex.ctx().firstToken();
+                        attempt.firstProgress();
+                        MessagesEndpoint.openStream(r);
+                    } else {
+                        attempt.progress();
+                    }
+                    r.write(SseWriter.encode(observe(event)));
+                    if (r.writeQueueFull()) {
+                        resp.pause();
+                        r.drainHandler(v -> resp.resume());
+                    }
+                });
+                resp.handler(buf -> {
+                    if (!attempt.accept(buf)) return;
+                    try {
+                        reader.feed(buf);
+                    } catch (SseReader.SseException e) {
+                        attempt.fail(ApiError.upstream("provider '" + target.provider() + "' sent a malformed stream"), true);
+                    }
+                });
+                resp.endHandler(v -> {
+                    if (attempt.done()) return;
+                    reader.finish();
+                    if (stopped) {
+                        attempt.succeed(); // before the last write (see ClientRelays.json)
+                        ex.endAfterUsageRow(() -> {
+                            if (!r.closed() && !r.ended()) r.end();
+                        });
+                    } else {
+                        attempt.fail(ApiError.upstream("provider '" + target.provider() + "' ended the stream before message_stop"), true);
+                    }
+                });
+            }
+
+            private SseEvent observe(SseEvent event) {
+                JsonNode data;
+                try {
+                    data = Json.parse(event.data());
+                } catch (Json.BadJsonException notJson) {
+                    return event;
+                }
+                String type = data.path("type").asText();
+                if (type.equals("message_stop")) stopped = true;
+                if (type.equals("message_start")) input = data.path("message").path("usage").path("input_tokens").asLong(input);
+                if (type.equals("message_delta")) {
+                    output = data.path("usage").path("output_tokens").asLong(output);
+                    input = data.path("usage").path("input_tokens").asLong(input);
+                }
+                if (type.equals("message_start") || type.equals("message_delta")) ex.ctx().usage(input, output);
+                if (type.equals("message_start") && data.path("message").path("model").isTextual() && alias != null) {
+                    ((ObjectNode) data.get("message")).put("model", alias);
+                    return new SseEvent(event.event(), Json.string(data), event.id());
+                }
+                return event;
+            }
+
+            @Override
+            public void failBeforeCommit(ApiError error) {
+                ex.fail(error);
+            }
+
+            @Override
+            public void abortAfterCommit(ApiError error) {
+                MessagesEvent event = new MessagesEvent("error", AnthropicErrors.body(error));
+                ex.endAfterUsageRow(() -> {
+                    if (!r.closed() && !r.ended()) r.end(Buffer.buffer(event.toSseBytes()));
+                });
+            }
+        };
+    }
+}
