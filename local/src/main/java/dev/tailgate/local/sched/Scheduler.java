@@ -190,6 +190,16 @@ public final class Scheduler {
         }
 
         @Override
+        public void onReasoning(String text) {
+            if (progress()) safely(() -> job.downstream.onReasoning(text));
+        }
+
+        @Override
+        public void onToolCall(ToolCall call) {
+            if (progress()) safely(() -> job.downstream.onToolCall(call));
+        }
+
+        @Override
         public void onEmbeddings(List<float[]> vectors) {
             if (progress()) safely(() -> job.downstream.onEmbeddings(vectors));
         }
