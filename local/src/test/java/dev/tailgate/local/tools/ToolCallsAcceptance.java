@@ -30,9 +30,9 @@ import org.junit.jupiter.api.Test;
  * {@code tool_choice} required/named must be enforced by the grammar). Each engine runs it through a subclass.
  */
 abstract class ToolCallsAcceptance {
-    static final String CALLER_TEXT = "I'll check.\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Oslo\"}}\n</tool_call>";
-    static final String TWICE_TEXT = "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Oslo\"}}\n</tool_call>\n"
-            + "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Rome\"}}\n</tool_call>";
+    static final String CALLER_TEXT = "I'll check.\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Oslo\", \"days\": 3}}\n</tool_call>";
+    static final String TWICE_TEXT = "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Oslo\", \"days\": 3}}\n</tool_call>\n"
+            + "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Rome\", \"days\": 2}}\n</tool_call>";
     static final String THINKER_TEXT = "<think>\nThe user asks about the sky.\n</think>\n\nIt is blue.";
     static final String WEATHER = """
             {"type":"function","function":{"name":"get_weather","description":"Current weather in a city",
@@ -181,7 +181,7 @@ abstract class ToolCallsAcceptance {
         assertThat(call.get("type").asText()).isEqualTo("function");
         assertThat(call.get("id").asText()).isNotEmpty();
         assertThat(call.get("function").get("name").asText()).isEqualTo("get_weather");
-        assertThat(Json.parse(call.get("function").get("arguments").asText())).isEqualTo(Json.parse("{\"city\":\"Oslo\"}"));
+        assertThat(Json.parse(call.get("function").get("arguments").asText())).isEqualTo(Json.parse("{\"city\":\"Oslo\",\"days\":3}"));
 
         Streamed s = stream(body);
         assertThat(s.finish()).isEqualTo("tool_calls");
@@ -189,7 +189,7 @@ abstract class ToolCallsAcceptance {
         for (String d : s.contentDeltas()) assertThat(d).doesNotContain("<", "tool_call");
         assertThat(s.calls()).hasSize(1);
         assertThat(s.calls().get(0).get("name").asText()).isEqualTo("get_weather");
-        assertThat(Json.parse(s.calls().get(0).get("arguments").asText())).isEqualTo(Json.parse("{\"city\":\"Oslo\"}"));
+        assertThat(Json.parse(s.calls().get(0).get("arguments").asText())).isEqualTo(Json.parse("{\"city\":\"Oslo\",\"days\":3}"));
     }
 
     @Test

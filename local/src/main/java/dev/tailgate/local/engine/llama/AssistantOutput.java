@@ -13,14 +13,14 @@ import dev.tailgate.wire.Json;
  * text, and so is a call still open when the generation ends — never an error. Whitespace around and between calls is
  * layout, not content.
  */
-final class AssistantOutput {
-    static final String CALL_OPEN = "<tool_call>";
-    static final String CALL_CLOSE = "</tool_call>";
+public final class AssistantOutput {
+    public static final String CALL_OPEN = "<tool_call>";
+    public static final String CALL_CLOSE = "</tool_call>";
     static final String THINK_OPEN = "<think>";
     static final String THINK_CLOSE = "</think>";
 
     /** Where the parts go, in generation order. */
-    interface Sink {
+    public interface Sink {
         void text(String text);
 
         void reasoning(String text);
@@ -39,23 +39,23 @@ final class AssistantOutput {
     private boolean afterThink;
 
     /** @param tools whether {@code <tool_call>} is markup (tools were offered) or plain text */
-    AssistantOutput(Sink sink, boolean tools) {
+    public AssistantOutput(Sink sink, boolean tools) {
         this.sink = sink;
         this.tools = tools;
     }
 
     /** Number of complete, valid calls reported so far. */
-    int calls() {
+    public int calls() {
         return calls;
     }
 
-    void accept(String piece) {
+    public void accept(String piece) {
         pending.append(piece);
         drain();
     }
 
     /** The generation ended: whatever is held back is released (an open call as text). */
-    void finish() {
+    public void finish() {
         switch (state) {
             case TEXT -> {
                 if (!layoutOnly()) sink.text(pending.toString());
@@ -67,6 +67,17 @@ final class AssistantOutput {
         }
         pending.setLength(0);
         state = State.TEXT;
+    }
+
+    /**
+     * A call that an engine parsed itself (llama-server does) arrives between pieces of text: whitespace held back
+     * before it is layout, like before a {@code <tool_call>} block.
+     */
+    public void toolCall(String name, String arguments) {
+        if (state == State.TEXT && pending.toString().isBlank()) pending.setLength(0);
+        else finish();
+        calls++;
+        sink.toolCall(name, arguments);
     }
 
     private void drain() {
