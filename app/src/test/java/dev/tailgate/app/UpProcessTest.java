@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code tailgate up} as a real process: first start prints a working key, SIGTERM stops the services through the
- * shutdown hook. The home's configs are pre-written with port 0 so the test never needs 8080/8081.
+ * shutdown hook. The home's configs are the defaults with the gateway on port 0 and qwen-local on a free port (the
+ * gateway's base_url follows it), so the test never needs 8080/8081.
  */
 @EnabledOnOs(OS.LINUX)
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
@@ -33,8 +34,15 @@ class UpProcessTest {
 
     @Test
     void upServesWithTheKeyItPrintsAndStopsOnSigterm() throws Exception {
-        Files.writeString(home.resolve("gateway.yaml"), DefaultConfigs.gatewayYaml().replace("listen: 127.0.0.1:8080", "listen: 127.0.0.1:0"));
-        Files.writeString(home.resolve("local.yaml"), DefaultConfigs.localYaml(home).replace("listen: 127.0.0.1:8081", "listen: 127.0.0.1:0"));
+        // qwen-local needs a known port: the gateway's default config points at it (a free one, not 8081)
+        int localPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            localPort = s.getLocalPort();
+        }
+        Files.writeString(home.resolve("gateway.yaml"), DefaultConfigs.gatewayYaml().replace("listen: 127.0.0.1:8080", "listen: 127.0.0.1:0")
+                .replace("http://127.0.0.1:8081/v1", "http://127.0.0.1:" + localPort + "/v1"));
+        Files.writeString(home.resolve("local.yaml"), DefaultConfigs.localYaml(home)
+                .replace("listen: 127.0.0.1:8081", "listen: 127.0.0.1:" + localPort));
         Path log = home.resolve("up.log");
 
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -66,6 +74,20 @@ class UpProcessTest {
             assertThat(models.statusCode()).isEqualTo(200);
             assertThat(models.body()).contains("\"qwen\"", "\"embeddings\"");
 
+            // LangChain's OpenAIEmbeddings default: cl100k_base token arrays ("hello world", "cat"), base64 floats
+            String langchain = "{\"model\":\"embeddings\",\"input\":[[15339,1917],[4719]],\"encoding_format\":\"base64\"}";
+            String text = "{\"model\":\"embeddings\",\"input\":[\"hello world\",\"cat\"],\"encoding_format\":\"base64\"}";
+            HttpResponse<String> tokens = postJson(http, port, key, "/v1/embeddings", langchain);
+            assertThat(tokens.statusCode()).as(tokens.body()).isEqualTo(200);
+            HttpResponse<String> plain = postJson(http, port, key, "/v1/embeddings", text);
+            assertThat(plain.statusCode()).as(plain.body()).isEqualTo(200);
+            var tokenData = dev.tailgate.wire.Json.parse(tokens.body()).get("data");
+            assertThat(tokenData).hasSize(2);
+            assertThat(tokenData).isEqualTo(dev.tailgate.wire.Json.parse(plain.body()).get("data"));
+            HttpResponse<String> outside = postJson(http, port, key, "/v1/embeddings",
+                    "{\"model\":\"embeddings\",\"input\":[[15339,100256]]}");
+            assertThat(outside.statusCode()).as(outside.body()).isEqualTo(400);
+
             p.destroy(); // SIGTERM
             assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("stopped after SIGTERM").isTrue();
             String all = Files.readString(log);
@@ -74,5 +96,12 @@ class UpProcessTest {
         } finally {
             p.destroyForcibly();
         }
+    }
+
+    private static HttpResponse<String> postJson(HttpClient http, int port, String key, String path, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + key).header("content-type", "application/json")
+                .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }

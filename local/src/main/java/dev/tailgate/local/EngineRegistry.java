@@ -44,6 +44,12 @@ public final class EngineRegistry implements EngineFactory {
     }
 
     @Override
+    public String unavailableReason(ModelSpec spec) {
+        EngineFactory f = factories.get(spec.engine());
+        return f == null ? null : f.unavailableReason(spec);
+    }
+
+    @Override
     public long estimateMemoryBytes(ModelSpec spec) {
         EngineFactory f = factories.get(spec.engine());
         if (f != null) return f.estimateMemoryBytes(spec);

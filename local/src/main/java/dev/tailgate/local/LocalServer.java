@@ -5,6 +5,7 @@ import dev.tailgate.local.config.ConfigLoader;
 import dev.tailgate.local.config.LocalConfig;
 import dev.tailgate.local.config.ModelConfig;
 import dev.tailgate.local.engine.EngineFactory;
+import dev.tailgate.local.engine.server.LlamaServerFactory;
 import dev.tailgate.local.engine.worker.WorkerProcessFactory;
 import dev.tailgate.local.http.LocalHttpApi;
 import dev.tailgate.local.metrics.LocalMetrics;
@@ -41,9 +42,13 @@ public final class LocalServer implements AutoCloseable {
         this.tickTimer = tickTimer;
     }
 
+    /** The engine that runs llama.cpp's own llama-server process per model ({@code engine.server}). */
+    public static final String LLAMA_SERVER = "llama-server";
+
     /** Engine names a config may use, and what each serves (llama.cpp: chat and GGUF embeddings). */
     public static final Map<String, Set<Capability>> ENGINES = Map.of(
             "llama.cpp", Set.of(Capability.CHAT, Capability.EMBEDDINGS),
+            LLAMA_SERVER, Set.of(Capability.CHAT, Capability.EMBEDDINGS),
             "onnx", Set.of(Capability.EMBEDDINGS));
 
     /**
@@ -53,7 +58,8 @@ public final class LocalServer implements AutoCloseable {
     public static EngineRegistry productionEngines(LocalConfig config) {
         WorkerProcessFactory workers = new WorkerProcessFactory(WorkerProcessFactory.Settings.defaults(config.logsDir()));
         EngineRegistry registry = new EngineRegistry();
-        for (String name : ENGINES.keySet()) registry.register(name, workers);
+        for (String name : ENGINES.keySet()) if (!name.equals(LLAMA_SERVER)) registry.register(name, workers);
+        registry.register(LLAMA_SERVER, LlamaServerFactory.defaults(config.logsDir()));
         return registry;
     }
 

@@ -145,9 +145,31 @@ class ChatApiTest {
         assertError(h.post("/v1/chat/completions",
                 "{\"model\":\"chat\",\"max_tokens\":-1,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"),
                 400, "invalid_request_error", null);
-        assertError(h.post("/v1/embeddings", "{\"model\":\"embed\",\"input\":[1,2]}"), 400, "invalid_request_error", null);
+        assertError(h.post("/v1/embeddings", "{\"model\":\"embed\",\"input\":[15339,100256]}"), 400, "invalid_request_error", null);
+        assertError(h.post("/v1/embeddings", "{\"model\":\"embed\",\"input\":[[15339],[-1]]}"), 400, "invalid_request_error", null);
+        assertError(h.post("/v1/embeddings", "{\"model\":\"embed\",\"input\":[[15339],[]]}"), 400, "invalid_request_error", null);
+        assertError(h.post("/v1/embeddings", "{\"model\":\"embed\",\"input\":[[15339, 1.5]]}"), 400, "invalid_request_error", null);
         assertError(h.post("/v1/embeddings", "{\"model\":\"embed\",\"input\":\"x\",\"encoding_format\":\"hex\"}"),
                 400, "invalid_request_error", null);
+    }
+
+    /** LangChain's OpenAIEmbeddings sends tiktoken cl100k_base ids ("hello world" = 15339, 1917) instead of text. */
+    @Test
+    void cl100kTokenArraysEmbedLikeTheTextTheyEncode() throws Exception {
+        JsonNode text = Json.parse(h.post("/v1/embeddings", "{\"model\":\"embed\",\"input\":[\"hello world\",\"cat\"]}").body());
+        HttpResponse<String> many = h.post("/v1/embeddings", "{\"model\":\"embed\",\"input\":[[15339,1917],[4719]]}");
+        assertThat(many.statusCode()).as(many.body()).isEqualTo(200);
+        assertThat(Json.parse(many.body()).get("data").get(0).get("embedding")).isEqualTo(text.get("data").get(0).get("embedding"));
+        assertThat(Json.parse(many.body()).get("data").get(1).get("embedding")).isEqualTo(text.get("data").get(1).get("embedding"));
+        HttpResponse<String> one = h.post("/v1/embeddings", "{\"model\":\"embed\",\"input\":[15339,1917]}");
+        assertThat(one.statusCode()).as(one.body()).isEqualTo(200);
+        assertThat(Json.parse(one.body()).get("data")).hasSize(1);
+        assertThat(Json.parse(one.body()).get("data").get(0).get("embedding")).isEqualTo(text.get("data").get(0).get("embedding"));
+
+        HttpResponse<String> unknown = h.post("/v1/embeddings", "{\"model\":\"embed\",\"input\":[[15339],[4719,100256]]}");
+        assertError(unknown, 400, "invalid_request_error", null);
+        assertThat(Json.parse(unknown.body()).get("error").get("message").asText())
+                .isEqualTo("Invalid 'input[1][1]': 100256 is not a cl100k_base token id.");
     }
 
     @Test

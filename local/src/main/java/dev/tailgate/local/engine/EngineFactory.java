@@ -7,4 +7,12 @@ public interface EngineFactory {
 
     /** Estimated resident bytes once loaded (file size + context), for the memory budget before loading. */
     long estimateMemoryBytes(ModelSpec spec);
+
+    /**
+     * Null when {@code spec} could be loaded as far as the engine itself goes; otherwise why not, with what fixes it
+     * (e.g. an engine binary that is not installed). Checked on every use, like a missing model file.
+     */
+    default String unavailableReason(ModelSpec spec) {
+        return null;
+    }
 }

@@ -11,6 +11,12 @@ public interface JobListener {
     /** A piece of generated text (chat only), in order. */
     default void onDelta(String text) {}
 
+    /** A piece of the model's reasoning ({@code <think>} text or a server's {@code reasoning_content}), in order. */
+    default void onReasoning(String text) {}
+
+    /** One complete tool call the model made, in order (chat with tools only). */
+    default void onToolCall(ToolCall call) {}
+
     /** The vectors for an embeddings job, in input order. */
     default void onEmbeddings(List<float[]> vectors) {}
 
@@ -19,4 +25,7 @@ public interface JobListener {
     void onError(EngineFailure failure);
 
     record Usage(int promptTokens, int completionTokens) {}
+
+    /** {@code arguments} is a JSON object as text, as OpenAI's {@code function.arguments}. */
+    record ToolCall(String id, String name, String arguments) {}
 }

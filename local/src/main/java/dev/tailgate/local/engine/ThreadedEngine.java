@@ -125,6 +125,14 @@ public abstract class ThreadedEngine implements LoadedModel {
             if (!ended.get() && !text.isEmpty()) listener.onDelta(text);
         }
 
+        public void reasoning(String text) {
+            if (!ended.get() && !text.isEmpty()) listener.onReasoning(text);
+        }
+
+        public void toolCall(JobListener.ToolCall call) {
+            if (!ended.get()) listener.onToolCall(call);
+        }
+
         public void embeddings(List<float[]> vectors) {
             if (!ended.get()) listener.onEmbeddings(vectors);
         }

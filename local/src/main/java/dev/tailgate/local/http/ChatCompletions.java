@@ -15,6 +15,8 @@ import dev.tailgate.wire.ApiError;
 import dev.tailgate.wire.Json;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 /** POST /v1/chat/completions: validates the request, submits it, answers as JSON or as an SSE stream. */
@@ -85,6 +87,21 @@ final class ChatCompletions {
         return "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
     }
 
+    static final int ARGUMENT_FRAGMENT_CHARS = 32;
+
+    /** Splits arguments into fragments of at most {@value #ARGUMENT_FRAGMENT_CHARS} chars, never inside a surrogate pair. */
+    static List<String> fragments(String arguments) {
+        List<String> out = new ArrayList<>();
+        int at = 0;
+        while (at < arguments.length()) {
+            int end = Math.min(arguments.length(), at + ARGUMENT_FRAGMENT_CHARS);
+            if (end < arguments.length() && Character.isHighSurrogate(arguments.charAt(end - 1))) end--;
+            out.add(arguments.substring(at, end));
+            at = end;
+        }
+        return out;
+    }
+
     private static ObjectNode usageJson(JobListener.Usage usage) {
         int p = usage == null ? 0 : usage.promptTokens();
         int c = usage == null ? 0 : usage.completionTokens();
@@ -100,6 +117,8 @@ final class ChatCompletions {
         private final Exchange ex;
         private final String model;
         private final StringBuilder text = new StringBuilder(); // touched on the event loop only
+        private final StringBuilder reasoning = new StringBuilder(); // event loop only
+        private final List<ToolCall> calls = new ArrayList<>(); // event loop only
 
         JsonResponder(Exchange ex, String model) {
             this.ex = ex;
@@ -109,6 +128,16 @@ final class ChatCompletions {
         @Override
         public void onDelta(String delta) {
             ex.onContext(() -> text.append(delta));
+        }
+
+        @Override
+        public void onReasoning(String delta) {
+            ex.onContext(() -> reasoning.append(delta));
+        }
+
+        @Override
+        public void onToolCall(ToolCall call) {
+            ex.onContext(() -> calls.add(call));
         }
 
         @Override
@@ -123,8 +152,20 @@ final class ChatCompletions {
                 choice.put("index", 0);
                 ObjectNode message = choice.putObject("message");
                 message.put("role", "assistant");
-                message.put("content", text.toString());
+                // a turn that only calls tools has no content (null, as OpenAI sends it)
+                if (text.isEmpty() && !calls.isEmpty()) message.putNull("content");
+                else message.put("content", text.toString());
+                if (!reasoning.isEmpty()) message.put("reasoning_content", reasoning.toString());
                 message.putNull("refusal");
+                if (!calls.isEmpty()) {
+                    ArrayNode tc = message.putArray("tool_calls");
+                    for (ToolCall c : calls) {
+                        ObjectNode o = tc.addObject();
+                        o.put("id", c.id());
+                        o.put("type", "function");
+                        o.putObject("function").put("name", c.name()).put("arguments", c.arguments());
+                    }
+                }
                 choice.putNull("logprobs");
                 choice.put("finish_reason", finishReason == null ? "stop" : finishReason);
                 root.set("usage", usageJson(usage));
@@ -150,6 +191,7 @@ final class ChatCompletions {
         private final String id = newId();
         private final long created = System.currentTimeMillis() / 1000;
         private boolean started; // event loop only
+        private int callIndex; // event loop only
 
         StreamResponder(Exchange ex, String model, boolean includeUsage) {
             this.ex = ex;
@@ -165,6 +207,41 @@ final class ChatCompletions {
                 ObjectNode d = Json.object();
                 d.put("content", delta);
                 send(chunk(d, null));
+            });
+        }
+
+        @Override
+        public void onReasoning(String delta) {
+            ex.onContext(() -> {
+                if (ex.finished()) return;
+                start();
+                ObjectNode d = Json.object();
+                d.put("reasoning_content", delta);
+                send(chunk(d, null));
+            });
+        }
+
+        /** A call as OpenAI streams one: index, id and name first, then the arguments in fragments. */
+        @Override
+        public void onToolCall(ToolCall call) {
+            ex.onContext(() -> {
+                if (ex.finished()) return;
+                start();
+                int index = callIndex++;
+                ObjectNode head = Json.object();
+                ObjectNode first = head.putArray("tool_calls").addObject();
+                first.put("index", index);
+                first.put("id", call.id());
+                first.put("type", "function");
+                first.putObject("function").put("name", call.name()).put("arguments", "");
+                send(chunk(head, null));
+                for (String fragment : fragments(call.arguments())) {
+                    ObjectNode d = Json.object();
+                    ObjectNode part = d.putArray("tool_calls").addObject();
+                    part.put("index", index);
+                    part.putObject("function").put("arguments", fragment);
+                    send(chunk(d, null));
+                }
             });
         }
 

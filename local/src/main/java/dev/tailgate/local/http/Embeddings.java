@@ -19,7 +19,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
-/** POST /v1/embeddings: string or list input, {@code encoding_format} float or base64 (little-endian float32). */
+/** POST /v1/embeddings: a string, a list of strings or cl100k token arrays as input, {@code encoding_format} float or base64 (little-endian float32). */
 final class Embeddings {
     static final int MAX_INPUTS = 2048;
     private final Scheduler scheduler;
@@ -48,22 +48,32 @@ final class Embeddings {
         }
     }
 
+    /**
+     * The inputs as text. Besides strings, OpenAI's wire allows token arrays — one ({@code [1,2,3]}) or several
+     * ({@code [[1,2],[3]]}); those are cl100k_base ids and are decoded to text first ({@link Cl100kTokens}).
+     */
     private static List<String> inputs(JsonNode input) {
         if (input == null || input.isNull()) throw BadRequest.of("Missing required parameter: 'input'.", "input");
         if (input.isTextual()) {
             if (input.asText().isEmpty()) throw BadRequest.of("Invalid 'input': must not be an empty string.", "input");
             return List.of(input.asText());
         }
-        if (!input.isArray()) throw BadRequest.of("Invalid type for 'input': expected a string or an array of strings.", "input");
+        if (!input.isArray()) {
+            throw BadRequest.of("Invalid type for 'input': expected a string, an array of strings or token arrays.", "input");
+        }
         if (input.isEmpty()) throw BadRequest.of("Invalid 'input': must not be an empty array.", "input");
+        if (Cl100kTokens.isTokenArray(input)) return List.of(Cl100kTokens.decode(input, "input"));
         if (input.size() > MAX_INPUTS) throw BadRequest.of("Invalid 'input': at most " + MAX_INPUTS + " items per request.", "input");
         List<String> out = new ArrayList<>(input.size());
         for (int i = 0; i < input.size(); i++) {
             JsonNode item = input.get(i);
-            if (!item.isTextual()) {
-                throw BadRequest.of("Invalid 'input[" + i + "]': expected a string (token arrays are not supported).", "input");
+            String at = "input[" + i + "]";
+            if (item.isArray()) {
+                out.add(Cl100kTokens.decode(item, at));
+                continue;
             }
-            if (item.asText().isEmpty()) throw BadRequest.of("Invalid 'input[" + i + "]': must not be empty.", "input");
+            if (!item.isTextual()) throw BadRequest.of("Invalid '" + at + "': expected a string or a token array.", "input");
+            if (item.asText().isEmpty()) throw BadRequest.of("Invalid '" + at + "': must not be empty.", "input");
             out.add(item.asText());
         }
         return out;

@@ -6,6 +6,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /** The scheduler's state for one configured model. Every field is guarded by the scheduler lock. */
 final class ModelSlot {
@@ -26,9 +27,19 @@ final class ModelSlot {
     /** Exponentially weighted job duration, for a Retry-After that means something. */
     double avgJobMillis = -1;
 
-    ModelSlot(ModelConfig config, long now) {
+    /** Why the engine cannot run this model right now (e.g. its binary is not installed), or null. */
+    final Supplier<String> engineUnavailable;
+
+    ModelSlot(ModelConfig config, long now, Supplier<String> engineUnavailable) {
         this.config = config;
         this.lastUsedAt = now;
+        this.engineUnavailable = engineUnavailable;
+    }
+
+    /** Null while the model can be loaded; otherwise why not, with the command that fixes it. */
+    String unavailableReason() {
+        String missing = config.missingFileReason();
+        return missing != null ? missing : engineUnavailable.get();
     }
 
     String id() {
@@ -44,7 +55,7 @@ final class ModelSlot {
     }
 
     ModelState state() {
-        if (config.missingFileReason() != null) return ModelState.UNAVAILABLE;
+        if (unavailableReason() != null) return ModelState.UNAVAILABLE;
         if (loading) return ModelState.LOADING;
         if (model != null) return running.isEmpty() && waiting.isEmpty() ? ModelState.READY : ModelState.BUSY;
         return switch (problem) {

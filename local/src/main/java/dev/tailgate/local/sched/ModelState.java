@@ -15,7 +15,7 @@ public enum ModelState {
     STUCK,
     /** The last load failed or the worker died; the next request tries again. */
     FAILED,
-    /** Cannot be served as configured (model file missing). */
+    /** Cannot be served as configured (model file missing, engine binary not installed). */
     UNAVAILABLE;
 
     public String wireName() {

@@ -60,7 +60,7 @@ public final class Scheduler {
         this.clock = clock;
         this.events = events == null ? SchedulerEvents.NONE : events;
         long now = clock.millis();
-        for (ModelConfig m : config.models()) slots.put(m.id(), new ModelSlot(m, now));
+        for (ModelConfig m : config.models()) slots.put(m.id(), new ModelSlot(m, now, () -> factory.unavailableReason(m.spec())));
     }
 
     // ---------------------------------------------------------------- admission
@@ -76,7 +76,7 @@ public final class Scheduler {
             ModelSlot slot = slots.get(modelId);
             if (slot == null) throw new Rejected(ApiError.modelNotFound(modelId));
             if (closing) throw new Rejected(ApiError.unavailable("qwen-local is shutting down.", RETRY_SOON));
-            String missing = slot.config.missingFileReason();
+            String missing = slot.unavailableReason();
             if (missing != null) {
                 // the operator must pull the file: no Retry-After (a retry cannot help), x-should-retry: false
                 throw new Rejected(ApiError.modelUnavailable("Model '" + modelId + "' is unavailable: " + missing));
@@ -187,6 +187,16 @@ public final class Scheduler {
         @Override
         public void onDelta(String text) {
             if (progress()) safely(() -> job.downstream.onDelta(text));
+        }
+
+        @Override
+        public void onReasoning(String text) {
+            if (progress()) safely(() -> job.downstream.onReasoning(text));
+        }
+
+        @Override
+        public void onToolCall(ToolCall call) {
+            if (progress()) safely(() -> job.downstream.onToolCall(call));
         }
 
         @Override
@@ -414,7 +424,7 @@ public final class Scheduler {
             List<ModelHealth> out = new ArrayList<>(slots.size());
             for (ModelSlot slot : slots.values()) {
                 ModelState state = slot.state();
-                String reason = state == ModelState.UNAVAILABLE ? slot.config.missingFileReason() : slot.reason;
+                String reason = state == ModelState.UNAVAILABLE ? slot.unavailableReason() : slot.reason;
                 long oldest = Stream.concat(slot.running.stream(), slot.waiting.stream())
                         .mapToLong(j -> now - j.enqueuedAt).max().orElse(0);
                 long lastProgress = slot.running.stream().mapToLong(j -> now - j.lastProgressAt).min().orElse(0);

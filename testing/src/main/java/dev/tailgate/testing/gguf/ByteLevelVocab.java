@@ -26,6 +26,14 @@ public final class ByteLevelVocab {
     private final List<String> merges = new ArrayList<>();
 
     public ByteLevelVocab() {
+        this(List.of());
+    }
+
+    /**
+     * The base vocabulary plus {@code pieces} as extra normal tokens (given as plain text, stored in byte-level
+     * spelling). No merge produces them, so the tokenizer never uses them for input; a model can still emit them.
+     */
+    public ByteLevelVocab(List<String> pieces) {
         for (int cp : byteToUnicode()) add(new String(Character.toChars(cp)), TYPE_NORMAL);
         for (String[] m : MERGES) {
             merges.add(m[0] + " " + m[1]);
@@ -34,6 +42,32 @@ public final class ByteLevelVocab {
         add(END_OF_TEXT, TYPE_CONTROL);
         add(IM_START, TYPE_CONTROL);
         add(IM_END, TYPE_CONTROL);
+        for (String piece : pieces) {
+            String spelled = spell(piece);
+            if (tokens.contains(spelled)) throw new IllegalArgumentException("piece already in the vocabulary: " + piece);
+            add(spelled, TYPE_NORMAL);
+        }
+    }
+
+    /** {@code text}'s UTF-8 bytes in GPT-2's byte-to-unicode spelling: how a byte-level vocabulary stores it. */
+    public static String spell(String text) {
+        // byteToUnicode() is in GPT-2's order; the code point of a byte value is where that order puts it
+        int[] ordered = byteToUnicode();
+        int[] byValue = new int[256];
+        for (int cp : ordered) byValue[cp < 256 ? cp : byteOf(cp)] = cp;
+        StringBuilder sb = new StringBuilder();
+        for (byte b : text.getBytes(java.nio.charset.StandardCharsets.UTF_8)) sb.appendCodePoint(byValue[b & 0xFF]);
+        return sb.toString();
+    }
+
+    /** The byte a code point ≥ 256 of the GPT-2 map stands for (the n-th unprintable byte maps to 256 + n). */
+    private static int byteOf(int cp) {
+        int n = cp - 256;
+        for (int b = 0; b < 256; b++) {
+            boolean printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE);
+            if (!printable && n-- == 0) return b;
+        }
+        throw new IllegalArgumentException("not in the GPT-2 byte map: " + cp);
     }
 
     private void add(String token, int type) {
@@ -63,5 +97,6 @@ public final class ByteLevelVocab {
     public List<String> merges() { return Collections.unmodifiableList(merges); }
     public int size() { return tokens.size(); }
     public int id(String token) { return tokens.indexOf(token); }
+    public boolean contains(String token) { return tokens.contains(token); }
     public boolean isSpecial(int id) { return types.get(id) == TYPE_CONTROL; }
 }

@@ -2,7 +2,11 @@ package dev.tailgate.testing.gguf;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -35,7 +39,70 @@ public final class SyntheticGguf {
             "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}"
             + "{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 
+    /**
+     * Qwen2.5-Instruct's chat template (tools in the system turn, {@code <tool_call>} blocks, {@code <tool_response>}
+     * results): llama-server's {@code --jinja} recognises the Qwen/Hermes tool-call format from it.
+     */
+    public static final String QWEN25_TEMPLATE = """
+            {%- if tools %}
+                {{- '<|im_start|>system\\n' }}
+                {%- if messages[0]['role'] == 'system' %}
+                    {{- messages[0]['content'] }}
+                {%- else %}
+                    {{- 'You are Qwen, created by Alibaba Cloud. You are a helpful assistant.' }}
+                {%- endif %}
+                {{- "\\n\\n# Tools\\n\\nYou may call one or more functions to assist with the user query.\\n\\nYou are provided with function signatures within <tools></tools> XML tags:\\n<tools>" }}
+                {%- for tool in tools %}
+                    {{- "\\n" }}
+                    {{- tool | tojson }}
+                {%- endfor %}
+                {{- "\\n</tools>\\n\\nFor each function call, return a json object with function name and arguments within <tool_call></tool_call> XML tags:\\n<tool_call>\\n{\\"name\\": <function-name>, \\"arguments\\": <args-json-object>}\\n</tool_call><|im_end|>\\n" }}
+            {%- else %}
+                {%- if messages[0]['role'] == 'system' %}
+                    {{- '<|im_start|>system\\n' + messages[0]['content'] + '<|im_end|>\\n' }}
+                {%- else %}
+                    {{- '<|im_start|>system\\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\\n' }}
+                {%- endif %}
+            {%- endif %}
+            {%- for message in messages %}
+                {%- if (message.role == "user") or (message.role == "system" and not loop.first) or (message.role == "assistant" and not message.tool_calls) %}
+                    {{- '<|im_start|>' + message.role + '\\n' + message.content + '<|im_end|>' + '\\n' }}
+                {%- elif message.role == "assistant" %}
+                    {{- '<|im_start|>' + message.role }}
+                    {%- if message.content %}
+                        {{- '\\n' + message.content }}
+                    {%- endif %}
+                    {%- for tool_call in message.tool_calls %}
+                        {%- if tool_call.function is defined %}
+                            {%- set tool_call = tool_call.function %}
+                        {%- endif %}
+                        {{- '\\n<tool_call>\\n{"name": "' }}
+                        {{- tool_call.name }}
+                        {{- '", "arguments": ' }}
+                        {{- tool_call.arguments | tojson }}
+                        {{- '}\\n</tool_call>' }}
+                    {%- endfor %}
+                    {{- '<|im_end|>\\n' }}
+                {%- elif message.role == "tool" %}
+                    {%- if (loop.index0 == 0) or (messages[loop.index0 - 1].role != "tool") %}
+                        {{- '<|im_start|>user' }}
+                    {%- endif %}
+                    {{- '\\n<tool_response>\\n' }}
+                    {{- message.content }}
+                    {{- '\\n</tool_response>' }}
+                    {%- if loop.last or (messages[loop.index0 + 1].role != "tool") %}
+                        {{- '<|im_end|>\\n' }}
+                    {%- endif %}
+                {%- endif %}
+            {%- endfor %}
+            {%- if add_generation_prompt %}
+                {{- '<|im_start|>assistant\\n' }}
+            {%- endif %}
+            """;
+
     private Arch arch = Arch.QWEN2;
+    private String template = CHATML_TEMPLATE;
+    private String answer;
     private GgmlType type = GgmlType.F32;
     private long seed = 42;
     private int layers, embd, heads, kvHeads, ffn, contextLength;
@@ -71,6 +138,46 @@ public final class SyntheticGguf {
     public SyntheticGguf seed(long seed) { this.seed = seed; return this; }
     public SyntheticGguf name(String name) { this.name = name; return this; }
     public SyntheticGguf contextLength(int n) { this.contextLength = n; return this; }
+    public SyntheticGguf chatTemplate(String template) { this.template = Objects.requireNonNull(template); return this; }
+
+    /**
+     * A model that answers every prompt with {@code text}, then ends its turn — deterministically, whatever the sampler
+     * settings. The text becomes extra vocabulary tokens of a few characters each (so a stream splits it, tags
+     * included); the weights make a bigram chain: the embedding is one-hot, every layer adds nothing to the residual
+     * (zero output projections), and the output row of each piece points at the token before it. The chain starts at
+     * the newline that ends the generation prompt ({@code <|im_start|>assistant\n}). The width grows to the vocabulary.
+     */
+    public SyntheticGguf answering(String text) {
+        if (text.codePointCount(0, text.length()) < 2) throw new IllegalArgumentException("answer too short");
+        this.answer = text;
+        return this;
+    }
+
+    /** The answer cut into pieces of 2–4 characters that are unique and not already tokens. */
+    static List<String> pieces(String text) {
+        ByteLevelVocab base = new ByteLevelVocab();
+        Set<String> seen = new HashSet<>();
+        List<String> out = new ArrayList<>();
+        int at = 0;
+        while (at < text.length()) {
+            int rest = text.length() - at;
+            String chosen = null;
+            for (int len : new int[] {3, 2, 4, 5, 6, 7, 8}) {
+                if (len > rest || (rest - len == 1)) continue; // never leave a single character behind
+                String p = text.substring(at, at + len);
+                if (Character.isHighSurrogate(p.charAt(p.length() - 1))) continue;
+                if (!seen.contains(p) && !base.contains(ByteLevelVocab.spell(p))) {
+                    chosen = p;
+                    break;
+                }
+            }
+            if (chosen == null) chosen = text.substring(at); // the unique remainder
+            if (!seen.add(chosen)) throw new IllegalArgumentException("cannot cut the answer into unique pieces");
+            out.add(chosen);
+            at += chosen.length();
+        }
+        return out;
+    }
 
     /**
      * When true (default) the output rows of the special tokens are zero, so their logit is exactly 0 while the
@@ -81,8 +188,14 @@ public final class SyntheticGguf {
 
     public Path write(Path file) throws IOException {
         if (embd % heads != 0 || heads % kvHeads != 0) throw new IllegalArgumentException("heads must divide embd and kv heads divide heads");
-        ByteLevelVocab vocab = new ByteLevelVocab();
+        List<String> pieces = answer == null ? List.of() : pieces(answer);
+        ByteLevelVocab vocab = new ByteLevelVocab(pieces);
         int nVocab = vocab.size();
+        if (answer != null) {
+            // one-hot embeddings need a width of at least the vocabulary (rounded to whole heads)
+            int unit = heads * 2;
+            embd = Math.max(embd, (nVocab + unit - 1) / unit * unit);
+        }
         int kvDim = embd / heads * kvHeads;
         String a = arch.ggufName;
 
@@ -108,10 +221,12 @@ public final class SyntheticGguf {
                 .putUInt32("tokenizer.ggml.padding_token_id", vocab.id(ByteLevelVocab.END_OF_TEXT))
                 .putUInt32("tokenizer.ggml.bos_token_id", vocab.id(ByteLevelVocab.END_OF_TEXT))
                 .putBool("tokenizer.ggml.add_bos_token", false)
-                .putString("tokenizer.chat_template", CHATML_TEMPLATE);
+                .putString("tokenizer.chat_template", template);
 
+        int[] next = answer == null ? null : chain(vocab, pieces);
         // 2-D weights go in the chosen type; norms and biases stay F32 as in real conversions.
-        w.addTensor("token_embd.weight", dims(embd, nVocab), type, random("token_embd", embd, nVocab, 1f));
+        w.addTensor("token_embd.weight", dims(embd, nVocab), type,
+                next == null ? random("token_embd", embd, nVocab, 1f) : oneHot(embd, nVocab));
         for (int i = 0; i < layers; i++) {
             String p = "blk." + i + ".";
             w.addTensor(p + "attn_norm.weight", dims(embd), GgmlType.F32, constant(embd, 1f));
@@ -123,14 +238,16 @@ public final class SyntheticGguf {
                 w.addTensor(p + "attn_k.bias", dims(kvDim), GgmlType.F32, random(p + "kb", kvDim, 1, 0.02f));
                 w.addTensor(p + "attn_v.bias", dims(kvDim), GgmlType.F32, random(p + "vb", kvDim, 1, 0.02f));
             }
-            w.addTensor(p + "attn_output.weight", dims(embd, embd), type, linear(p + "o", embd, embd));
+            w.addTensor(p + "attn_output.weight", dims(embd, embd), type,
+                    next == null ? linear(p + "o", embd, embd) : zeros(embd, embd));
             w.addTensor(p + "ffn_norm.weight", dims(embd), GgmlType.F32, constant(embd, 1f));
             w.addTensor(p + "ffn_gate.weight", dims(embd, ffn), type, linear(p + "gate", embd, ffn));
             w.addTensor(p + "ffn_up.weight", dims(embd, ffn), type, linear(p + "up", embd, ffn));
-            w.addTensor(p + "ffn_down.weight", dims(ffn, embd), type, linear(p + "down", ffn, embd));
+            w.addTensor(p + "ffn_down.weight", dims(ffn, embd), type,
+                    next == null ? linear(p + "down", ffn, embd) : zeros(ffn, embd));
         }
         w.addTensor("output_norm.weight", dims(embd), GgmlType.F32, constant(embd, 1f));
-        w.addTensor("output.weight", dims(embd, nVocab), type, output(vocab, embd));
+        w.addTensor("output.weight", dims(embd, nVocab), type, next == null ? output(vocab, embd) : bigram(next, embd));
         w.write(file);
         return file;
     }
@@ -140,6 +257,50 @@ public final class SyntheticGguf {
     }
 
     private static long[] dims(long... d) { return d; }
+
+    /** next[t] = the token that must follow token t, or -1. */
+    private static int[] chain(ByteLevelVocab vocab, List<String> pieces) {
+        int[] next = new int[vocab.size()];
+        java.util.Arrays.fill(next, -1);
+        int previous = vocab.id(ByteLevelVocab.spell("\n"));
+        for (String p : pieces) {
+            int id = vocab.id(ByteLevelVocab.spell(p));
+            next[previous] = id;
+            previous = id;
+        }
+        next[previous] = vocab.id(ByteLevelVocab.IM_END);
+        return next;
+    }
+
+    private GgufWriter.TensorData oneHot(int embd, int nVocab) {
+        return out -> {
+            float[] row = new float[embd];
+            for (int t = 0; t < nVocab; t++) {
+                java.util.Arrays.fill(row, 0f);
+                row[t] = 1f;
+                type.encode(row, out);
+            }
+        };
+    }
+
+    private GgufWriter.TensorData zeros(int cols, int rows) {
+        return out -> {
+            float[] row = new float[cols];
+            for (int r = 0; r < rows; r++) type.encode(row, out);
+        };
+    }
+
+    /** Output row u is 8 at every t whose successor is u: after norm its logit is ~8·sqrt(embd), every other is 0. */
+    private GgufWriter.TensorData bigram(int[] next, int embd) {
+        return out -> {
+            float[] row = new float[embd];
+            for (int u = 0; u < next.length; u++) {
+                java.util.Arrays.fill(row, 0f);
+                for (int t = 0; t < next.length; t++) if (next[t] == u) row[t] = 8f;
+                type.encode(row, out);
+            }
+        };
+    }
 
     private GgufWriter.TensorData constant(int n, float value) {
         return out -> {

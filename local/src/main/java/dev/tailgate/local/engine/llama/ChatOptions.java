@@ -12,8 +12,15 @@ import java.util.Set;
  * The parts of an OpenAI chat request a llama.cpp engine acts on, validated. Everything llama.cpp would choke on
  * (and some of it aborts the process rather than failing) is refused here as a {@link BadChatRequest}.
  *
- * @param messagesJson {@code {"messages":[{"role","content"}...]}} — only plain strings, ready for the chat template
- * @param jsonSchema   a JSON schema (as JSON text) the output must follow, or null
+ * <p>Tools are rendered into the messages Qwen2.5's way ({@link QwenTools}); {@code tool_choice: "none"} leaves them
+ * out. {@code "required"} or a named function sets {@link #forcedCallSchema}: the engine then starts the answer with
+ * {@code <tool_call>} and constrains the rest with that schema's grammar.
+ *
+ * @param messagesJson      {@code {"messages":[{"role","content"}...]}} — only plain strings, ready for the chat template
+ * @param jsonSchema        a JSON schema (as JSON text) the output must follow, or null
+ * @param toolsOffered      tools are in the prompt: {@code <tool_call>} blocks in the answer are calls
+ * @param forcedCallSchema  the schema of the one call the answer must be (tool_choice required or named), or null
+ * @param parallelToolCalls false: the answer ends after its first call
  */
 public record ChatOptions(
         String messagesJson,
@@ -24,19 +31,30 @@ public record ChatOptions(
         Float frequencyPenalty,
         Float presencePenalty,
         List<String> stop,
-        String jsonSchema) {
+        String jsonSchema,
+        boolean toolsOffered,
+        String forcedCallSchema,
+        boolean parallelToolCalls) {
 
     private static final Set<String> ROLES = Set.of("system", "user", "assistant", "tool");
     private static final int MAX_STOPS = 16;
 
     public static ChatOptions from(ObjectNode body) {
-        ObjectNode template = Json.object();
-        template.set("messages", messages(body.get("messages")));
-        if (body.hasNonNull("n") && body.get("n").asInt(-1) != 1) throw new BadChatRequest("'n' must be 1");
-        JsonNode tools = body.get("tools");
-        if (tools != null && tools.isArray() && !tools.isEmpty()) {
-            throw new BadChatRequest("'tools' are not supported by the llama.cpp engine");
+        List<JsonNode> tools = QwenTools.tools(body.get("tools"));
+        List<JsonNode> offered = offered(tools, body.get("tool_choice"));
+        List<JsonNode> forced = forced(tools, body.get("tool_choice"));
+        JsonNode parallel = body.get("parallel_tool_calls");
+        if (parallel != null && !parallel.isNull() && !parallel.isBoolean()) {
+            throw new BadChatRequest("'parallel_tool_calls' must be a boolean");
         }
+        ObjectNode template = Json.object();
+        template.set("messages", messages(body.get("messages"), offered));
+        if (body.hasNonNull("n") && body.get("n").asInt(-1) != 1) throw new BadChatRequest("'n' must be 1");
+        String jsonSchema = schema(body.get("response_format"));
+        if (jsonSchema != null && forced != null) {
+            throw new BadChatRequest("'response_format' cannot be combined with a tool_choice that forces a call");
+        }
+        if (forced != null) forced.forEach(t -> rejectUnsatisfiable(t.get("function").path("parameters")));
         Integer maxTokens = positiveInt(body, "max_completion_tokens");
         if (maxTokens == null) maxTokens = positiveInt(body, "max_tokens");
         return new ChatOptions(
@@ -48,14 +66,45 @@ public record ChatOptions(
                 number(body, "frequency_penalty", -2, 2),
                 number(body, "presence_penalty", -2, 2),
                 stops(body.get("stop")),
-                schema(body.get("response_format")));
+                jsonSchema,
+                !offered.isEmpty(),
+                forced == null ? null : QwenTools.callSchema(forced),
+                parallel == null || parallel.isNull() || parallel.asBoolean());
     }
 
-    private static ArrayNode messages(JsonNode node) {
+    /** The tools the prompt lists: all of them, none for {@code tool_choice: "none"}. */
+    private static List<JsonNode> offered(List<JsonNode> tools, JsonNode choice) {
+        if (choice != null && choice.isTextual() && choice.asText().equals("none")) return List.of();
+        return tools;
+    }
+
+    /** The tools one of which the answer must call, or null when the model may answer freely. */
+    private static List<JsonNode> forced(List<JsonNode> tools, JsonNode choice) {
+        if (choice == null || choice.isNull()) return null;
+        if (choice.isTextual()) {
+            return switch (choice.asText()) {
+                case "none", "auto" -> null;
+                case "required" -> {
+                    if (tools.isEmpty()) throw new BadChatRequest("'tool_choice' is 'required' but no 'tools' were given");
+                    yield tools;
+                }
+                default -> throw new BadChatRequest("'tool_choice' must be none, auto, required or a function");
+            };
+        }
+        String name = choice.path("function").path("name").asText("");
+        if (!choice.path("type").asText().equals("function") || name.isEmpty()) {
+            throw new BadChatRequest("'tool_choice' must be none, auto, required or {\"type\":\"function\",\"function\":{\"name\":...}}");
+        }
+        for (JsonNode t : tools) if (t.get("function").get("name").asText().equals(name)) return List.of(t);
+        throw new BadChatRequest("'tool_choice' names function '" + name + "', which is not in 'tools'");
+    }
+
+    private static ArrayNode messages(JsonNode node, List<JsonNode> tools) {
         if (node == null || !node.isArray() || node.isEmpty()) {
             throw new BadChatRequest("'messages' must be a non-empty array");
         }
         ArrayNode out = Json.MAPPER.createArrayNode();
+        boolean lastWasTool = false;
         for (int i = 0; i < node.size(); i++) {
             JsonNode m = node.get(i);
             if (!m.isObject() || !m.path("role").isTextual()) {
@@ -64,9 +113,31 @@ public record ChatOptions(
             String role = m.get("role").asText();
             if (role.equals("developer")) role = "system";
             if (!ROLES.contains(role)) throw new BadChatRequest("messages[" + i + "].role '" + role + "' is not supported");
+            String content = text(m.get("content"), i);
+            if (role.equals("tool")) {
+                // consecutive results share one user turn, as in Qwen's template
+                ObjectNode last = out.isEmpty() ? null : (ObjectNode) out.get(out.size() - 1);
+                if (last != null && lastWasTool) {
+                    last.put("content", last.get("content").asText() + "\n" + QwenTools.response(content));
+                } else {
+                    out.addObject().put("role", "user").put("content", QwenTools.response(content));
+                }
+                lastWasTool = true;
+                continue;
+            }
+            lastWasTool = false;
+            if (role.equals("assistant") && m.hasNonNull("tool_calls")) content = QwenTools.assistant(content, m.get("tool_calls"), i);
             ObjectNode clean = out.addObject();
             clean.put("role", role);
-            clean.put("content", text(m.get("content"), i));
+            clean.put("content", content);
+        }
+        if (!tools.isEmpty()) {
+            ObjectNode first = (ObjectNode) out.get(0);
+            if (first.get("role").asText().equals("system")) {
+                first.put("content", QwenTools.system(first.get("content").asText(), tools));
+            } else {
+                out.insertObject(0).put("role", "system").put("content", QwenTools.system(null, tools));
+            }
         }
         return out;
     }

@@ -12,6 +12,7 @@ import dev.tailgate.local.engine.JobListener;
 import dev.tailgate.local.engine.ModelSpec;
 import dev.tailgate.local.engine.ThreadedEngine;
 import dev.tailgate.wire.Json;
+import java.util.UUID;
 
 /**
  * A GGUF chat model running in this process through java-llama.cpp. Jobs run one at a time, in order, on the
@@ -79,6 +80,8 @@ public final class LlamaChatEngine extends ThreadedEngine {
         try {
             options = ChatOptions.from(chat.body());
             prompt = model.applyTemplate(options.messagesJson());
+            // a forced call: the answer starts inside the call, the grammar writes its JSON
+            if (options.forcedCallSchema() != null) prompt += AssistantOutput.CALL_OPEN + "\n";
             TestHooks.apply(prompt);
             int encoded = prompt.isEmpty() ? 0 : model.encode(prompt).length;
             promptTokens = encoded == 0 ? 0 : encoded + addedPromptTokens;
@@ -105,10 +108,14 @@ public final class LlamaChatEngine extends ThreadedEngine {
         if (options.frequencyPenalty() != null) p.setFrequencyPenalty(options.frequencyPenalty());
         if (options.presencePenalty() != null) p.setPresencePenalty(options.presencePenalty());
         if (options.jsonSchema() != null) RawInferenceParameters.put(p, "json_schema", options.jsonSchema());
+        if (options.forcedCallSchema() != null) RawInferenceParameters.put(p, "json_schema", options.forcedCallSchema());
 
-        StopMatcher stops = new StopMatcher(options.stop(), job::delta);
+        AssistantOutput output = new AssistantOutput(new JobSink(job), options.toolsOffered());
+        if (options.forcedCallSchema() != null) output.accept(AssistantOutput.CALL_OPEN + "\n");
+        StopMatcher stops = new StopMatcher(options.stop(), output::accept);
         int pieces = 0;
         boolean lastPieceEmpty = false;
+        boolean oneCallMade = false;
         LlamaIterator it;
         try {
             it = model.generate(p).iterator();
@@ -133,6 +140,11 @@ public final class LlamaChatEngine extends ThreadedEngine {
                     it.cancel();
                     break;
                 }
+                if (!options.parallelToolCalls() && output.calls() > 0) {
+                    oneCallMade = true;
+                    it.cancel();
+                    break;
+                }
             }
         } catch (RuntimeException e) {
             job.fail(Kind.ENGINE_ERROR, nativeMessage(e));
@@ -140,7 +152,7 @@ public final class LlamaChatEngine extends ThreadedEngine {
         }
         String finish;
         int completion;
-        if (stops.stopped()) {
+        if (stops.stopped() || oneCallMade) {
             finish = "stop";
             completion = pieces;
         } else if (lastPieceEmpty && pieces < limit) {
@@ -151,7 +163,30 @@ public final class LlamaChatEngine extends ThreadedEngine {
             completion = limit;
         }
         stops.flush();
+        // the grammar ended the forced call's JSON and the model its turn: close the block it was started in
+        if (options.forcedCallSchema() != null && finish.equals("stop")) output.accept("\n" + AssistantOutput.CALL_CLOSE);
+        output.finish();
+        if (output.calls() > 0) finish = "tool_calls";
         job.complete(new JobListener.Usage(promptTokens, completion), finish);
+    }
+
+    /** Hands the parsed parts of the answer to the job; call ids are made here, as OpenAI's are server-made. */
+    private record JobSink(Job job) implements AssistantOutput.Sink {
+        @Override
+        public void text(String text) {
+            job.delta(text);
+        }
+
+        @Override
+        public void reasoning(String text) {
+            job.reasoning(text);
+        }
+
+        @Override
+        public void toolCall(String name, String arguments) {
+            job.toolCall(new JobListener.ToolCall("call_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24),
+                    name, arguments));
+        }
     }
 
     /** llama.cpp reports request errors as a JSON object; keep just its message. */

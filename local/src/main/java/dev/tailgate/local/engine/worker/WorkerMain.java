@@ -112,6 +112,17 @@ public final class WorkerMain {
         }
 
         @Override
+        public void onReasoning(String text) {
+            send(WorkerProtocol.message("reasoning").put("job", id).put("text", text));
+        }
+
+        @Override
+        public void onToolCall(ToolCall call) {
+            send(WorkerProtocol.message("tool_call").put("job", id).put("id", call.id()).put("name", call.name())
+                    .put("arguments", call.arguments()));
+        }
+
+        @Override
         public void onEmbeddings(List<float[]> vectors) {
             send(WorkerProtocol.message("embeddings").put("job", id)
                     .put("dims", vectors.isEmpty() ? 0 : vectors.get(0).length)

@@ -179,6 +179,17 @@ public final class WorkerModel implements LoadedModel {
                 JobListener l = inFlight.get(id);
                 if (l != null) l.onDelta(m.path("text").asText());
             }
+            case "reasoning" -> {
+                JobListener l = inFlight.get(id);
+                if (l != null) l.onReasoning(m.path("text").asText());
+            }
+            case "tool_call" -> {
+                JobListener l = inFlight.get(id);
+                if (l != null) {
+                    l.onToolCall(new JobListener.ToolCall(m.path("id").asText(), m.path("name").asText(),
+                            m.path("arguments").asText()));
+                }
+            }
             case "embeddings" -> {
                 JobListener l = inFlight.get(id);
                 if (l != null) l.onEmbeddings(WorkerProtocol.decodeVectors(m.path("data").asText(), m.path("dims").asInt()));

@@ -16,7 +16,8 @@ import java.util.List;
  * supervisor (its stdout is not used: native code writes logs there). Every message has a {@code type}:
  *
  * <pre>
- * worker → supervisor: hello{token} · loaded{pid} · load_failed{message} · delta{job,text}
+ * worker → supervisor: hello{token} · loaded{pid} · load_failed{message} · delta{job,text} · reasoning{job,text}
+ *                      · tool_call{job,id,name,arguments}
  *                      · embeddings{job,dims,data: base64 little-endian float32, row after row}
  *                      · complete{job,prompt_tokens,completion_tokens,finish} · error{job,kind,message} · pong{seq}
  * supervisor → worker: submit{job,chat:{body}} | submit{job,embed:[inputs]} · cancel{job} · ping{seq}
