@@ -34,6 +34,7 @@ public final class ConfigLoader {
     public static final int DEFAULT_MAX_CONCURRENCY = 32;
     public static final int DEFAULT_MAX_QUEUE = 128;
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
+    public static final Duration DEFAULT_QUEUE_TIMEOUT = Duration.ofSeconds(30);
     public static final long DEFAULT_MAX_BODY = 10L * 1024 * 1024;
     public static final long DEFAULT_MAX_RESPONSE = 64L * 1024 * 1024;
     public static final Duration DEFAULT_CLIENT_TIMEOUT = Duration.ofSeconds(60);
@@ -149,7 +150,8 @@ public final class ConfigLoader {
         Duration timeout = duration(doc, at + "/timeout", DEFAULT_TIMEOUT);
         return new ProviderConfig(name, url, key, keyProblem, bool(doc, at + "/local", false),
                 positiveInt(doc, at + "/max_concurrency", DEFAULT_MAX_CONCURRENCY, 1),
-                positiveInt(doc, at + "/max_queue", DEFAULT_MAX_QUEUE, 0), timeout,
+                positiveInt(doc, at + "/max_queue", DEFAULT_MAX_QUEUE, 0), duration(doc, at + "/queue_timeout", DEFAULT_QUEUE_TIMEOUT),
+                timeout,
                 duration(doc, at + "/first_token_timeout", timeout), duration(doc, at + "/idle_timeout", timeout),
                 bool(doc, at + "/responses_api", false),
                 doc.at(at + "/max_response").isMissingNode() ? maxResponse : size(doc, at + "/max_response"));
