@@ -5,7 +5,7 @@ import dev.tailgate.gateway.config.GatewayConfig;
 import dev.tailgate.gateway.config.ModelRoute;
 import dev.tailgate.gateway.config.Target;
 import dev.tailgate.gateway.observe.Metrics;
-import dev.tailgate.gateway.routing.TargetSelector;
+import dev.tailgate.gateway.policy.PolicyRuntime;
 import dev.tailgate.gateway.upstream.Dispatcher;
 import dev.tailgate.gateway.upstream.ProviderRegistry;
 import dev.tailgate.wire.ApiError;
@@ -15,8 +15,9 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The running gateway's shared parts: the current config snapshot (swapped whole on reload), the authenticator built
- * from it, provider states, the target selector, the dispatcher and metrics. Routes and the internal APIs reach
- * everything through here.
+ * from it, provider states, the policy (routing, breakers, admission, ledger), the dispatcher and metrics. Assembled
+ * once by {@link GatewayServer}, in dependency order; nothing here is replaced afterwards except the config snapshot.
+ * Routes and the internal APIs reach everything through here.
  */
 public final class Gateway {
     /** A config and what was derived from it; replaced atomically so a request sees one consistent version. */
@@ -27,16 +28,16 @@ public final class Gateway {
     private final ProviderRegistry providers;
     private final Dispatcher dispatcher;
     private final Metrics metrics;
-    private volatile TargetSelector selector;
-    private volatile dev.tailgate.gateway.policy.PolicyRuntime policy;
-    private final dev.tailgate.gateway.chat.ChatCaller chatCaller = new dev.tailgate.gateway.chat.DefaultChatCaller(this);
+    private final PolicyRuntime policy;
 
-    public Gateway(Vertx vertx, ProviderRegistry providers, Dispatcher dispatcher, Metrics metrics, TargetSelector selector) {
+    Gateway(Vertx vertx, ProviderRegistry providers, Dispatcher dispatcher, Metrics metrics, PolicyRuntime policy,
+            GatewayConfig config, long loadedEpochSeconds) {
         this.vertx = vertx;
         this.providers = providers;
         this.dispatcher = dispatcher;
         this.metrics = metrics;
-        this.selector = selector;
+        this.policy = policy;
+        install(config, loadedEpochSeconds);
     }
 
     public Vertx vertx() { return vertx; }
@@ -45,17 +46,8 @@ public final class Gateway {
     public ProviderRegistry providers() { return providers; }
     public Dispatcher dispatcher() { return dispatcher; }
     public Metrics metrics() { return metrics; }
-    public TargetSelector selector() { return selector; }
-
-    /** The internal chat-completions API (see {@link dev.tailgate.gateway.chat.ChatCaller}). */
-    public dev.tailgate.gateway.chat.ChatCaller chatCaller() { return chatCaller; }
-
-    /** The policy boundary (admission, breakers, audit, ledger), or null when the gateway runs without it. */
-    public dev.tailgate.gateway.policy.PolicyRuntime policy() { return policy; }
-    public void policy(dev.tailgate.gateway.policy.PolicyRuntime p) { this.policy = p; }
-
-    /** Swaps the routing decision (for the policy work); takes effect for the next request. */
-    public void selector(TargetSelector s) { this.selector = s; }
+    /** The policy (routing, breakers, client admission, audit, ledger). */
+    public PolicyRuntime policy() { return policy; }
 
     void install(GatewayConfig config, long epochSeconds) {
         providers.apply(config);
@@ -76,16 +68,15 @@ public final class Gateway {
 
     /**
      * The targets to try for {@code route}, in order. Runs client admission first (402 budget, 429 rate limit with
-     * Retry-After), then the selector (may throw 503 {@code no_private_route}). Decided once per request: a second
+     * Retry-After), then the routing policy (may throw 503 {@code no_private_route}). Decided once per request: a second
      * call for the same alias (e.g. the Responses bridge asking before it calls) reuses the decision, so a request
      * is admitted, charged and audited once.
      */
     public List<Target> targets(RequestContext ctx, ModelRoute route) {
         List<Target> decided = ctx.selection(route.alias());
         if (decided != null) return decided;
-        var p = policy;
-        if (p != null) p.admit(ctx).ifPresent(refusal -> { throw new ApiException(refusal); });
-        List<Target> targets = selector.select(ctx, route, config());
+        policy.admit(ctx).ifPresent(refusal -> { throw new ApiException(refusal); });
+        List<Target> targets = policy.selector().select(ctx, route, config());
         ctx.selection(route.alias(), targets);
         return targets;
     }

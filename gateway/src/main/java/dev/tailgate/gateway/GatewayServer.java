@@ -1,22 +1,17 @@
 package dev.tailgate.gateway;
 
-import dev.tailgate.gateway.chat.ChatCaller;
 import dev.tailgate.gateway.config.ConfigLoader;
 import dev.tailgate.gateway.config.ConfigWatcher;
 import dev.tailgate.gateway.config.GatewayConfig;
 import dev.tailgate.gateway.config.SecretResolver;
 import dev.tailgate.gateway.http.GatewayRouter;
+import dev.tailgate.gateway.limit.Timers;
 import dev.tailgate.gateway.http.OpenAiRoutes;
 import dev.tailgate.gateway.http.OpsRoutes;
 import dev.tailgate.gateway.observe.Metrics;
 import dev.tailgate.gateway.policy.PolicyRuntime;
-import dev.tailgate.gateway.routing.ConfiguredOrderSelector;
-import dev.tailgate.gateway.routing.TargetSelector;
 import dev.tailgate.gateway.upstream.Dispatcher;
 import dev.tailgate.gateway.upstream.ProviderRegistry;
-import dev.tailgate.gateway.upstream.ProviderLimiter;
-import dev.tailgate.gateway.upstream.SimpleProviderLimiter;
-import dev.tailgate.gateway.config.ProviderConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
@@ -31,87 +26,67 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running gateway: the one entry point the launcher uses.
+ * The running gateway: listens, drains, reloads and closes. The parts it serves with are assembled once, in
+ * dependency order, in {@link #start(Options)}: providers (limiters), policy (routing, breakers, probes, admission,
+ * audit, ledger), dispatcher (fed back by the policy), {@link Gateway}, then the routes.
  *
- * <p>Extension points for other packages (Responses bridge, routing policy):
- * <ul>
- *   <li>{@link Options#extension}: called once at start with the {@link Gateway} and the
- *       {@link dev.tailgate.gateway.http.RouteRegistry}, to register extra routes (e.g. {@code POST /v1/responses}).</li>
- *   <li>{@link #chatCaller()} / {@link Gateway}: the internal chat API ({@link ChatCaller}) and shared parts.</li>
- *   <li>{@link Options#selector}: builds the {@link TargetSelector} (which targets, in which order).</li>
- *   <li>{@link Options#limiters}: builds each provider's {@link ProviderLimiter}.</li>
- *   <li>{@link GatewayExtensions#builtin()}: the extensions every start includes (the launcher uses the 3-argument start).</li>
- * </ul>
+ * <p>Extension points: {@link Options#extension} (called once at start with the {@link Gateway} and the
+ * {@link dev.tailgate.gateway.http.RouteRegistry}, e.g. {@code POST /v1/responses}); the internal chat API is
+ * {@code new dev.tailgate.gateway.chat.DefaultChatCaller(gateway)}; {@link GatewayExtensions#builtin()} lists the
+ * extensions every start includes.
  */
 public final class GatewayServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
 
     /**
-     * Everything that can be varied at start; tests inject {@code env} and {@code clock}. {@code selector} and
-     * {@code limiters} null = the policy's (routing policy, policy limiter) when {@code policy} is on, else the plain
-     * ones. {@code policy}: the policy boundary (admission, breakers, audit, ledger); {@code probes}: its active health
-     * probes. Both on by default.
+     * Everything that can be varied at start; tests inject {@code env}, {@code clock} and {@code ticker}.
+     * {@code probes}: the policy's active health probes (on by default; tests whose fakes count requests turn them off).
      */
     public record Options(Path configFile, String host, Integer port, Map<String, String> env, Clock clock,
-                          Duration shutdownGrace, Function<Gateway, TargetSelector> selector,
-                          Function<ProviderConfig, ProviderLimiter> limiters, List<GatewayExtension> extensions,
-                          boolean policy, boolean probes, java.util.function.LongSupplier ticker) {
+                          Duration shutdownGrace, List<GatewayExtension> extensions, boolean probes,
+                          java.util.function.LongSupplier ticker) {
 
         public static Options of(Path configFile) {
             return new Options(configFile, null, null, System.getenv(), Clock.systemUTC(), Duration.ofSeconds(10),
-                    null, null, GatewayExtensions.builtin(), true, true, System::nanoTime);
+                    GatewayExtensions.builtin(), true, System::nanoTime);
         }
 
         public Options listen(String host, Integer port) {
-            return new Options(configFile, host, port, env, clock, shutdownGrace, selector, limiters, extensions, policy, probes, ticker);
+            return new Options(configFile, host, port, env, clock, shutdownGrace, extensions, probes, ticker);
         }
 
         public Options env(Map<String, String> env) {
-            return new Options(configFile, host, port, env, clock, shutdownGrace, selector, limiters, extensions, policy, probes, ticker);
+            return new Options(configFile, host, port, env, clock, shutdownGrace, extensions, probes, ticker);
         }
 
         public Options clock(Clock clock) {
-            return new Options(configFile, host, port, env, clock, shutdownGrace, selector, limiters, extensions, policy, probes, ticker);
+            return new Options(configFile, host, port, env, clock, shutdownGrace, extensions, probes, ticker);
         }
 
         /** Monotonic nanos for the client rate limiters (tests advance it by hand). */
         public Options ticker(java.util.function.LongSupplier ticker) {
-            return new Options(configFile, host, port, env, clock, shutdownGrace, selector, limiters, extensions, policy, probes, ticker);
+            return new Options(configFile, host, port, env, clock, shutdownGrace, extensions, probes, ticker);
         }
 
         public Options shutdownGrace(Duration grace) {
-            return new Options(configFile, host, port, env, clock, grace, selector, limiters, extensions, policy, probes, ticker);
-        }
-
-        /** How each provider's limiter is made (kept across reloads; reconfigured with new limits). */
-        public Options limiters(Function<ProviderConfig, ProviderLimiter> limiters) {
-            return new Options(configFile, host, port, env, clock, shutdownGrace, selector, limiters, extensions, policy, probes, ticker);
-        }
-
-        public Options selector(Function<Gateway, TargetSelector> selector) {
-            return new Options(configFile, host, port, env, clock, shutdownGrace, selector, limiters, extensions, policy, probes, ticker);
-        }
-
-        /** Turns the whole policy boundary on or off (off: config-order routing, no breakers, no ledger). */
-        public Options policy(boolean on) {
-            return new Options(configFile, host, port, env, clock, shutdownGrace, selector, limiters, extensions, on, probes, ticker);
+            return new Options(configFile, host, port, env, clock, grace, extensions, probes, ticker);
         }
 
         /** Turns the active health probes on or off (tests whose fakes count requests turn them off). */
         public Options activeProbes(boolean on) {
-            return new Options(configFile, host, port, env, clock, shutdownGrace, selector, limiters, extensions, policy, on, ticker);
+            return new Options(configFile, host, port, env, clock, shutdownGrace, extensions, on, ticker);
         }
 
         /** Adds a callback that registers extra routes (runs once, before the server listens). */
         public Options extension(GatewayExtension ext) {
             List<GatewayExtension> l = new ArrayList<>(extensions);
             l.add(ext);
-            return new Options(configFile, host, port, env, clock, shutdownGrace, selector, limiters, List.copyOf(l), policy, probes, ticker);
+            return new Options(configFile, host, port, env, clock, shutdownGrace, List.copyOf(l), probes, ticker);
         }
     }
 
@@ -119,23 +94,23 @@ public final class GatewayServer implements AutoCloseable {
     private final HttpServer server;
     private final HttpClientAgent client;
     private final Gateway gateway;
-    private final ChatCaller chatCaller;
     private final ConfigWatcher watcher;
     private final Duration grace;
     private final boolean sighup;
-    private volatile boolean draining;
+    /** Set by {@link #close()}: the router refuses new /v1 work and /health answers 503. */
+    private final AtomicBoolean draining;
     private volatile boolean closed;
 
-    private GatewayServer(Vertx vertx, HttpServer server, HttpClientAgent client, Gateway gateway, ChatCaller chatCaller,
-                          ConfigWatcher watcher, Duration grace, boolean sighup) {
+    private GatewayServer(Vertx vertx, HttpServer server, HttpClientAgent client, Gateway gateway, ConfigWatcher watcher,
+                          Duration grace, boolean sighup, AtomicBoolean draining) {
         this.vertx = vertx;
         this.server = server;
         this.client = client;
         this.gateway = gateway;
-        this.chatCaller = chatCaller;
         this.watcher = watcher;
         this.grace = grace;
         this.sighup = sighup;
+        this.draining = draining;
     }
 
     /** What triggered the last successful config reload ("SIGHUP", "file change", "request"), or null. */
@@ -162,43 +137,29 @@ public final class GatewayServer implements AutoCloseable {
         GatewayConfig config = loader.load(o.configFile());
         config.warnings().forEach(w -> LOG.warn("config: {}", w));
         Vertx vertx = Vertx.vertx();
-        PolicyRuntime[] policyHolder = {null};
+        PolicyRuntime policy = null;
         try {
             HttpClientAgent client = vertx.httpClientBuilder()
                     .with(new HttpClientOptions().setTcpNoDelay(true).setKeepAlive(true).setPipelining(false).setForceSni(true)
                             .setMaxInitialLineLength(16 * 1024).setMaxHeaderSize(64 * 1024).setDecompressionSupported(false))
                     .with(new PoolOptions().setHttp1MaxSize(256).setMaxWaitQueueSize(1024))
                     .build();
-            java.util.concurrent.atomic.AtomicReference<GatewayConfig> current = new java.util.concurrent.atomic.AtomicReference<>(config);
-            Function<ProviderConfig, ProviderLimiter> limiters = o.limiters() != null ? o.limiters()
-                    : o.policy() ? p -> new dev.tailgate.gateway.limit.VertxProviderLimiter(vertx, p.name(), p.maxConcurrency(),
-                            p.maxQueue(), PolicyRuntime.queueTimeout(current.get(), p.name()))
-                    : p -> new SimpleProviderLimiter(p.name(), p.maxConcurrency(), p.maxQueue());
-            ProviderRegistry providers = new ProviderRegistry(o.clock(), limiters);
-            Metrics metrics = new Metrics();
-            Dispatcher dispatcher = new Dispatcher(vertx, client, providers);
-            Gateway gateway = new Gateway(vertx, providers, dispatcher, metrics, new ConfiguredOrderSelector());
-            gateway.install(config, o.clock().instant().getEpochSecond());
-            PolicyRuntime policy = null;
-            if (o.policy()) {
-                try {
-                    policy = PolicyRuntime.start(gateway, o.clock(), o.ticker(), o.probes());
-                } catch (IllegalArgumentException e) {
-                    throw new dev.tailgate.gateway.config.ConfigException(o.configFile() + ": " + e.getMessage());
-                }
-                policyHolder[0] = policy;
-                gateway.policy(policy);
-                dispatcher.feedback(policy);
+            ProviderRegistry providers = new ProviderRegistry(o.clock(), Timers.of(vertx));
+            providers.apply(config);
+            try {
+                policy = PolicyRuntime.start(vertx, config, providers, o.clock(), o.ticker(), o.probes());
+            } catch (IllegalArgumentException e) {
+                throw new dev.tailgate.gateway.config.ConfigException(o.configFile() + ": " + e.getMessage());
             }
-            PolicyRuntime policyRef = policy;
-            gateway.selector(o.selector() != null ? o.selector().apply(gateway)
-                    : policy != null ? policy.selector() : new ConfiguredOrderSelector());
-            ChatCaller chatCaller = gateway.chatCaller();
-            GatewayServer[] self = new GatewayServer[1];
-            GatewayRouter router = new GatewayRouter(gateway, () -> self[0] != null && self[0].draining);
-            new OpsRoutes(gateway, () -> self[0] != null && self[0].draining).register(router);
+            Dispatcher dispatcher = new Dispatcher(vertx, client, providers, policy);
+            Gateway gateway = new Gateway(vertx, providers, dispatcher, new Metrics(), policy, config,
+                    o.clock().instant().getEpochSecond());
+            AtomicBoolean draining = new AtomicBoolean();
+            GatewayRouter router = new GatewayRouter(gateway, draining::get);
+            new OpsRoutes(gateway, draining::get).register(router);
             new OpenAiRoutes(gateway).register(router);
-            if (policy != null) router.raw(io.vertx.core.http.HttpMethod.GET, ADMIN_POLICY_PATH, ex -> ex.json(200, policyRef.adminView(100)));
+            PolicyRuntime policyRef = policy;
+            router.raw(io.vertx.core.http.HttpMethod.GET, ADMIN_POLICY_PATH, ex -> ex.json(200, policyRef.adminView(100)));
             o.extensions().forEach(ext -> ext.register(gateway, router));
 
             // h2c off: with it on, Vert.x only creates the connection (and calls connectionHandler) once the first
@@ -216,23 +177,20 @@ public final class GatewayServer implements AutoCloseable {
             await(server.listen(port, host), Duration.ofSeconds(30), "listen on " + host + ":" + port);
 
             ConfigWatcher watcher = new ConfigWatcher(o.configFile(), loader, config, c -> {
-                if (policyRef != null) PolicyRuntime.settings(c); // refuse a reload with invalid policy keys before applying any of it
-                current.set(c);
+                PolicyRuntime.settings(c); // refuse a reload with invalid policy keys before applying any of it
                 gateway.install(c, o.clock().instant().getEpochSecond());
-                if (policyRef != null) policyRef.reload(c);
+                policyRef.reload(c);
             });
             vertx.setPeriodic(2000, id -> vertx.executeBlocking(() -> {
                 watcher.poll();
                 return null;
             }, false));
             boolean sighup = watcher.onSighup();
-            GatewayServer s = new GatewayServer(vertx, server, client, gateway, chatCaller, watcher, o.shutdownGrace(), sighup);
-            self[0] = s;
             LOG.info("gateway listening on http://{}:{}/v1 ({} providers, {} models, {} clients)", host, server.actualPort(),
                     config.providers().size(), config.models().size(), config.clients().size());
-            return s;
+            return new GatewayServer(vertx, server, client, gateway, watcher, o.shutdownGrace(), sighup, draining);
         } catch (RuntimeException e) {
-            if (policyHolder[0] != null) policyHolder[0].close();
+            if (policy != null) policy.close();
             vertx.close();
             throw e;
         }
@@ -250,11 +208,6 @@ public final class GatewayServer implements AutoCloseable {
         return gateway;
     }
 
-    /** The internal chat API (for the Responses bridge). */
-    public ChatCaller chatCaller() {
-        return chatCaller;
-    }
-
     /** Reloads the config now (as SIGHUP does); false when the file was refused and the running config kept. */
     public boolean reload() {
         return watcher.reload("request");
@@ -265,7 +218,7 @@ public final class GatewayServer implements AutoCloseable {
     public void close() {
         if (closed) return;
         closed = true;
-        draining = true;
+        draining.set(true);
         long deadline = System.nanoTime() + grace.toNanos();
         while (gateway.metrics().inFlight() > 0 && System.nanoTime() < deadline) {
             try {
@@ -282,7 +235,7 @@ public final class GatewayServer implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("shutdown: {}", e.getMessage());
         }
-        if (gateway.policy() != null) gateway.policy().close(); // after the server: the last requests' rows are queued
+        gateway.policy().close(); // after the server: the last requests' rows are queued
         try {
             await(vertx.close(), Duration.ofSeconds(10), "close vertx");
         } catch (RuntimeException e) {

@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * Internal API: run a chat completion through the gateway's full request path — alias check (404/403), target
- * selection ({@link dev.tailgate.gateway.routing.TargetSelector}, incl. privacy), per-provider limits (429),
+ * selection (the routing policy, incl. privacy), per-provider limits (429),
  * fallback before the first byte, timeouts (504) and model rewrite (alias → upstream model → alias) — without going
  * through HTTP. Built for the {@code /v1/responses} bridge.
  *
@@ -17,7 +17,7 @@ import java.util.List;
  * <pre>{@code
  * registry.json(HttpMethod.POST, "/v1/responses", (ex, body, raw) -> {
  *     ObjectNode chat = ...;                       // built from body, "model" = the client's alias
- *     ChatCaller caller = gateway.chatCaller();
+ *     ChatCaller caller = new DefaultChatCaller(gateway);  // the one way in, as the responses package does
  *     caller.complete(ex.ctx(), chat)
  *           .onSuccess(completion -> ex.json(200, toResponses(completion)))
  *           .onFailure(err -> ex.fail(ApiException.of(err)));

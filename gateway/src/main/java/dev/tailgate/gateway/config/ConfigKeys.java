@@ -13,14 +13,14 @@ public final class ConfigKeys {
     /** Read by {@link ConfigLoader}. */
     static final Set<String> CORE_TOP = Set.of("listen", "providers", "models", "clients", "clients_file", "max_body", "log_prompts",
             "max_response", "client_timeout");
-    static final Set<String> CORE_PROVIDER = Set.of("base_url", "api_key", "local", "max_concurrency", "max_queue", "timeout",
+    static final Set<String> CORE_PROVIDER = Set.of("base_url", "api_key", "local", "max_concurrency", "max_queue", "queue_timeout", "timeout",
             "first_token_timeout", "idle_timeout", "responses_api", "messages_api", "max_response");
     static final Set<String> CORE_MODEL = Set.of("targets", "fallback", "private");
     static final Set<String> CORE_CLIENT = Set.of("key", "key_sha256", "private", "models");
 
     /** Read by the routing-policy packages ({@code policy}, {@code health}, {@code limit}, {@code ledger}) from {@link GatewayConfig#raw()}. */
     static final Set<String> POLICY_TOP = Set.of("pricing", "health", "audit_log", "audit_ring", "audit_log_max_size", "ledger", "ledger_queue");
-    static final Set<String> POLICY_PROVIDER = Set.of("queue_timeout", "health_check");
+    static final Set<String> POLICY_PROVIDER = Set.of("health_check");
     static final Set<String> POLICY_MODEL = Set.of("capability", "context_windows");
     static final Set<String> POLICY_CLIENT = Set.of("rpm", "tpm", "budget_usd_per_day", "budget_usd_per_month");
 

@@ -20,7 +20,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads and validates the gateway YAML (see CONTRACT.md) plus the optional clients file. Every refusal names the file,
+ * Reads and validates the gateway YAML (keys: gateway/README.md and docs/policy.md) plus the optional clients file. Every refusal names the file,
  * line and key. Unknown keys are refused too (a typo such as {@code bse_url} would otherwise silently fall back to a
  * default). Secrets go through the {@link SecretResolver}; a provider or client whose secret cannot be resolved is
  * kept but disabled, with a warning, so one missing environment variable does not stop the whole gateway.
@@ -34,6 +34,7 @@ public final class ConfigLoader {
     public static final int DEFAULT_MAX_CONCURRENCY = 32;
     public static final int DEFAULT_MAX_QUEUE = 128;
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
+    public static final Duration DEFAULT_QUEUE_TIMEOUT = Duration.ofSeconds(30);
     public static final long DEFAULT_MAX_BODY = 10L * 1024 * 1024;
     public static final long DEFAULT_MAX_RESPONSE = 64L * 1024 * 1024;
     public static final Duration DEFAULT_CLIENT_TIMEOUT = Duration.ofSeconds(60);
@@ -149,7 +150,8 @@ public final class ConfigLoader {
         Duration timeout = duration(doc, at + "/timeout", DEFAULT_TIMEOUT);
         return new ProviderConfig(name, url, key, keyProblem, bool(doc, at + "/local", false),
                 positiveInt(doc, at + "/max_concurrency", DEFAULT_MAX_CONCURRENCY, 1),
-                positiveInt(doc, at + "/max_queue", DEFAULT_MAX_QUEUE, 0), timeout,
+                positiveInt(doc, at + "/max_queue", DEFAULT_MAX_QUEUE, 0), duration(doc, at + "/queue_timeout", DEFAULT_QUEUE_TIMEOUT),
+                timeout,
                 duration(doc, at + "/first_token_timeout", timeout), duration(doc, at + "/idle_timeout", timeout),
                 bool(doc, at + "/responses_api", false),
                 bool(doc, at + "/messages_api", false),

@@ -14,11 +14,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * CLOSED --(N failures in a row, or error rate over the window)--> OPEN(until now + cool-down)
  * OPEN   --(clock passes "until")--> HALF_OPEN: the next {@link #begin()} gets the one trial, others get nothing
  * HALF_OPEN --trial succeeds--> CLOSED (counters reset)      HALF_OPEN --trial fails--> OPEN again
- * any state --upstream Retry-After d--> OPEN until max(current until, now + d)
  * </pre>
  *
  * Outcomes of requests that began before the circuit opened still count in the window but never close it: only the
  * trial decides. A cancelled trial (client went away) frees the trial slot without judging the provider.
+ * An upstream's Retry-After is not a breaker matter: it pauses one upstream model ({@link ProviderHealth#pause}).
  * The clock is injected; state moves lazily when asked, so no timer is needed.
  */
 public final class CircuitBreaker {
@@ -59,7 +59,7 @@ public final class CircuitBreaker {
     /**
      * Starts a request through this breaker. Empty when the circuit is open, or half-open with its one trial already
      * out: the caller then moves on to its next candidate. Every attempt must end in exactly one of
-     * success / failure / retryAfter / cancel (later calls are ignored).
+     * success / failure / cancel (later calls are ignored).
      */
     public synchronized Optional<Attempt> begin() {
         advance();
@@ -132,17 +132,6 @@ public final class CircuitBreaker {
         if (consecutiveFailures >= settings.consecutiveFailures() || rateTripped()) open(now.plus(settings.coolDown()));
     }
 
-    /** The upstream said when to come back (429/503 + Retry-After): stay open until then. */
-    public synchronized void retryAfter(Duration wait) {
-        Instant now = clock.instant();
-        Duration d = wait.isNegative() ? Duration.ZERO : wait;
-        if (d.compareTo(settings.maxRetryAfter()) > 0) d = settings.maxRetryAfter();
-        Instant until = now.plus(d);
-        advance();
-        if (state == BreakerState.OPEN && openUntil.isAfter(until)) return;
-        open(until);
-    }
-
     private synchronized void onCancel(boolean trial, long gen) {
         if (trial && gen == generation) trialInFlight = false;
     }
@@ -184,14 +173,6 @@ public final class CircuitBreaker {
         /** A failure that says something about the provider: connect error, timeout, 5xx. Not a 4xx caused by the client. */
         public void failure() {
             if (done.compareAndSet(false, true)) onFailure(trial, gen);
-        }
-
-        /** The upstream refused with a Retry-After: counts as a failure and keeps the circuit open at least that long. */
-        public void retryAfter(Duration wait) {
-            if (done.compareAndSet(false, true)) {
-                onFailure(trial, gen);
-                CircuitBreaker.this.retryAfter(wait);
-            }
         }
 
         /** The client went away or the request was refused locally: no verdict on the provider. */

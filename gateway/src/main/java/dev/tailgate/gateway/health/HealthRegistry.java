@@ -1,7 +1,5 @@
 package dev.tailgate.gateway.health;
 
-import dev.tailgate.gateway.policy.HealthView;
-import dev.tailgate.gateway.policy.TargetHealth;
 import java.time.Clock;
 import java.util.Collection;
 import java.util.List;
@@ -48,7 +46,7 @@ public final class HealthRegistry implements HealthView {
     }
 
     /** One row of /status's {@code providers}; in_flight and queued come from the limiter. */
-    public record ProviderSnapshot(String name, boolean local, ProviderState state, BreakerState breaker,
+    public record ProviderSnapshot(String name, boolean local, HealthState state, BreakerState breaker,
                                    String lastError, List<ModelStatus> models) {}
 
     public List<ProviderSnapshot> snapshot() {

@@ -1,6 +1,5 @@
 package dev.tailgate.gateway.health;
 
-import dev.tailgate.gateway.policy.TargetHealth;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -111,17 +110,17 @@ public final class ProviderHealth {
         return lastError;
     }
 
-    public ProviderState state() {
+    public HealthState state() {
         BreakerState b = breaker.state();
-        if (b != BreakerState.CLOSED) return ProviderState.OPEN;
-        if (probedDown()) return ProviderState.DOWN;
+        if (b != BreakerState.CLOSED) return HealthState.OPEN;
+        if (probedDown()) return HealthState.DOWN;
         ProbeResult p = lastProbe;
-        if (p != null && !p.reachable()) return ProviderState.DEGRADED; // one failed probe: not down yet
-        if (breaker.recentFailures() > 0) return ProviderState.DEGRADED;
+        if (p != null && !p.reachable()) return HealthState.DEGRADED; // one failed probe: not down yet
+        if (breaker.recentFailures() > 0) return HealthState.DEGRADED;
         if (p != null && (p.error() != null || p.models().values().stream().anyMatch(m -> !m.routable()))) {
-            return ProviderState.DEGRADED;
+            return HealthState.DEGRADED;
         }
-        return ProviderState.HEALTHY;
+        return HealthState.HEALTHY;
     }
 
     /** The policy's question: may a new request for {@code upstreamModel} go here now? */

@@ -93,13 +93,9 @@ public final class GatewayRouter implements Handler<HttpServerRequest>, RouteReg
             boolean gone = !req.response().ended();
             AccessLog.write(ctx, status, nanos, req.bytesRead(), req.response().bytesWritten(), gone);
             gateway.metrics().finished(metricPath(path), status, ctx.model(), ctx.provider(), nanos);
-            var policy = gateway.policy();
-            if (policy != null) policy.finished(ctx, status, nanos, gone); // one usage row per finished model request
+            gateway.policy().finished(ctx, status, nanos, gone); // one usage row per finished model request
         };
-        ex.usageRow(() -> {
-            var policy = gateway.policy();
-            return policy == null ? null : policy.finished(ctx, req.response().getStatusCode(), System.nanoTime() - ctx.startNanos(), false);
-        });
+        ex.usageRow(() -> gateway.policy().finished(ctx, req.response().getStatusCode(), System.nanoTime() - ctx.startNanos(), false));
         req.response().endHandler(v -> finish.run());
         ex.onClose(finish);
         try {

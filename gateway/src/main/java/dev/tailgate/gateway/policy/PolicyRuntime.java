@@ -3,7 +3,6 @@ package dev.tailgate.gateway.policy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tailgate.gateway.Gateway;
 import dev.tailgate.gateway.RequestContext;
 import dev.tailgate.gateway.config.GatewayConfig;
 import dev.tailgate.gateway.config.ProviderConfig;
@@ -49,7 +48,8 @@ public final class PolicyRuntime implements AttemptFeedback, AutoCloseable {
     public static final String DEFAULT_AUDIT_LOG = "audit.jsonl";
     public static final String DEFAULT_LEDGER = "usage.db";
 
-    private final Gateway gateway;
+    private final io.vertx.core.Vertx vertx;
+    private final dev.tailgate.gateway.upstream.ProviderRegistry providers;
     private final Clock clock;
     private final LongSupplier ticker;
     private final HealthRegistry health;
@@ -62,30 +62,33 @@ public final class PolicyRuntime implements AttemptFeedback, AutoCloseable {
     private volatile long periodicId = -1;
     private volatile JsonNode pricingRaw;
 
-    private PolicyRuntime(Gateway gateway, PolicySettings settings, Clock clock, LongSupplier ticker, AuditLog audit, Ledger ledger) {
-        this.gateway = gateway;
+    private PolicyRuntime(io.vertx.core.Vertx vertx, GatewayConfig config, dev.tailgate.gateway.upstream.ProviderRegistry providers,
+                          PolicySettings settings, Clock clock, LongSupplier ticker, AuditLog audit, Ledger ledger) {
+        this.vertx = vertx;
+        this.providers = providers;
         this.settings = settings;
         this.clock = clock;
         this.ticker = ticker;
         this.audit = audit;
         this.ledger = ledger;
         this.health = new HealthRegistry(settings.providerLocalFlags(), settings.breaker(), clock);
-        this.prober = new HealthProber(health, probeTargets(gateway.config(), settings), clock, settings.probeTimeout());
+        this.prober = new HealthProber(health, probeTargets(config, settings), clock, settings.probeTimeout());
         this.clients = clientAdmission(settings);
-        this.pricingRaw = gateway.config().raw() == null ? null : gateway.config().raw().get("pricing");
+        this.pricingRaw = config.raw() == null ? null : config.raw().get("pricing");
         this.selector = new PolicyTargetSelector(health, audit, () -> this.settings);
         // Saturation is not a routing verdict here: the dispatcher's limiter answers it (429 queue_full + Retry-After,
         // or the next target when fallback is on), so a full queue is never reported as "unavailable".
     }
 
     /**
-     * Builds the runtime for {@code gateway}'s current config and, when {@code probes}, starts active health probes on
+     * Builds the runtime for {@code config} and, when {@code probes}, starts active health probes on
      * a Vert.x periodic timer (they stop with the gateway's Vert.x). Throws {@link IllegalArgumentException} naming the
      * key for an invalid policy key, {@link UncheckedIOException}/{@link IllegalStateException} when the audit log or
      * the ledger cannot be opened.
      */
-    public static PolicyRuntime start(Gateway gateway, Clock clock, LongSupplier ticker, boolean probes) {
-        GatewayConfig config = gateway.config();
+    public static PolicyRuntime start(io.vertx.core.Vertx vertx, GatewayConfig config,
+                                      dev.tailgate.gateway.upstream.ProviderRegistry providers, Clock clock, LongSupplier ticker,
+                                      boolean probes) {
         PolicySettings settings = settings(config);
         Path dir = configDir(config);
         Path auditFile = file(config.raw(), "audit_log", settings.auditLog(), dir, DEFAULT_AUDIT_LOG);
@@ -105,7 +108,7 @@ public final class PolicyRuntime implements AttemptFeedback, AutoCloseable {
                 throw new IllegalStateException("cannot open ledger " + ledgerFile + ": " + e.getMessage(), e);
             }
         }
-        PolicyRuntime r = new PolicyRuntime(gateway, settings, clock, ticker, audit, ledger);
+        PolicyRuntime r = new PolicyRuntime(vertx, config, providers, settings, clock, ticker, audit, ledger);
         if (probes) r.startProbes(settings.probeInterval());
         return r;
     }
@@ -166,7 +169,7 @@ public final class PolicyRuntime implements AttemptFeedback, AutoCloseable {
 
     private void startProbes(Duration every) {
         prober.probeAll(); // async on the JDK client's threads; never blocks the event loop
-        periodicId = gateway.vertx().setPeriodic(Math.max(10, every.toMillis()), id -> prober.probeAll());
+        periodicId = vertx.setPeriodic(Math.max(10, every.toMillis()), id -> prober.probeAll());
     }
 
     /** After a config reload: new providers/flags for health and probes, new client limits and prices. */
@@ -200,17 +203,6 @@ public final class PolicyRuntime implements AttemptFeedback, AutoCloseable {
     public AuditLog audit() { return audit; }
     public Optional<Ledger> ledger() { return Optional.ofNullable(ledger); }
     public PolicySettings settings() { return settings; }
-
-    /** The per-provider queue wait ({@code providers.NAME.queue_timeout}), default 30 s. */
-    public static Duration queueTimeout(GatewayConfig config, String provider) {
-        try {
-            JsonNode raw = config.raw() == null ? Json.object() : config.raw();
-            PolicySettings.ProviderPolicy p = PolicySettings.from(raw, configDir(config)).providers().get(provider);
-            return p == null ? dev.tailgate.gateway.limit.ProviderLimits.DEFAULTS.queueTimeout() : p.limits().queueTimeout();
-        } catch (IllegalArgumentException e) {
-            return dev.tailgate.gateway.limit.ProviderLimits.DEFAULTS.queueTimeout();
-        }
-    }
 
     // ---- breaker feedback from the dispatcher ----
 
@@ -262,8 +254,8 @@ public final class PolicyRuntime implements AttemptFeedback, AutoCloseable {
                         ctx.estimatedPromptTokens(), sent ? prompt : 0, sent ? completion : 0);
             }
             if (ledger == null) return none;
-            var route = gateway.config().models().get(ctx.model());
-            boolean priv = Privacy.isPrivate(ctx.caller().privateOnly(), route != null && route.privateOnly(), ctx.privateHeader());
+            // routing's verdict when it ran; a request refused before routing is private by its client or header
+            boolean priv = ctx.privateRoute() || Privacy.isPrivate(ctx.caller().privateOnly(), false, ctx.privateHeader());
             long ttft = ctx.ttftNanos();
             String code = ctx.errorCode();
             if (clientGone && code == null) code = "client_closed";
@@ -313,7 +305,7 @@ public final class PolicyRuntime implements AttemptFeedback, AutoCloseable {
             n.put("state", p.state().wireName());
             n.put("breaker", p.breaker().name().toLowerCase(java.util.Locale.ROOT));
             n.put("last_error", p.lastError());
-            ProviderState ps = gateway.providers().get(p.name());
+            ProviderState ps = this.providers.get(p.name());
             if (ps != null) {
                 n.put("in_flight", ps.limiter().inFlight());
                 n.put("queued", ps.limiter().queued());
@@ -327,7 +319,7 @@ public final class PolicyRuntime implements AttemptFeedback, AutoCloseable {
 
     @Override
     public void close() {
-        if (periodicId >= 0) gateway.vertx().cancelTimer(periodicId);
+        if (periodicId >= 0) vertx.cancelTimer(periodicId);
         prober.close();
         if (ledger != null) ledger.close();
         closeQuietly(audit);

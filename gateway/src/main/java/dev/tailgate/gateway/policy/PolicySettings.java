@@ -5,7 +5,6 @@ import dev.tailgate.gateway.health.BreakerSettings;
 import dev.tailgate.gateway.health.ProbeTarget;
 import dev.tailgate.gateway.limit.ClientLimits;
 import dev.tailgate.gateway.limit.Pricing;
-import dev.tailgate.gateway.limit.ProviderLimits;
 import dev.tailgate.wire.Durations;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +20,7 @@ import java.util.Set;
  * secrets and line numbers; this reads only the keys below and names the key path in every error).
  *
  * <pre>
- * providers.NAME:  local, max_concurrency (4), max_queue (16), queue_timeout (30s), health_check (auto|qwen-status|models|off)
+ * providers.NAME:  local, health_check (auto|qwen-status|models|off)   (limits and timeouts: config.ConfigLoader)
  * models.ALIAS:    targets, fallback (false), private (false), capability (chat), context_windows {provider/model: tokens}
  * clients.NAME:    private (false), rpm, tpm, budget_usd_per_day, budget_usd_per_month (absent/0 = unlimited)
  * pricing:         {MODEL: {input_per_million, output_per_million}}     MODEL = provider/upstream, upstream or alias
@@ -38,7 +37,7 @@ public record PolicySettings(Map<String, ProviderPolicy> providers, Map<String, 
                              Duration probeInterval, Duration probeTimeout, Path auditLog, int auditRing,
                              Path ledger, int ledgerQueue, long auditMaxBytes) {
 
-    public record ProviderPolicy(String name, boolean local, ProviderLimits limits, ProbeTarget.Kind healthCheck) {}
+    public record ProviderPolicy(String name, boolean local, ProbeTarget.Kind healthCheck) {}
 
     public record ClientPolicy(String name, boolean privateClient, ClientLimits limits) {}
 
@@ -49,17 +48,13 @@ public record PolicySettings(Map<String, ProviderPolicy> providers, Map<String, 
             String at = "providers." + e.getKey();
             JsonNode p = e.getValue();
             boolean local = bool(p, "local", false, at);
-            ProviderLimits l = new ProviderLimits(
-                    integer(p, "max_concurrency", ProviderLimits.DEFAULTS.maxConcurrency(), 1, at),
-                    integer(p, "max_queue", ProviderLimits.DEFAULTS.maxQueue(), 0, at),
-                    duration(p, "queue_timeout", ProviderLimits.DEFAULTS.queueTimeout(), true, at));
             ProbeTarget.Kind kind;
             try {
                 kind = ProbeTarget.Kind.parse(text(p, "health_check", null, at), local);
             } catch (IllegalArgumentException ex) {
                 throw new IllegalArgumentException(at + ".health_check: " + ex.getMessage());
             }
-            providers.put(e.getKey(), new ProviderPolicy(e.getKey(), local, l, kind));
+            providers.put(e.getKey(), new ProviderPolicy(e.getKey(), local, kind));
         }
 
         Map<String, ModelRoute> models = new LinkedHashMap<>();
@@ -131,12 +126,6 @@ public record PolicySettings(Map<String, ProviderPolicy> providers, Map<String, 
                 path(root, "audit_log", baseDir), integer(root, "audit_ring", 1000, 1, ""),
                 path(root, "ledger", baseDir), integer(root, "ledger_queue", 10_000, 1, ""),
                 size(root, "audit_log_max_size", AuditLog.DEFAULT_MAX_BYTES));
-    }
-
-    public Map<String, ProviderLimits> providerLimits() {
-        Map<String, ProviderLimits> m = new LinkedHashMap<>();
-        providers.forEach((k, v) -> m.put(k, v.limits()));
-        return m;
     }
 
     public Map<String, Boolean> providerLocalFlags() {

@@ -1,23 +1,23 @@
 package dev.tailgate.gateway.policy;
 
+import dev.tailgate.gateway.health.HealthView;
 import dev.tailgate.gateway.ApiException;
 import dev.tailgate.gateway.RequestContext;
 import dev.tailgate.gateway.config.GatewayConfig;
 import dev.tailgate.gateway.config.ProviderConfig;
 import dev.tailgate.gateway.config.Target;
-import dev.tailgate.gateway.routing.TargetSelector;
 import java.util.List;
 import java.util.Set;
 
 /**
  * The gateway's {@link TargetSelector} backed by {@link RoutingPolicy}: privacy, health (probes, breakers, saturation)
  * and fallback rules, with every decision written to the {@link AuditLog}. Refusals are thrown as {@link ApiException}
- * ({@code no_private_route}, {@code unavailable}) exactly as the selector contract asks.
+ * ({@code no_private_route}, {@code unavailable}, {@code rate_limited}, {@code model_unavailable}).
  *
  * <p>Reads the config it is handed on every call, so a reload (new providers, changed {@code local} flags) applies to
  * the next request. The prompt estimate comes from the request context (set by the routes from the body).
  */
-public final class PolicyTargetSelector implements TargetSelector {
+public final class PolicyTargetSelector {
     private final HealthView health;
     private final AuditLog audit;
     private final java.util.function.Supplier<PolicySettings> settings;
@@ -33,7 +33,10 @@ public final class PolicyTargetSelector implements TargetSelector {
         this.settings = settings;
     }
 
-    @Override
+    /**
+     * The targets to try for {@code route}, in order; throws {@link ApiException} to refuse (e.g. 503
+     * {@code no_private_route}). Only the first is used unless the route has {@code fallback: true}.
+     */
     public List<Target> select(RequestContext ctx, dev.tailgate.gateway.config.ModelRoute route, GatewayConfig config) {
         RouteRequest request = new RouteRequest(ctx.requestId(),
                 ctx.caller() == null ? null : ctx.caller().name(),

@@ -1,5 +1,7 @@
 package dev.tailgate.gateway.policy;
 
+import dev.tailgate.gateway.health.TargetHealth;
+import dev.tailgate.gateway.health.HealthView;
 import dev.tailgate.wire.ApiError;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -25,7 +25,7 @@ public final class Attempt {
     private final ProviderState provider;
     private final ProviderConfig config;
     private final Target target;
-    private final ProviderLimiter.Permit permit;
+    private final dev.tailgate.gateway.limit.Permit permit;
     /** The whole attempt's limit: the provider's {@code timeout}, or what is left of the request's budget (a fallback). */
     private final Duration total;
     private final Promise<Void> outcome = Promise.promise();
@@ -34,7 +34,7 @@ public final class Attempt {
     private boolean sawFirst;
     private long received;
 
-    Attempt(Vertx vertx, ProviderState provider, Target target, ProviderLimiter.Permit permit, Duration total) {
+    Attempt(Vertx vertx, ProviderState provider, Target target, dev.tailgate.gateway.limit.Permit permit, Duration total) {
         this.vertx = vertx;
         this.provider = provider;
         this.config = provider.config();

@@ -4,12 +4,17 @@ import dev.tailgate.gateway.ApiException;
 import dev.tailgate.gateway.RequestContext;
 import dev.tailgate.gateway.config.Target;
 import dev.tailgate.wire.ApiError;
+import dev.tailgate.gateway.limit.AdmissionRefusedException;
+import dev.tailgate.gateway.limit.Permit;
+import dev.tailgate.gateway.limit.ProviderLimiter;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,17 +31,14 @@ public final class Dispatcher {
     private final Vertx vertx;
     private final HttpClient client;
     private final ProviderRegistry providers;
-    private volatile AttemptFeedback feedback = AttemptFeedback.NONE;
+    private final AttemptFeedback feedback;
 
-    /** Plugs in the circuit breakers fed by every attempt (the routing policy's health registry). */
-    public void feedback(AttemptFeedback f) {
-        this.feedback = f == null ? AttemptFeedback.NONE : f;
-    }
-
-    public Dispatcher(Vertx vertx, HttpClient client, ProviderRegistry providers) {
+    /** {@code feedback}: the circuit breakers and pauses fed by every attempt (the policy's health registry). */
+    public Dispatcher(Vertx vertx, HttpClient client, ProviderRegistry providers, AttemptFeedback feedback) {
         this.vertx = vertx;
         this.client = client;
         this.providers = providers;
+        this.feedback = feedback;
     }
 
     /**
@@ -106,12 +108,17 @@ public final class Dispatcher {
             AttemptFeedback.Trial tr = began.get();
             trial = tr;
             plan.ctx().target(target.provider(), target.upstreamModel());
-            var acquired = ps.limiter().acquire();
+            CompletableFuture<Permit> pending = ps.limiter().acquire();
+            // the limiter completes waiters on whichever thread frees a slot: hop back to this request's event loop
+            io.vertx.core.Context loop = Vertx.currentContext();
+            Future<Permit> acquired = pending.isDone() || loop == null ? Future.fromCompletionStage(pending)
+                    : Future.fromCompletionStage(pending, loop);
             // a queued request waits at most what is left of its budget; a permit that arrives later is handed straight back
             boolean[] gaveUp = {false};
             long queueTimer = acquired.isComplete() ? -1 : vertx.setTimer(leftMillis, t -> {
                 if (acquired.isComplete()) return;
                 gaveUp[0] = true;
+                ProviderLimiter.abandon(pending);
                 tr.cancel();
                 failed(target, ApiError.unavailable("provider '" + target.provider() + "' is busy: no free slot within "
                         + dev.tailgate.wire.Durations.format(Duration.ofMillis(leftMillis)), Duration.ofSeconds(1)), true);
@@ -120,7 +127,8 @@ public final class Dispatcher {
                 if (queueTimer >= 0) vertx.cancelTimer(queueTimer);
                 if (ar.failed()) {
                     tr.cancel(); // refused locally (queue full / timed out): says nothing about the provider
-                    if (!gaveUp[0]) failed(target, ApiException.of(ar.cause()), true);
+                    Throwable cause = ar.cause() instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause() : ar.cause();
+                    if (!gaveUp[0]) failed(target, cause instanceof AdmissionRefusedException r ? r.error() : ApiException.of(cause), true);
                     return;
                 }
                 if (cancelled || gaveUp[0] || finished) {

@@ -2,6 +2,8 @@ package dev.tailgate.gateway.upstream;
 
 import dev.tailgate.gateway.config.GatewayConfig;
 import dev.tailgate.gateway.config.ProviderConfig;
+import dev.tailgate.gateway.limit.ProviderLimiter;
+import dev.tailgate.gateway.limit.Timers;
 import java.time.Clock;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -10,19 +12,22 @@ import java.util.Map;
 /** Provider states by name; {@link #apply} keeps state (in-flight counts, last errors) for providers a reload keeps. */
 public final class ProviderRegistry {
     private final Clock clock;
-    private final java.util.function.Function<ProviderConfig, ProviderLimiter> limiters;
+    private final Timers timers;
     private volatile Map<String, ProviderState> states = Map.of();
 
-    public ProviderRegistry(Clock clock, java.util.function.Function<ProviderConfig, ProviderLimiter> limiters) {
+    /** {@code timers}: the limiters' queue-wait timers (Vert.x timers in the gateway). */
+    public ProviderRegistry(Clock clock, Timers timers) {
         this.clock = clock;
-        this.limiters = limiters;
+        this.timers = timers;
     }
 
     public synchronized void apply(GatewayConfig config) {
         Map<String, ProviderState> next = new LinkedHashMap<>();
         for (ProviderConfig p : config.providers().values()) {
             ProviderState s = states.get(p.name());
-            if (s == null) s = new ProviderState(p, clock, limiters.apply(p));
+            if (s == null) {
+                s = new ProviderState(p, clock, new ProviderLimiter(p.name(), p.maxConcurrency(), p.maxQueue(), p.queueTimeout(), timers));
+            }
             else s.reconfigure(p);
             next.put(p.name(), s);
         }

@@ -1,6 +1,7 @@
 package dev.tailgate.gateway.upstream;
 
 import dev.tailgate.gateway.config.ProviderConfig;
+import dev.tailgate.gateway.limit.ProviderLimiter;
 import java.time.Clock;
 import java.time.Instant;
 

@@ -104,6 +104,10 @@ class ConfigLoaderTest {
         assertThat(p.responsesApi()).isTrue();
         assertThat(p.firstTokenTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(p.idleTimeout()).isEqualTo(Duration.ofSeconds(2));
+        // one default per key, here and nowhere else
+        assertThat(p.maxConcurrency()).isEqualTo(ConfigLoader.DEFAULT_MAX_CONCURRENCY).isEqualTo(32);
+        assertThat(p.maxQueue()).isEqualTo(ConfigLoader.DEFAULT_MAX_QUEUE).isEqualTo(128);
+        assertThat(p.queueTimeout()).isEqualTo(ConfigLoader.DEFAULT_QUEUE_TIMEOUT).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.models().get("m").targets().getFirst().upstreamModel()).isEqualTo("org/model-with-slash");
         assertThat(c.models().get("m").fallback()).isFalse();
     }
@@ -124,6 +128,12 @@ class ConfigLoaderTest {
                     base_url: http://127.0.0.1:8081/v1
                     timeout: ten minutes
                 """, "bad.yaml line 4", "providers.local.timeout", "not a duration");
+        assertRefused("""
+                providers:
+                  local:
+                    base_url: http://127.0.0.1:8081/v1
+                    queue_timeout: soon
+                """, "bad.yaml line 4", "providers.local.queue_timeout", "not a duration");
         assertRefused("""
                 providers:
                   local:

@@ -10,9 +10,9 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.Size;
 
-/** Random call outcomes, Retry-Afters and clock moves: the breaker never lets work through while open, and never two trials. */
+/** Random call outcomes and clock moves: the breaker never lets work through while open, and never two trials. */
 class CircuitBreakerPropertyTest {
-    enum Op { BEGIN, SUCCEED_OLDEST, FAIL_OLDEST, FAIL_NEWEST, CANCEL_NEWEST, RETRY_AFTER, TICK_5S, TICK_31S }
+    enum Op { BEGIN, SUCCEED_OLDEST, FAIL_OLDEST, FAIL_NEWEST, CANCEL_NEWEST, TICK_5S, TICK_31S }
 
     @Property(tries = 500)
     void neverAdmitsWhileOpenAndAtMostOneTrial(@ForAll @Size(max = 80) List<Op> ops) {
@@ -40,9 +40,6 @@ class CircuitBreakerPropertyTest {
                 }
                 case CANCEL_NEWEST -> {
                     if (!open.isEmpty()) open.removeLast().cancel();
-                }
-                case RETRY_AFTER -> {
-                    if (!open.isEmpty()) open.removeFirst().retryAfter(Duration.ofSeconds(45));
                 }
                 case TICK_5S -> clock.advance(Duration.ofSeconds(5));
                 case TICK_31S -> clock.advance(Duration.ofSeconds(31));

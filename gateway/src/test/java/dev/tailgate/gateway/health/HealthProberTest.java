@@ -94,7 +94,7 @@ class HealthProberTest {
         assertThat(registry.check("local", "qwen-e").usable()).isFalse();
         assertThat(registry.check("local", "qwen-e").soft()).as("busy is a last resort, not a refusal").isTrue();
         assertThat(registry.check("local", "qwen-b").soft()).isFalse();
-        assertThat(registry.provider("local").orElseThrow().state()).isEqualTo(ProviderState.DEGRADED);
+        assertThat(registry.provider("local").orElseThrow().state()).isEqualTo(HealthState.DEGRADED);
     }
 
     @Test
@@ -107,7 +107,7 @@ class HealthProberTest {
         try (HealthProber p = prober(t, Duration.ofSeconds(5))) {
             var r = p.probe(t).get(10, TimeUnit.SECONDS);
             assertThat(r.reachable()).isFalse();
-            assertThat(registry.provider("local").orElseThrow().state()).isEqualTo(ProviderState.DOWN);
+            assertThat(registry.provider("local").orElseThrow().state()).isEqualTo(HealthState.DOWN);
             assertThat(registry.check("local", "m").usable()).isFalse();
 
             server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
@@ -119,7 +119,7 @@ class HealthProberTest {
             });
             server.start();
             p.probe(t).get(10, TimeUnit.SECONDS);
-            assertThat(registry.provider("local").orElseThrow().state()).isEqualTo(ProviderState.HEALTHY);
+            assertThat(registry.provider("local").orElseThrow().state()).isEqualTo(HealthState.HEALTHY);
             assertThat(registry.check("local", "m").usable()).isTrue();
         }
     }
@@ -131,19 +131,19 @@ class HealthProberTest {
         try (HealthProber p = prober(t, Duration.ofSeconds(5))) {
             statusCode.set(503);
             p.probe(t).get(10, TimeUnit.SECONDS);
-            assertThat(registry.provider("deepseek").orElseThrow().state()).as("one failed probe is a blip").isEqualTo(ProviderState.DEGRADED);
+            assertThat(registry.provider("deepseek").orElseThrow().state()).as("one failed probe is a blip").isEqualTo(HealthState.DEGRADED);
             assertThat(registry.check("deepseek", "deepseek-chat").usable()).isTrue();
             p.probe(t).get(10, TimeUnit.SECONDS);
-            assertThat(registry.provider("deepseek").orElseThrow().state()).isEqualTo(ProviderState.DOWN);
+            assertThat(registry.provider("deepseek").orElseThrow().state()).isEqualTo(HealthState.DOWN);
             assertThat(registry.check("deepseek", "deepseek-chat").usable()).isFalse();
             statusCode.set(401);
             p.probe(t).get(10, TimeUnit.SECONDS);
             ProviderHealth h = registry.provider("deepseek").orElseThrow();
-            assertThat(h.state()).isEqualTo(ProviderState.DEGRADED);
+            assertThat(h.state()).isEqualTo(HealthState.DEGRADED);
             assertThat(h.lastError()).contains("401").doesNotContain("sk-secret");
             statusCode.set(200);
             p.probe(t).get(10, TimeUnit.SECONDS);
-            assertThat(h.state()).isEqualTo(ProviderState.HEALTHY);
+            assertThat(h.state()).isEqualTo(HealthState.HEALTHY);
             assertThat(registry.check("deepseek", "a-model-not-listed").usable()).as("hosted lists are not authoritative").isTrue();
         }
         assertThat(seenAuth.get()).isEqualTo("Bearer sk-secret-123");
@@ -168,10 +168,11 @@ class HealthProberTest {
     void openBreakerIsReportedAsOpenAndRoutedAround() {
         registry = new HealthRegistry(Map.of("p", false), BreakerSettings.DEFAULTS, clock);
         ProviderHealth h = registry.provider("p").orElseThrow();
-        h.begin().orElseThrow().retryAfter(Duration.ofSeconds(20));
-        assertThat(h.state()).isEqualTo(ProviderState.OPEN);
-        assertThat(registry.check("p", "m").reason()).contains("circuit open for another 20s");
-        assertThat(registry.snapshot()).singleElement().satisfies(s -> assertThat(s.state()).isEqualTo(ProviderState.OPEN));
+        for (int i = 0; i < BreakerSettings.DEFAULTS.consecutiveFailures(); i++) h.begin().orElseThrow().failure();
+        assertThat(h.state()).isEqualTo(HealthState.OPEN);
+        assertThat(registry.check("p", "m").reason()).contains("circuit open for another 30s");
+        assertThat(registry.check("p", "m").retryAfter()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(registry.snapshot()).singleElement().satisfies(s -> assertThat(s.state()).isEqualTo(HealthState.OPEN));
         assertThat(registry.check("unknown", "m").usable()).isFalse();
     }
 }

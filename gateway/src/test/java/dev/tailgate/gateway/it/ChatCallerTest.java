@@ -8,6 +8,7 @@ import dev.tailgate.gateway.ApiException;
 import dev.tailgate.gateway.RequestContext;
 import dev.tailgate.gateway.auth.Caller;
 import dev.tailgate.gateway.chat.ChatCaller;
+import dev.tailgate.gateway.chat.DefaultChatCaller;
 import dev.tailgate.gateway.chat.ChatStreamListener;
 import dev.tailgate.wire.ApiError;
 import dev.tailgate.wire.Json;
@@ -29,12 +30,17 @@ import org.junit.jupiter.api.Timeout;
 class ChatCallerTest {
     static Harness h;
 
+    /** The bridge's way in: a chat caller over the running gateway's parts, as the responses package builds it. */
+    static ChatCaller caller() {
+        return new DefaultChatCaller(h.gateway.gateway());
+    }
+
     @BeforeAll
     static void start() {
         h = Harness.start("", o -> o.extension((gateway, routes) -> routes.json(HttpMethod.POST, "/v1/test-bridge", (ex, body, raw) -> {
             ObjectNode chat = Json.object().put("model", body.get("model").asText());
             chat.putArray("messages").addObject().put("role", "user").put("content", body.get("input").asText());
-            gateway.chatCaller().complete(ex.ctx(), chat)
+            new DefaultChatCaller(gateway).complete(ex.ctx(), chat)
                     .onSuccess(c -> ex.json(200, Json.object().put("output", c.at("/choices/0/message/content").asText())
                             .put("model", c.get("model").asText())))
                     .onFailure(e -> ex.fail(ApiException.of(e)));
@@ -60,7 +66,7 @@ class ChatCallerTest {
 
     @Test
     void completeReturnsTheCompletionWithTheAlias() throws Exception {
-        ObjectNode c = h.gateway.chatCaller().complete(ctx(), chat("qwen", "hello")).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+        ObjectNode c = caller().complete(ctx(), chat("qwen", "hello")).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
         assertThat(c.get("model").asText()).isEqualTo("qwen");
         assertThat(c.at("/choices/0/message/content").asText()).isEqualTo("echo: hello");
         assertThat(h.upstream.lastRequest().json().get("stream").asBoolean()).isFalse();
@@ -68,10 +74,10 @@ class ChatCallerTest {
 
     @Test
     void completeFailsWithTheClientErrorForUnknownModelsAndUpstreamFailures() {
-        assertThatThrownBy(() -> h.gateway.chatCaller().complete(ctx(), chat("nope", "x")).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS))
+        assertThatThrownBy(() -> caller().complete(ctx(), chat("nope", "x")).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class).cause().isInstanceOf(ApiException.class)
                 .satisfies(e -> assertThat(((ApiException) e).error().status()).isEqualTo(404));
-        assertThatThrownBy(() -> h.gateway.chatCaller().complete(ctx(), chat("limited", "x")).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS))
+        assertThatThrownBy(() -> caller().complete(ctx(), chat("limited", "x")).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS))
                 .cause().satisfies(e -> {
                     ApiError err = ((ApiException) e).error();
                     assertThat(err.status()).isEqualTo(429);
@@ -105,7 +111,7 @@ class ChatCallerTest {
         Collect l = new Collect();
         ObjectNode body = chat("qwen", "one two three");
         body.putObject("stream_options").put("include_usage", true);
-        h.gateway.chatCaller().stream(ctx(), body, l);
+        caller().stream(ctx(), body, l);
         assertThat(l.done.await(20, TimeUnit.SECONDS)).isTrue();
         assertThat(l.error.get()).isNull();
         assertThat(l.text()).isEqualTo("echo: one two three");
@@ -116,13 +122,13 @@ class ChatCallerTest {
     @Test
     void streamReportsErrorsBeforeAndAfterTheFirstChunk() throws Exception {
         Collect before = new Collect();
-        h.gateway.chatCaller().stream(ctx(), chat("flaky-strict", "x"), before);
+        caller().stream(ctx(), chat("flaky-strict", "x"), before);
         assertThat(before.done.await(20, TimeUnit.SECONDS)).isTrue();
         assertThat(before.error.get().status()).isEqualTo(502);
         assertThat(before.afterFirst.get()).isFalse();
 
         Collect after = new Collect();
-        h.gateway.chatCaller().stream(ctx(), chat("cut", "x"), after);
+        caller().stream(ctx(), chat("cut", "x"), after);
         assertThat(after.done.await(20, TimeUnit.SECONDS)).isTrue();
         assertThat(after.chunks).isNotEmpty();
         assertThat(after.afterFirst.get()).isTrue();
@@ -137,7 +143,7 @@ class ChatCallerTest {
             public void onComplete() { l.onComplete(); }
             public void onError(ApiError e, boolean a) { l.onError(e, a); }
         };
-        ChatCaller.Call call = h.gateway.chatCaller().stream(ctx(), chat("slow", "x"), wrapper);
+        ChatCaller.Call call = caller().stream(ctx(), chat("slow", "x"), wrapper);
         assertThat(gotOne.await(20, TimeUnit.SECONDS)).isTrue();
         call.cancel();
         assertThat(h.upstream.awaitCancellation("slow-stream", java.time.Duration.ofSeconds(10))).isTrue();
@@ -145,8 +151,8 @@ class ChatCallerTest {
 
     @Test
     void providersForShowsTheTargetsAndTheirFlags() {
-        assertThat(h.gateway.chatCaller().providersFor(ctx(), "flaky")).extracting(p -> p.name()).containsExactly("fake", "backup");
-        assertThat(h.gateway.chatCaller().providersFor(ctx(), "flaky").getFirst().responsesApi()).isFalse();
+        assertThat(caller().providersFor(ctx(), "flaky")).extracting(p -> p.name()).containsExactly("fake", "backup");
+        assertThat(caller().providersFor(ctx(), "flaky").getFirst().responsesApi()).isFalse();
     }
 
     @Test

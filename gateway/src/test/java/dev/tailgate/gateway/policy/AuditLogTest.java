@@ -1,5 +1,7 @@
 package dev.tailgate.gateway.policy;
 
+import dev.tailgate.gateway.health.TargetHealth;
+import dev.tailgate.gateway.health.HealthView;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

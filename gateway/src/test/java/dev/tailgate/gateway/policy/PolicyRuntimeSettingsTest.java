@@ -38,7 +38,8 @@ class PolicyRuntimeSettingsTest {
         assertThat(s.clients().get("main").limits().rpm()).isEqualTo(5);
         assertThat(s.clients().get("fromfile").limits().tpm()).isEqualTo(100);
         assertThat(s.clients().get("fromfile").limits().budgetUsdPerDay()).isEqualTo(2.0);
-        assertThat(PolicyRuntime.queueTimeout(config, "local")).isEqualTo(Duration.ofSeconds(3));
-        assertThat(PolicyRuntime.queueTimeout(config, "other")).isEqualTo(Duration.ofSeconds(30));
+        // queue_timeout is a provider key of the one config (ConfigLoader), default 30s
+        assertThat(config.providers().get("local").queueTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(config.providers().get("other").queueTimeout()).isEqualTo(Duration.ofSeconds(30));
     }
 }

@@ -58,9 +58,6 @@ class PolicySettingsTest {
                   cool_down: 10s
                 """), Path.of("/etc/tailgate"));
         assertThat(s.providers().get("local").local()).isTrue();
-        assertThat(s.providers().get("local").limits().maxConcurrency()).isEqualTo(1);
-        assertThat(s.providers().get("local").limits().maxQueue()).isEqualTo(8);
-        assertThat(s.providers().get("local").limits().queueTimeout()).isEqualTo(Duration.ofSeconds(45));
         assertThat(s.providers().get("local").healthCheck()).isEqualTo(ProbeTarget.Kind.QWEN_STATUS);
         assertThat(s.providers().get("deepseek").local()).isFalse();
         assertThat(s.providers().get("deepseek").healthCheck()).isEqualTo(ProbeTarget.Kind.MODELS);
@@ -88,10 +85,6 @@ class PolicySettingsTest {
 
     @Test
     void errorsNameTheKey() {
-        assertThatThrownBy(() -> PolicySettings.from(yaml("providers: {p: {max_queue: -1}}"), null))
-                .hasMessageStartingWith("providers.p.max_queue:");
-        assertThatThrownBy(() -> PolicySettings.from(yaml("providers: {p: {queue_timeout: soon}}"), null))
-                .hasMessageStartingWith("providers.p.queue_timeout:");
         assertThatThrownBy(() -> PolicySettings.from(yaml("providers: {p: {local: maybe}}"), null))
                 .hasMessageStartingWith("providers.p.local:");
         assertThatThrownBy(() -> PolicySettings.from(yaml("models: {m: {targets: [nope/x]}}"), null))
@@ -107,8 +100,7 @@ class PolicySettingsTest {
     @Test
     void defaultsWhenKeysAreAbsent() throws Exception {
         PolicySettings s = PolicySettings.from(yaml("providers: {p: {}}"), null);
-        assertThat(s.providers().get("p").limits().maxConcurrency()).isEqualTo(4);
-        assertThat(s.providers().get("p").limits().maxQueue()).isEqualTo(16);
+        assertThat(s.providers().get("p").healthCheck()).isEqualTo(ProbeTarget.Kind.MODELS);
         assertThat(s.auditLog()).isNull();
         assertThat(s.ledger()).isNull();
         assertThat(s.auditRing()).isEqualTo(1000);

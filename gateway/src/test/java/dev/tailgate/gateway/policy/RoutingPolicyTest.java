@@ -1,5 +1,7 @@
 package dev.tailgate.gateway.policy;
 
+import dev.tailgate.gateway.health.TargetHealth;
+import dev.tailgate.gateway.health.HealthView;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -155,15 +157,6 @@ class RoutingPolicyTest {
         assertThat(plan.candidates()).containsExactly(LOCAL);
         RoutePlan strict = RoutingPolicy.plan(req(false, false, 10), route(false, false, LOCAL, DEEPSEEK), busy("local"));
         assertThat(strict.candidates()).containsExactly(LOCAL);
-    }
-
-    @Test
-    void aHardRefusalWinsOverBusyWhenViewsAreCombined() {
-        HealthView combined = busy("local").and((p, m) -> TargetHealth.unusable("saturated"));
-        assertThat(combined.check("local", "m").soft()).isFalse();
-        assertThat(combined.check("local", "m").reason()).isEqualTo("saturated");
-        HealthView reversed = ((HealthView) (p, m) -> TargetHealth.OK).and(busy("local"));
-        assertThat(reversed.check("local", "m").soft()).isTrue();
     }
 
     @Test

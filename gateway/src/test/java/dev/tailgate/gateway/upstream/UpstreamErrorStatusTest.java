@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 /** Which upstream statuses the client sees as they are (503, 429: "come back later") and which become 502. */
 class UpstreamErrorStatusTest {
     static final ProviderConfig LOCAL = new ProviderConfig("local", URI.create("http://127.0.0.1:1/v1"), null, null, true,
-            1, 8, Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(30), false, false, 64L << 20);
+            1, 8, Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(30), false, false, 64L << 20);
 
     static Buffer body(String code, String message) {
         return Buffer.buffer("{\"error\":{\"message\":\"" + message + "\",\"type\":\"api_error\",\"param\":null,\"code\":\"" + code + "\"}}");

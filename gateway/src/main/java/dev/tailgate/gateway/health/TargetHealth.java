@@ -1,4 +1,4 @@
-package dev.tailgate.gateway.policy;
+package dev.tailgate.gateway.health;
 
 import java.time.Duration;
 

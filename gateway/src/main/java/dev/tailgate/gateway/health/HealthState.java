@@ -3,7 +3,7 @@ package dev.tailgate.gateway.health;
 import java.util.Locale;
 
 /** A provider's state as {@code GET /status} shows it. */
-public enum ProviderState {
+public enum HealthState {
     /** Answering, no recent failures. */
     HEALTHY,
     /** Answering, but with recent failures or some models not ready. Still routed to. */
