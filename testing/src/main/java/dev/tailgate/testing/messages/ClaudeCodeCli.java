@@ -47,18 +47,28 @@ public final class ClaudeCodeCli {
     }
 
     /**
-     * Runs {@code claude -p prompt} in a fresh work directory under {@code scratch}, with the Bash tool allowed (the
+     * Runs {@code claude -p prompt} in a fresh work directory under {@code scratch}, with only the Bash tool, allowed (the
      * test is the only author of what it runs), {@code model} as both of its models, and {@code key} sent as
      * {@code ANTHROPIC_AUTH_TOKEN} (Bearer). Kills it after {@code timeout}.
      */
     public Result print(Path scratch, String baseUrl, String model, String key, String prompt, Duration timeout)
             throws IOException, InterruptedException {
+        return print(scratch, baseUrl, model, key, prompt, "Bash", null, timeout);
+    }
+
+    /**
+     * As {@link #print(Path, String, String, String, String, Duration)}, offering only the built-in {@code tools}
+     * (e.g. {@code "Bash"}; {@code ""} for none — for a model that cannot call tools) and, when not null, asking for
+     * at most {@code maxOutputTokens} per answer ({@code CLAUDE_CODE_MAX_OUTPUT_TOKENS}; its default is 32000).
+     */
+    public Result print(Path scratch, String baseUrl, String model, String key, String prompt, String tools, Integer maxOutputTokens,
+                        Duration timeout) throws IOException, InterruptedException {
         Path home = Files.createDirectories(scratch.resolve("home"));
         Path work = Files.createDirectories(scratch.resolve("work"));
         Path out = scratch.resolve("stdout.txt");
         Path err = scratch.resolve("stderr.txt");
         ProcessBuilder builder = new ProcessBuilder(List.of("node", wrapper.toString(), "-p", prompt,
-                "--allowedTools", "Bash", "--output-format", "text"))
+                "--tools", tools, "--allowedTools", "Bash", "--output-format", "text"))
                 .directory(work.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(out.toFile())
@@ -74,6 +84,7 @@ public final class ClaudeCodeCli {
         env.put("ANTHROPIC_SMALL_FAST_MODEL", model);
         env.put("ANTHROPIC_DEFAULT_HAIKU_MODEL", model);
         env.put("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
+        if (maxOutputTokens != null) env.put("CLAUDE_CODE_MAX_OUTPUT_TOKENS", maxOutputTokens.toString());
         env.put("DISABLE_AUTOUPDATER", "1");
         env.put("DISABLE_TELEMETRY", "1");
         env.put("DISABLE_ERROR_REPORTING", "1");
