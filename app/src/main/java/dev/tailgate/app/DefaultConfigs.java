@@ -1,5 +1,6 @@
 package dev.tailgate.app;
 
+import dev.tailgate.local.engine.server.LlamaServerBinary;
 import dev.tailgate.wire.Json;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,15 +22,52 @@ public final class DefaultConfigs {
 
     private DefaultConfigs() {}
 
-    /** The default gateway config text. */
-    public static String gatewayYaml() {
-        return resource(GATEWAY);
+    /**
+     * The default chat model: a Qwen3 GGUF on llama.cpp's llama-server when one is installed (it runs current
+     * models), else Qwen2.5-0.5B on the embedded llama.cpp (whose b4916 cannot load qwen3).
+     */
+    public enum ChatModel {
+        EMBEDDED("qwen2.5-0.5b-instruct", "chat-llama.cpp.yaml"),
+        LLAMA_SERVER("qwen3-8b", "chat-llama-server.yaml");
+
+        final String id;
+        final String block;
+
+        ChatModel(String id, String block) {
+            this.id = id;
+            this.block = block;
+        }
+
+        public String id() {
+            return id;
+        }
+
+        /** llama-server when one is found the way qwen-local finds it. */
+        public static ChatModel detect() {
+            return LlamaServerBinary.find().isPresent() ? LLAMA_SERVER : EMBEDDED;
+        }
     }
 
-    /** The default qwen-local config text, with {@code models_dir} pointing into {@code home}. */
+    /** The default gateway config text for the embedded chat model. */
+    public static String gatewayYaml() {
+        return gatewayYaml(ChatModel.EMBEDDED);
+    }
+
+    /** The default gateway config text: the {@code qwen} alias targets {@code chat}. */
+    public static String gatewayYaml(ChatModel chat) {
+        return resource(GATEWAY).replace("{{CHAT_MODEL_ID}}", chat.id);
+    }
+
+    /** The default qwen-local config text for the embedded chat model, with {@code models_dir} pointing into {@code home}. */
     public static String localYaml(Path home) {
+        return localYaml(home, ChatModel.EMBEDDED);
+    }
+
+    /** The default qwen-local config text with {@code chat} as its chat model. */
+    public static String localYaml(Path home, ChatModel chat) {
         // JSON string quoting is valid YAML double-quoted scalar syntax: safe for spaces, '#', ':' in paths.
-        return resource(LOCAL).replace("{{MODELS_DIR}}", Json.string(home.resolve("models").toString()));
+        return resource(LOCAL).replace("{{MODELS_DIR}}", Json.string(home.resolve("models").toString()))
+                .replace("{{CHAT_MODEL}}", resource(chat.block));
     }
 
     /** An empty clients file (the header comment says what belongs there). */
@@ -47,8 +85,9 @@ public final class DefaultConfigs {
             Files.createDirectories(home);
             Files.createDirectories(home.resolve("models"));
             Files.createDirectories(home.resolve("tmp"));
-            if (writeIfAbsent(home.resolve(GATEWAY), gatewayYaml())) written.add(GATEWAY);
-            if (writeIfAbsent(home.resolve(LOCAL), localYaml(home))) written.add(LOCAL);
+            ChatModel chat = ChatModel.detect();
+            if (writeIfAbsent(home.resolve(GATEWAY), gatewayYaml(chat))) written.add(GATEWAY);
+            if (writeIfAbsent(home.resolve(LOCAL), localYaml(home, chat))) written.add(LOCAL);
         } catch (IOException e) {
             throw new UserError("cannot write the default configs into " + home + ": " + e.getMessage());
         }

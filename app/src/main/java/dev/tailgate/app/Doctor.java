@@ -1,6 +1,8 @@
 package dev.tailgate.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tailgate.local.LocalServer;
+import dev.tailgate.local.engine.server.LlamaServerBinary;
 import dev.tailgate.wire.ByteSizes;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -15,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Map;
 
 /**
@@ -49,7 +52,9 @@ public final class Doctor {
         checks.add(espeak());
         checks.add(llamaCpp());
         checks.add(onnxRuntime());
-        checks.addAll(modelFiles(localConfig()));
+        JsonNode local = localConfig();
+        checks.add(llamaServer(LlamaServerBinary.find(System.getenv(), home), usesLlamaServer(local)));
+        checks.addAll(modelFiles(local));
         checks.add(port("gateway", listen(DefaultConfigs.GATEWAY, "127.0.0.1:8080")));
         checks.add(port("qwen-local", listen(DefaultConfigs.LOCAL, "127.0.0.1:8081")));
         return checks;
@@ -83,6 +88,26 @@ public final class Doctor {
         }
         return Check.fail("espeak-ng", names.getFirst() + " not found (needed for /v1/audio/speech)",
                 MAC ? "brew install espeak-ng" : "apt-get install espeak-ng (Debian/Ubuntu) or dnf install espeak-ng (Fedora)");
+    }
+
+    /**
+     * llama.cpp's llama-server: found (path and {@code --version}), or missing — a failure only when local.yaml has a
+     * model on the {@code llama-server} engine (otherwise the embedded llama.cpp serves chat).
+     */
+    static Check llamaServer(Optional<Path> found, boolean required) {
+        if (found.isPresent()) {
+            return Check.ok("llama-server", found.get() + " (" + LlamaServerBinary.version(found.get()) + ")");
+        }
+        String install = LlamaServerBinary.installHint();
+        return required
+                ? Check.fail("llama-server", "not found, and local.yaml has models on engine llama-server", install)
+                : Check.ok("llama-server", "not installed: chat runs on the embedded llama.cpp (" + install + ")");
+    }
+
+    static boolean usesLlamaServer(JsonNode local) {
+        if (local == null) return false;
+        for (JsonNode m : local.path("models")) if (m.path("engine").asText().equals(LocalServer.LLAMA_SERVER)) return true;
+        return false;
     }
 
     static Check llamaCpp() {

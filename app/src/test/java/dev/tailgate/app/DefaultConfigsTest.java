@@ -80,6 +80,23 @@ class DefaultConfigsTest {
     }
 
     @Test
+    void withLlamaServerTheDefaultChatModelIsAQwen3GgufOnItAndTheGatewayAliasFollows() throws Exception {
+        Path home = tmp.resolve("home");
+        JsonNode l = yaml(DefaultConfigs.localYaml(home, DefaultConfigs.ChatModel.LLAMA_SERVER));
+        JsonNode qwen3 = l.path("models").path("qwen3-8b");
+        assertThat(qwen3.path("engine").asText()).isEqualTo("llama-server");
+        assertThat(qwen3.path("source").asText()).isEqualTo("hf://Qwen/Qwen3-8B-GGUF/Qwen3-8B-Q4_K_M.gguf");
+        assertThat(l.path("models").has("qwen2.5-0.5b-instruct")).isFalse();
+        assertThat(l.path("models").path("all-minilm-l6-v2").path("engine").asText()).isEqualTo("onnx");
+        JsonNode g = yaml(DefaultConfigs.gatewayYaml(DefaultConfigs.ChatModel.LLAMA_SERVER));
+        assertThat(targets(g.path("models").path("qwen"))).containsExactly("local/qwen3-8b");
+        // both load with qwen-local's own config loader
+        new dev.tailgate.local.config.ConfigLoader(dev.tailgate.local.LocalServer.ENGINES)
+                .parse(DefaultConfigs.localYaml(home, DefaultConfigs.ChatModel.LLAMA_SERVER), home);
+        new dev.tailgate.local.config.ConfigLoader(dev.tailgate.local.LocalServer.ENGINES).parse(DefaultConfigs.localYaml(home), home);
+    }
+
+    @Test
     void modelsDirSurvivesAwkwardHomePaths() throws Exception {
         Path home = tmp.resolve("my home #1: \"quoted\"");
         JsonNode l = yaml(DefaultConfigs.localYaml(home));

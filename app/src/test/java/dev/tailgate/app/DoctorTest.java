@@ -50,6 +50,23 @@ class DoctorTest {
     }
 
     @Test
+    void llamaServerFoundShowsItsPathAndVersionMissingSaysHowToInstall() throws Exception {
+        Path fake = home.resolve("llama-server");
+        Files.writeString(fake, "#!/bin/sh\necho 'version: 1234 (abcdef)'\n");
+        assertThat(fake.toFile().setExecutable(true)).isTrue();
+        Doctor.Check found = Doctor.llamaServer(java.util.Optional.of(fake), true);
+        assertThat(found.ok()).isTrue();
+        assertThat(found.detail()).contains(fake.toString(), "version: 1234");
+
+        Doctor.Check optional = Doctor.llamaServer(java.util.Optional.empty(), false);
+        assertThat(optional.ok()).isTrue();
+        assertThat(optional.detail()).contains("embedded", "install");
+        Doctor.Check needed = Doctor.llamaServer(java.util.Optional.empty(), true);
+        assertThat(needed.ok()).isFalse();
+        assertThat(needed.fix()).contains("llama.cpp");
+    }
+
+    @Test
     void espeakCheckAgreesWithTheDynamicLinker() {
         Doctor.Check c = Doctor.espeak();
         if (c.ok()) {

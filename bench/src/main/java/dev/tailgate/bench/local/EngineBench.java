@@ -1,12 +1,15 @@
 package dev.tailgate.bench.local;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailgate.local.LocalServer;
 import dev.tailgate.local.engine.EngineFailure;
 import dev.tailgate.local.engine.EngineRequest;
 import dev.tailgate.local.engine.InProcessEngineFactory;
 import dev.tailgate.local.engine.JobListener;
 import dev.tailgate.local.engine.LoadedModel;
 import dev.tailgate.local.engine.ModelSpec;
+import dev.tailgate.local.engine.server.LlamaServerBinary;
+import dev.tailgate.local.engine.server.LlamaServerFactory;
 import dev.tailgate.local.engine.worker.WorkerProcessFactory;
 import dev.tailgate.testing.gguf.GgmlType;
 import dev.tailgate.testing.gguf.SyntheticGguf;
@@ -31,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * java --enable-native-access=ALL-UNNAMED -cp ... dev.tailgate.bench.local.EngineBench [--tokens 64] [--runs 5]
- *      [--threads 2] [--texts 64] [--modes in-process,worker,http] [--only chat|embeddings] [--dir /tmp/tailgate-bench]
+ *      [--threads 2] [--texts 64] [--modes in-process,worker,llama-server,http+l-server,http] [--llama-bench PATH] [--only chat|embeddings] [--dir /tmp/tailgate-bench]
  *      [--url http://127.0.0.1:8081/v1] [--http-chat-model NAME] [--http-embed-model NAME]
  * </pre>
  */
@@ -53,6 +56,59 @@ public final class EngineBench {
         public LoadedModel open(ModelSpec spec) throws Exception {
             return new WorkerProcessFactory(WorkerProcessFactory.Settings.defaults(logs)).load(spec);
         }
+    }
+
+    /** llama.cpp's llama-server as qwen-local's {@code llama-server} engine runs it (its own process, its HTTP API). */
+    record LlamaServer(Path logs) implements Mode {
+        public String name() { return "llama-server"; }
+        public LoadedModel open(ModelSpec spec) throws Exception {
+            return new LlamaServerFactory(LlamaServerBinary::find, logs, java.time.Duration.ofSeconds(300)).load(spec);
+        }
+    }
+
+    /**
+     * The whole HTTP path on the llama-server engine: a qwen-local started here (its scheduler, a llama-server process
+     * for the model) and the OpenAI wire with SSE to it, the way a client reaches it.
+     */
+    record QwenLocalLlamaServer(Path dir) implements Mode {
+        public String name() { return "http+l-server"; }
+        public LoadedModel open(ModelSpec spec) throws Exception {
+            Path yaml = dir.resolve("bench-local.yaml");
+            Files.writeString(yaml, """
+                    listen: 127.0.0.1:0
+                    models_dir: %s
+                    models:
+                      %s: {capability: chat, engine: llama-server, file: %s, context: %d, threads: %d}
+                    """.formatted(dir, spec.id(), spec.file().getFileName(), spec.context(), spec.threads()));
+            LocalServer server = LocalServer.start(yaml, null, null);
+            HttpModel http = new HttpModel(URI.create("http://127.0.0.1:" + server.port() + "/v1/"), spec.id(), null);
+            return new LoadedModel() {
+                public dev.tailgate.local.engine.RunningJob submit(EngineRequest r, JobListener l) { return http.submit(r, l); }
+                public long memoryBytes() { return server.scheduler().health().getFirst().memoryBytes(); }
+                public boolean alive() { return true; }
+                public String deathReason() { return null; }
+                public void close() {
+                    http.close();
+                    server.close();
+                }
+            };
+        }
+    }
+
+    /**
+     * llama.cpp's own {@code llama-bench} (next to the llama-server found, or {@code --llama-bench PATH}) on the same
+     * file: decode tokens/s of text generation with no prompt, the raw engine with no server around it.
+     */
+    static double llamaBench(Path binary, Path gguf, int tokens, int runs, int threads) throws Exception {
+        Process p = new ProcessBuilder(binary.toString(), "-m", gguf.toString(), "-p", "0", "-n", Integer.toString(tokens),
+                "-t", Integer.toString(threads), "-r", Integer.toString(runs), "-o", "json").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) throw new IllegalStateException("llama-bench failed: " + out);
+        for (com.fasterxml.jackson.databind.JsonNode r : Json.parse(out)) {
+            if (r.path("n_gen").asInt() > 0) return r.path("avg_ts").asDouble();
+        }
+        throw new IllegalStateException("llama-bench printed no generation result: " + out);
     }
 
     /**
@@ -82,10 +138,12 @@ public final class EngineBench {
             modes.add(switch (m.trim()) {
                 case "in-process" -> new InProcess();
                 case "worker" -> new Worker(dir.resolve("logs"));
+                case "llama-server" -> new LlamaServer(dir.resolve("logs"));
+                case "http+l-server" -> new QwenLocalLlamaServer(dir);
                 case "http" -> new Http(URI.create(strArg(args, "--url", "http://127.0.0.1:8081/v1/").replaceAll("/?$", "/")),
                         strArg(args, "--http-chat-model", "qwen25-05b-shape"), strArg(args, "--http-embed-model", "all-minilm-l6-v2"),
                         System.getenv("TAILGATE_BENCH_KEY"));
-                default -> throw new IllegalArgumentException("unknown mode " + m + " (in-process, worker, http)");
+                default -> throw new IllegalArgumentException("unknown mode " + m + " (in-process, worker, llama-server, http+l-server, http)");
             });
         }
         System.out.printf(Locale.ROOT, "cpus=%d threads=%d tokens=%d runs=%d texts=%d%n",
@@ -101,6 +159,12 @@ public final class EngineBench {
                 System.out.printf(Locale.ROOT, "wrote %s (%d MB) in %.1fs%n", gguf, Files.size(gguf) >> 20, (System.nanoTime() - t0) / 1e9);
             }
             ModelSpec spec = new ModelSpec("qwen25-05b-shape", ModelSpec.Capability.CHAT, "llama.cpp", gguf, 2048, threads);
+            String llamaBench = strArg(args, "--llama-bench",
+                    LlamaServerBinary.find().map(s -> s.resolveSibling("llama-bench").toString()).orElse(""));
+            if (!llamaBench.isEmpty() && Files.isExecutable(Path.of(llamaBench))) {
+                System.out.printf(Locale.ROOT, "chat  %-12s decode %6.2f tok/s (llama.cpp's own benchmark, same file)%n",
+                        "llama-bench", llamaBench(Path.of(llamaBench), gguf, tokens, runs, threads));
+            }
             for (Mode mode : modes) {
                 long loadStart = System.nanoTime();
                 try (LoadedModel model = mode.open(spec)) {
@@ -109,7 +173,7 @@ public final class EngineBench {
                     List<ChatResult> results = new ArrayList<>();
                     for (int i = 0; i < runs; i++) results.add(chat(model, tokens));
                     System.out.printf(Locale.ROOT,
-                            "chat  %-10s load %5.2f s | first token %7.1f ms | decode %6.2f tok/s | overall %6.2f tok/s | memory %d MB%n",
+                            "chat  %-12s load %5.2f s | first token %7.1f ms | decode %6.2f tok/s | overall %6.2f tok/s | memory %d MB%n",
                             mode.name(), loadSeconds,
                             median(results.stream().mapToDouble(ChatResult::firstTokenMs).toArray()),
                             median(results.stream().mapToDouble(ChatResult::decodeTokensPerSecond).toArray()),

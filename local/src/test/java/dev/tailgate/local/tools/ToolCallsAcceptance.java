@@ -20,6 +20,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import dev.tailgate.testing.NodeClients;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -288,6 +293,33 @@ abstract class ToolCallsAcceptance {
         assertThat(s.calls().get(0).get("name").asText()).isEqualTo("get_weather");
         assertThat(Json.parse(s.calls().get(0).get("arguments").asText()))
                 .isEqualTo(Json.parse(call.get("function").get("arguments").asText()));
+    }
+
+    // ---------------------------------------------------------------------------------------- the official SDK
+
+    @Test
+    void theOfficialNodeSdksToolHelpersParseOurAnswers() throws Exception {
+        Path clients = NodeClients.requireOpenAiSdk();
+        ProcessBuilder pb = new ProcessBuilder("node", "tool-helpers.mjs").directory(clients.toFile()).redirectErrorStream(true);
+        pb.environment().put("BASE_URL", "http://127.0.0.1:" + server.port() + "/v1");
+        pb.environment().put("TINY_MODEL", "tiny");
+        pb.environment().put("CALLER_MODEL", "caller");
+        Process p = pb.start();
+        p.getOutputStream().close();
+        // read on another thread so a wedged node cannot hold the test past its bounded wait
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return "unreadable output: " + e;
+            }
+        });
+        boolean finished = p.waitFor(180, TimeUnit.SECONDS);
+        if (!finished) p.destroyForcibly();
+        String text = out.get(10, TimeUnit.SECONDS);
+        assertThat(finished).as("node finished: %s", text).isTrue();
+        assertThat(text).contains("tool-helpers: 3 passed, 0 failed");
+        assertThat(p.exitValue()).as(text).isZero();
     }
 
     // ------------------------------------------------------------------------------------------------ reasoning
