@@ -87,6 +87,9 @@ class GatewayOverLocalTest {
                   minilm:
                     capability: embeddings
                     engine: onnx
+                  espeak:
+                    capability: speech
+                    engine: espeak-ng
                 """.formatted(models));
         local = LocalServer.start(localYaml, "127.0.0.1", 0);
 
@@ -107,6 +110,8 @@ class GatewayOverLocalTest {
                     targets: [local/minilm]
                   gone:
                     targets: [local/absent-qwen]
+                  tts:
+                    targets: [local/espeak]
                 clients:
                   tester:
                     key_sha256: %s
@@ -414,6 +419,31 @@ class GatewayOverLocalTest {
         assertThat(finished).as("node finished: %s", text).isTrue();
         assertThat(p.exitValue()).as(text).isZero();
         assertThat(text).contains("conformance-real: 8 passed, 0 failed");
+    }
+
+    /** clients/audio.mjs through the gateway: the alias "tts" reaches qwen-local's espeak-ng model. */
+    @Test
+    void officialNodeSdkSpeechThroughTheGateway() throws Exception {
+        Path clients = NodeClients.requireOpenAiSdk();
+        ProcessBuilder pb = new ProcessBuilder("node", "audio.mjs").directory(clients.toFile()).redirectErrorStream(true);
+        pb.environment().put("BASE_URL", base() + "/v1");
+        pb.environment().put("API_KEY", KEY);
+        pb.environment().put("SPEECH_MODEL", "tts");
+        Process p = pb.start();
+        p.getOutputStream().close();
+        var out = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return "unreadable output: " + e;
+            }
+        });
+        boolean finished = p.waitFor(180, TimeUnit.SECONDS);
+        if (!finished) p.destroyForcibly();
+        String text = out.get(10, TimeUnit.SECONDS);
+        assertThat(finished).as("node finished: %s", text).isTrue();
+        assertThat(p.exitValue()).as(text).isZero();
+        assertThat(text).contains("audio: 4 passed, 0 failed");
     }
 
     private static double cosine(JsonNode a, JsonNode b) {

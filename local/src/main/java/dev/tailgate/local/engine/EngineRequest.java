@@ -9,4 +9,10 @@ public sealed interface EngineRequest {
     record Chat(ObjectNode body) implements EngineRequest {}
 
     record Embed(List<String> inputs) implements EngineRequest {}
+
+    /**
+     * Text to speak. {@code voice} is one of the model's voice names (validated before submission); {@code stream}:
+     * hand out encoded audio as it is made (the container then carries no final sizes) instead of once at the end.
+     */
+    record Speech(String input, String voice, double speed, String format, boolean stream) implements EngineRequest {}
 }

@@ -4,6 +4,7 @@ import dev.tailgate.local.engine.llama.LlamaChatEngine;
 import dev.tailgate.local.engine.llama.LlamaEmbeddingEngine;
 import dev.tailgate.local.engine.llama.LlamaMemoryEstimate;
 import dev.tailgate.local.engine.onnx.OnnxEmbeddingEngine;
+import dev.tailgate.local.engine.speech.EspeakSpeechEngine;
 import java.util.Locale;
 
 /**
@@ -12,7 +13,7 @@ import java.util.Locale;
  * {@code engine.worker.WorkerProcessFactory} so that a native crash cannot take the service down.
  *
  * <p>Engines: {@code llama.cpp} (aliases {@code llama}, {@code llamacpp}) for chat and GGUF embeddings, {@code onnx} for
- * embeddings.
+ * embeddings, {@code espeak-ng} for speech.
  */
 public final class InProcessEngineFactory implements EngineFactory {
 
@@ -22,6 +23,7 @@ public final class InProcessEngineFactory implements EngineFactory {
             case LLAMA_CHAT -> LlamaChatEngine.load(spec);
             case LLAMA_EMBEDDINGS -> LlamaEmbeddingEngine.load(spec);
             case ONNX_EMBEDDINGS -> OnnxEmbeddingEngine.load(spec);
+            case ESPEAK_SPEECH -> EspeakSpeechEngine.load(spec);
         };
     }
 
@@ -31,6 +33,7 @@ public final class InProcessEngineFactory implements EngineFactory {
             return switch (kind(spec)) {
                 case LLAMA_CHAT, LLAMA_EMBEDDINGS -> LlamaMemoryEstimate.bytes(spec);
                 case ONNX_EMBEDDINGS -> OnnxEmbeddingEngine.MEMORY_ESTIMATE;
+                case ESPEAK_SPEECH -> EspeakSpeechEngine.MEMORY_ESTIMATE;
             };
         } catch (EngineException e) {
             return 0;
@@ -38,7 +41,7 @@ public final class InProcessEngineFactory implements EngineFactory {
     }
 
     /** The engine implementations there are. */
-    public enum Kind { LLAMA_CHAT, LLAMA_EMBEDDINGS, ONNX_EMBEDDINGS }
+    public enum Kind { LLAMA_CHAT, LLAMA_EMBEDDINGS, ONNX_EMBEDDINGS, ESPEAK_SPEECH }
 
     /** Which engine serves {@code spec}, or an {@link EngineException} saying why none does. */
     public static Kind kind(ModelSpec spec) throws EngineException {
@@ -51,8 +54,11 @@ public final class InProcessEngineFactory implements EngineFactory {
             case "onnx" -> {
                 if (spec.capability() == ModelSpec.Capability.EMBEDDINGS) return Kind.ONNX_EMBEDDINGS;
             }
+            case EspeakSpeechEngine.ENGINE -> {
+                if (spec.capability() == ModelSpec.Capability.SPEECH) return Kind.ESPEAK_SPEECH;
+            }
             default -> throw new EngineException("model '" + spec.id() + "': unknown engine '" + spec.engine()
-                    + "' (known: llama.cpp, onnx)");
+                    + "' (known: llama.cpp, onnx, espeak-ng)");
         }
         throw new EngineException("model '" + spec.id() + "': engine '" + spec.engine() + "' does not serve "
                 + spec.capability().wireName());

@@ -31,6 +31,7 @@ public final class LocalHttpApi implements Handler<HttpServerRequest> {
     private final long maxBodyBytes;
     private final ChatCompletions chat;
     private final Embeddings embeddings;
+    private final Speech speech;
     private final long startedEpochSeconds = System.currentTimeMillis() / 1000;
 
     public LocalHttpApi(Scheduler scheduler, LocalMetrics metrics, long maxBodyBytes) {
@@ -39,6 +40,7 @@ public final class LocalHttpApi implements Handler<HttpServerRequest> {
         this.maxBodyBytes = maxBodyBytes;
         this.chat = new ChatCompletions(scheduler);
         this.embeddings = new Embeddings(scheduler);
+        this.speech = new Speech(scheduler);
     }
 
     @Override
@@ -55,7 +57,8 @@ public final class LocalHttpApi implements Handler<HttpServerRequest> {
                 case "/v1/models" -> get(ex, method, () -> ex.json(200, models()));
                 case "/v1/chat/completions" -> post(ex, method, chat::handle);
                 case "/v1/embeddings" -> post(ex, method, embeddings::handle);
-                case "/v1/audio/speech" -> audio(ex, Capability.SPEECH);
+                case "/v1/audio/speech" -> post(ex, method, speech::handle);
+                case "/v1/audio/voices" -> get(ex, method, () -> ex.json(200, speech.voices(req.getParam("model"))));
                 case "/v1/audio/transcriptions", "/v1/audio/translations" -> audio(ex, Capability.TRANSCRIPTION);
                 default -> ex.error(ApiError.notFound("Unknown endpoint: " + method + " " + path));
             }
@@ -70,7 +73,7 @@ public final class LocalHttpApi implements Handler<HttpServerRequest> {
     private static String endpointLabel(String path) {
         return switch (path) {
             case "/health", "/status", "/metrics", "/v1/models", "/v1/chat/completions", "/v1/embeddings",
-                 "/v1/audio/speech", "/v1/audio/transcriptions", "/v1/audio/translations" -> path;
+                 "/v1/audio/speech", "/v1/audio/voices", "/v1/audio/transcriptions", "/v1/audio/translations" -> path;
             default -> "other";
         };
     }

@@ -195,6 +195,11 @@ public final class Scheduler {
         }
 
         @Override
+        public void onAudio(byte[] chunk) {
+            if (progress()) safely(() -> job.downstream.onAudio(chunk));
+        }
+
+        @Override
         public void onComplete(Usage usage, String finishReason) {
             finish(job, usage, finishReason, null);
         }

@@ -18,8 +18,10 @@ import java.util.List;
  * <pre>
  * worker → supervisor: hello{token} · loaded{pid} · load_failed{message} · delta{job,text}
  *                      · embeddings{job,dims,data: base64 little-endian float32, row after row}
+ *                      · audio{job,data: base64 of the next piece of the encoded file}
  *                      · complete{job,prompt_tokens,completion_tokens,finish} · error{job,kind,message} · pong{seq}
- * supervisor → worker: submit{job,chat:{body}} | submit{job,embed:[inputs]} · cancel{job} · ping{seq}
+ * supervisor → worker: submit{job,chat:{body}} | submit{job,embed:[inputs]}
+ *                      | submit{job,speech:{input,voice,speed,format,stream}} · cancel{job} · ping{seq}
  * </pre>
  */
 final class WorkerProtocol {
