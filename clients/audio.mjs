@@ -1,11 +1,13 @@
 // Drives /v1/audio/* of qwen-local (directly or through the gateway) with the official openai npm SDK.
-// Usage: BASE_URL=http://127.0.0.1:8081/v1 API_KEY=... SPEECH_MODEL=espeak node clients/audio.mjs
-import OpenAI from 'openai';
+// Usage: BASE_URL=http://127.0.0.1:8081/v1 API_KEY=... SPEECH_MODEL=espeak [TRANSCRIBE_MODEL=whisper] node clients/audio.mjs
+// With TRANSCRIBE_MODEL set it also sends the speech back through audio.transcriptions.create in every response_format.
+import OpenAI, { toFile } from 'openai';
 import { check, steps } from './steps.mjs';
 
 const baseURL = process.env.BASE_URL;
 const apiKey = process.env.API_KEY ?? 'unused';
 const speechModel = process.env.SPEECH_MODEL ?? 'espeak';
+const transcribeModel = process.env.TRANSCRIBE_MODEL;
 if (!baseURL) {
   console.error('audio: set BASE_URL (and API_KEY for the gateway)');
   process.exit(2);
@@ -63,5 +65,59 @@ await step('speech bad voice is a 400 naming the voice', async () => {
     check(e.param === 'voice', `param ${e.param}`);
   }
 });
+
+if (transcribeModel) {
+  const spoken = Buffer.from(await (await client.audio.speech.create({ model: speechModel, voice: 'alloy',
+    input: 'Hello world. This is a test of the transcription endpoint.', response_format: 'mp3' })).arrayBuffer());
+  const file = () => toFile(spoken, 'speech.mp3', { type: 'audio/mpeg' });
+  const stamp = /^\d{2}:\d{2}:\d{2}[,.]\d{3} --> \d{2}:\d{2}:\d{2}[,.]\d{3}$/m;
+
+  await step('transcription json', async () => {
+    const t = await client.audio.transcriptions.create({ model: transcribeModel, file: await file() });
+    check(typeof t.text === 'string' && t.text.length > 0, `text ${JSON.stringify(t.text)}`);
+    check(t.usage?.type === 'duration' && t.usage.seconds >= 1, `usage ${JSON.stringify(t.usage)}`);
+  });
+  await step('transcription text', async () => {
+    const t = await client.audio.transcriptions.create({ model: transcribeModel, file: await file(), response_format: 'text' });
+    check(typeof t === 'string' && t.trim().length > 0, `text ${JSON.stringify(t)}`);
+  });
+  await step('transcription srt', async () => {
+    const t = await client.audio.transcriptions.create({ model: transcribeModel, file: await file(), response_format: 'srt' });
+    check(typeof t === 'string' && t.startsWith('1\n') && stamp.test(t) && t.includes(','), `srt ${JSON.stringify(t)}`);
+  });
+  await step('transcription vtt', async () => {
+    const t = await client.audio.transcriptions.create({ model: transcribeModel, file: await file(), response_format: 'vtt' });
+    check(typeof t === 'string' && t.startsWith('WEBVTT') && stamp.test(t), `vtt ${JSON.stringify(t)}`);
+  });
+  await step('transcription verbose_json', async () => {
+    const t = await client.audio.transcriptions.create({ model: transcribeModel, file: await file(),
+      response_format: 'verbose_json', timestamp_granularities: ['segment'], language: 'en', prompt: 'A test.', temperature: 0 });
+    check(t.language === 'en' && t.duration > 1, `language ${t.language}, duration ${t.duration}`);
+    check(t.segments.length > 0, 'no segments');
+    for (let i = 1; i < t.segments.length; i++) check(t.segments[i].start >= t.segments[i - 1].start, 'segments out of order');
+  });
+  await step('transcription stream', async () => {
+    const stream = await client.audio.transcriptions.create({ model: transcribeModel, file: await file(), stream: true });
+    let text = '', done = null;
+    for await (const e of stream) {
+      if (e.type === 'transcript.text.delta') text += e.delta;
+      if (e.type === 'transcript.text.done') done = e;
+    }
+    check(done !== null, 'no transcript.text.done');
+    check(done.text === text.trim(), `done.text ${JSON.stringify(done.text)} vs deltas ${JSON.stringify(text)}`);
+  });
+  await step('translation', async () => {
+    const t = await client.audio.translations.create({ model: transcribeModel, file: await file() });
+    check(typeof t.text === 'string' && t.text.length > 0, `text ${JSON.stringify(t.text)}`);
+  });
+  await step('transcription of a speech model is a 400', async () => {
+    try {
+      await client.audio.transcriptions.create({ model: speechModel, file: await file() });
+      throw new Error('no error');
+    } catch (e) {
+      check(e instanceof OpenAI.BadRequestError && /wrong capability/.test(e.message), `got ${e.constructor.name}: ${e.message}`);
+    }
+  });
+}
 
 finish();

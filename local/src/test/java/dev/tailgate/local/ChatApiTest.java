@@ -163,13 +163,12 @@ class ChatApiTest {
     }
 
     @Test
-    void speechNamesAnUnknownModelAndTranscriptionIsUnavailableWhenNotConfigured() throws Exception {
+    void audioEndpointsNameAnUnknownModelAndWantMultipartForTranscription() throws Exception {
         HttpResponse<String> speech = h.post("/v1/audio/speech", "{\"model\":\"tts\",\"input\":\"hi\",\"voice\":\"alloy\"}");
         assertError(speech, 404, "invalid_request_error", "model_not_found");
         HttpResponse<String> r = h.post("/v1/audio/transcriptions", "{}");
-        assertError(r, 503, "api_error", "unavailable");
-        assertThat(r.body()).contains("speech/transcription not configured");
-        assertThat(r.headers().firstValue("retry-after")).isPresent();
+        assertError(r, 400, "invalid_request_error", null);
+        assertThat(r.body()).contains("multipart/form-data");
     }
 
     @Test

@@ -5,6 +5,7 @@ import dev.tailgate.local.engine.llama.LlamaEmbeddingEngine;
 import dev.tailgate.local.engine.llama.LlamaMemoryEstimate;
 import dev.tailgate.local.engine.onnx.OnnxEmbeddingEngine;
 import dev.tailgate.local.engine.speech.EspeakSpeechEngine;
+import dev.tailgate.local.engine.whisper.WhisperTranscriptionEngine;
 import java.util.Locale;
 
 /**
@@ -13,7 +14,7 @@ import java.util.Locale;
  * {@code engine.worker.WorkerProcessFactory} so that a native crash cannot take the service down.
  *
  * <p>Engines: {@code llama.cpp} (aliases {@code llama}, {@code llamacpp}) for chat and GGUF embeddings, {@code onnx} for
- * embeddings, {@code espeak-ng} for speech.
+ * embeddings, {@code espeak-ng} for speech, {@code whisper.cpp} for transcription.
  */
 public final class InProcessEngineFactory implements EngineFactory {
 
@@ -24,6 +25,7 @@ public final class InProcessEngineFactory implements EngineFactory {
             case LLAMA_EMBEDDINGS -> LlamaEmbeddingEngine.load(spec);
             case ONNX_EMBEDDINGS -> OnnxEmbeddingEngine.load(spec);
             case ESPEAK_SPEECH -> EspeakSpeechEngine.load(spec);
+            case WHISPER_TRANSCRIPTION -> WhisperTranscriptionEngine.load(spec);
         };
     }
 
@@ -34,6 +36,7 @@ public final class InProcessEngineFactory implements EngineFactory {
                 case LLAMA_CHAT, LLAMA_EMBEDDINGS -> LlamaMemoryEstimate.bytes(spec);
                 case ONNX_EMBEDDINGS -> OnnxEmbeddingEngine.MEMORY_ESTIMATE;
                 case ESPEAK_SPEECH -> EspeakSpeechEngine.MEMORY_ESTIMATE;
+                case WHISPER_TRANSCRIPTION -> WhisperTranscriptionEngine.estimate(spec);
             };
         } catch (EngineException e) {
             return 0;
@@ -41,7 +44,7 @@ public final class InProcessEngineFactory implements EngineFactory {
     }
 
     /** The engine implementations there are. */
-    public enum Kind { LLAMA_CHAT, LLAMA_EMBEDDINGS, ONNX_EMBEDDINGS, ESPEAK_SPEECH }
+    public enum Kind { LLAMA_CHAT, LLAMA_EMBEDDINGS, ONNX_EMBEDDINGS, ESPEAK_SPEECH, WHISPER_TRANSCRIPTION }
 
     /** Which engine serves {@code spec}, or an {@link EngineException} saying why none does. */
     public static Kind kind(ModelSpec spec) throws EngineException {
@@ -57,8 +60,11 @@ public final class InProcessEngineFactory implements EngineFactory {
             case EspeakSpeechEngine.ENGINE -> {
                 if (spec.capability() == ModelSpec.Capability.SPEECH) return Kind.ESPEAK_SPEECH;
             }
+            case WhisperTranscriptionEngine.ENGINE -> {
+                if (spec.capability() == ModelSpec.Capability.TRANSCRIPTION) return Kind.WHISPER_TRANSCRIPTION;
+            }
             default -> throw new EngineException("model '" + spec.id() + "': unknown engine '" + spec.engine()
-                    + "' (known: llama.cpp, onnx, espeak-ng)");
+                    + "' (known: llama.cpp, onnx, espeak-ng, whisper.cpp)");
         }
         throw new EngineException("model '" + spec.id() + "': engine '" + spec.engine() + "' does not serve "
                 + spec.capability().wireName());

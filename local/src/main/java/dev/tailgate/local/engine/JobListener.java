@@ -17,6 +17,9 @@ public interface JobListener {
     /** The next piece of an encoded audio file (speech only), in order. */
     default void onAudio(byte[] chunk) {}
 
+    /** The result of a transcription job, once, before {@link #onComplete}. */
+    default void onTranscript(Transcript transcript) {}
+
     void onComplete(Usage usage, String finishReason);
 
     void onError(EngineFailure failure);

@@ -16,6 +16,7 @@ public final class RecordingListener implements JobListener {
     public volatile List<float[]> vectors;
     public final java.io.ByteArrayOutputStream audio = new java.io.ByteArrayOutputStream();
     public final AtomicInteger audioChunks = new AtomicInteger();
+    public volatile Transcript transcript;
 
     public record Outcome(Usage usage, String finishReason, EngineFailure failure) {
         public boolean ok() { return failure == null; }
@@ -23,6 +24,7 @@ public final class RecordingListener implements JobListener {
 
     @Override public void onDelta(String text) { deltas.add(text); firstDelta.countDown(); }
     @Override public void onEmbeddings(List<float[]> v) { vectors = v; }
+    @Override public void onTranscript(Transcript t) { transcript = t; }
     @Override public void onAudio(byte[] chunk) {
         synchronized (audio) { audio.writeBytes(chunk); }
         audioChunks.incrementAndGet();

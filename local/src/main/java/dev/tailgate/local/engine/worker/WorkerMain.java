@@ -10,6 +10,7 @@ import dev.tailgate.local.engine.JobListener;
 import dev.tailgate.local.engine.LoadedModel;
 import dev.tailgate.local.engine.ModelSpec;
 import dev.tailgate.local.engine.RunningJob;
+import dev.tailgate.local.engine.Transcript;
 import dev.tailgate.wire.Json;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -91,6 +92,8 @@ public final class WorkerMain {
         EngineRequest request;
         if (m.has("chat")) {
             request = new EngineRequest.Chat((ObjectNode) m.get("chat"));
+        } else if (m.has("transcribe")) {
+            request = WorkerProtocol.transcribe(m.get("transcribe"));
         } else if (m.has("speech")) {
             JsonNode s = m.get("speech");
             request = new EngineRequest.Speech(s.path("input").asText(), s.path("voice").asText(), s.path("speed").asDouble(1.0),
@@ -126,6 +129,11 @@ public final class WorkerMain {
         @Override
         public void onAudio(byte[] chunk) {
             send(WorkerProtocol.message("audio").put("job", id).put("data", Base64.getEncoder().encodeToString(chunk)));
+        }
+
+        @Override
+        public void onTranscript(Transcript transcript) {
+            send(WorkerProtocol.transcriptJson(transcript).put("type", "transcript").put("job", id));
         }
 
         @Override

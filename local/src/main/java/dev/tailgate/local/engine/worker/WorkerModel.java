@@ -76,6 +76,7 @@ public final class WorkerModel implements LoadedModel {
             }
             case EngineRequest.Speech speech -> m.putObject("speech").put("input", speech.input()).put("voice", speech.voice())
                     .put("speed", speech.speed()).put("format", speech.format()).put("stream", speech.stream());
+            case EngineRequest.Transcribe transcribe -> m.set("transcribe", WorkerProtocol.transcribeJson(transcribe));
         }
         try {
             channel.send(m);
@@ -189,6 +190,10 @@ public final class WorkerModel implements LoadedModel {
             case "audio" -> {
                 JobListener l = inFlight.get(id);
                 if (l != null) l.onAudio(Base64.getDecoder().decode(m.path("data").asText()));
+            }
+            case "transcript" -> {
+                JobListener l = inFlight.get(id);
+                if (l != null) l.onTranscript(WorkerProtocol.transcript(m));
             }
             case "complete" -> {
                 JobListener l = inFlight.remove(id);
