@@ -6,6 +6,7 @@ import dev.tailgate.local.config.LocalConfig;
 import dev.tailgate.local.config.ModelConfig;
 import dev.tailgate.local.engine.EngineFactory;
 import dev.tailgate.local.engine.speech.EspeakSpeechEngine;
+import dev.tailgate.local.engine.speech.KokoroSpeechEngine;
 import dev.tailgate.local.engine.whisper.WhisperTranscriptionEngine;
 import dev.tailgate.local.engine.worker.WorkerProcessFactory;
 import dev.tailgate.local.http.LocalHttpApi;
@@ -48,6 +49,7 @@ public final class LocalServer implements AutoCloseable {
             "llama.cpp", Set.of(Capability.CHAT, Capability.EMBEDDINGS),
             "onnx", Set.of(Capability.EMBEDDINGS),
             EspeakSpeechEngine.ENGINE, Set.of(Capability.SPEECH),
+            KokoroSpeechEngine.ENGINE, Set.of(Capability.SPEECH),
             WhisperTranscriptionEngine.ENGINE, Set.of(Capability.TRANSCRIPTION));
 
     /**

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailgate.local.engine.audio.AudioDecoder;
 import dev.tailgate.testing.NodeClients;
+import dev.tailgate.testing.kokoro.SyntheticKokoroModel;
 import dev.tailgate.testing.whisper.SyntheticWhisperModel;
 import dev.tailgate.wire.Json;
 import java.io.ByteArrayOutputStream;
@@ -52,6 +53,7 @@ class TranscriptionAcceptanceTest {
     static void start() throws Exception {
         Path models = Files.createDirectories(tmp.resolve("models"));
         SyntheticWhisperModel.tiny().seed(9).write(models.resolve("ggml-synthetic.bin"));
+        SyntheticKokoroModel.write(models.resolve("kokoro"), "af_heart", "bf_emma");
         server = LocalServer.builder(config(models, """
                 whisper:
                   capability: transcription
@@ -61,6 +63,11 @@ class TranscriptionAcceptanceTest {
                 voice:
                   capability: speech
                   engine: espeak-ng
+                kokoro:
+                  capability: speech
+                  engine: kokoro
+                  file: kokoro/kokoro.onnx
+                  threads: 1
                 """)).engines(SpeechAcceptanceTest.workers(tmp.resolve("logs"))).start();
         ObjectNode speech = Json.object().put("model", "voice").put("voice", "alloy").put("response_format", "wav")
                 .put("input", "Hello world. This is a test of the transcription endpoint, spoken by espeak.");
@@ -188,6 +195,33 @@ class TranscriptionAcceptanceTest {
                 "speech.wav"), HttpResponse.BodyHandlers.ofString());
         assertThat(translated.statusCode()).as(translated.body()).isEqualTo(200);
         assertThat(Json.parse(translated.body()).get("task").asText()).isEqualTo("translate");
+    }
+
+    /** Kokoro (synthetic ONNX graph with its interface) in its worker: every format, then back through whisper.cpp. */
+    @Test
+    void kokoroSpeaksEveryFormatAndItsSpeechIsTranscribed() throws Exception {
+        assertThat(Json.parse(LocalAcceptanceTest.get(server, "/v1/audio/voices?model=kokoro").body()).get("data"))
+                .extracting(v -> v.get("id").asText()).containsExactly("af_heart", "bf_emma");
+        String text = "Hello world. Kokoro speaks, and whisper listens.";
+        byte[] kwav = SpeechAcceptanceTest.post(server, SpeechAcceptanceTest.speech("kokoro", text).put("voice", "bf_emma")
+                .put("response_format", "wav")).body();
+        double expected = AudioDecoder.decode(kwav, 0).seconds();
+        assertThat(expected).isGreaterThan(0.5);
+        for (String format : List.of("mp3", "opus", "aac", "flac", "pcm")) {
+            HttpResponse<byte[]> r = SpeechAcceptanceTest.post(server, SpeechAcceptanceTest.speech("kokoro", text)
+                    .put("voice", "bf_emma").put("response_format", format));
+            assertThat(r.statusCode()).as(format).isEqualTo(200);
+            AudioDecoder.Decoded d = format.equals("pcm") ? AudioDecoder.decode(r.body(), "s16le", 24_000, 0) : AudioDecoder.decode(r.body(), 0);
+            assertThat(d.sourceSampleRate()).as(format).isEqualTo(format.equals("opus") ? 48_000 : 24_000);
+            assertThat(d.seconds()).as(format).isCloseTo(expected, within(expected * 0.10));
+        }
+        HttpResponse<byte[]> alloy = SpeechAcceptanceTest.post(server, SpeechAcceptanceTest.speech("kokoro", text));
+        assertThat(alloy.statusCode()).as("alloy is not a Kokoro voice here").isEqualTo(400);
+        assertThat(SpeechAcceptanceTest.error(alloy).get("message").asText()).contains("af_heart, bf_emma");
+
+        HttpResponse<String> t = transcribe(fields("response_format", "verbose_json"), kwav);
+        assertThat(t.statusCode()).as(t.body()).isEqualTo(200);
+        assertThat(Json.parse(t.body()).get("duration").asDouble()).isCloseTo(expected, within(0.05));
     }
 
     @Test

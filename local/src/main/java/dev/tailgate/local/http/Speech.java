@@ -54,7 +54,7 @@ final class Speech {
             throw BadRequest.of("Model '" + model + "' is a " + cfg.capability().wireName()
                     + " model, not a speech model: wrong capability for /v1/audio/speech.", "model");
         }
-        var voices = SpeechVoices.of(cfg.engine());
+        var voices = SpeechVoices.of(cfg.engine(), cfg.file());
         if (!voices.containsKey(voice)) {
             throw BadRequest.of("Invalid 'voice': '" + printable(voice) + "' is not a voice of model '" + model
                     + "' (voices: " + String.join(", ", voices.sequencedKeySet()) + ").", "voice");
@@ -76,7 +76,7 @@ final class Speech {
         ArrayNode data = root.putArray("data");
         for (ModelConfig m : scheduler.models()) {
             if (m.capability() != Capability.SPEECH || (onlyModel != null && !onlyModel.equals(m.id()))) continue;
-            SpeechVoices.of(m.engine()).forEach((name, engineVoice) -> {
+            SpeechVoices.of(m.engine(), m.file()).forEach((name, engineVoice) -> {
                 ObjectNode v = data.addObject();
                 v.put("id", name);
                 v.put("object", "voice");

@@ -33,6 +33,8 @@ public final class EspeakNative {
     private static final int CHARS_UTF8 = 1;
     private static final int POS_CHARACTER = 1;
     private static final int PARAM_RATE = 1;
+    /** espeak_TextToPhonemes' phonememode: IPA output. */
+    private static final int PHONEMES_IPA = 0x02;
     /** Milliseconds of audio per callback: small enough that a stream starts quickly. */
     private static final int BUFFER_MS = 100;
     private static final int RATE_MIN = 80;
@@ -46,6 +48,7 @@ public final class EspeakNative {
     private final MethodHandle setVoiceByName;
     private final MethodHandle setParameter;
     private final MethodHandle synth;
+    private final MethodHandle textToPhonemes;
     private final int sampleRate;
 
     /** Receives one buffer of samples (mono, in [-1, 1]) at {@link #sampleRate()}. */
@@ -67,6 +70,8 @@ public final class EspeakNative {
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
         synth = linker.downcallHandle(find(lib, "espeak_Synth"), FunctionDescriptor.of(JAVA_INT,
                 ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+        textToPhonemes = linker.downcallHandle(find(lib, "espeak_TextToPhonemes"),
+                FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT, JAVA_INT));
         try {
             sampleRate = (int) initialize.invokeExact(AUDIO_OUTPUT_SYNCHRONOUS, BUFFER_MS, MemorySegment.NULL, INITIALIZE_DONT_EXIT);
             if (sampleRate <= 0) throw new EngineException("espeak-ng failed to initialise (its voice data is missing?)");
@@ -140,6 +145,34 @@ public final class EspeakNative {
             }
             if (failure[0] != null) {
                 throw new EngineException(failure[0].getMessage() == null ? failure[0].toString() : failure[0].getMessage(), failure[0]);
+            }
+        }
+    }
+
+    /**
+     * {@code text} as IPA phonemes in voice {@code voice}'s accent (stress marks kept, words separated by spaces).
+     * espeak-ng reads one clause per call and drops the clause's punctuation, so callers pass one clause at a time.
+     */
+    public String phonemes(String text, String voice) throws EngineException {
+        synchronized (EspeakNative.class) {
+            try (Arena arena = Arena.ofConfined()) {
+                int rc = (int) setVoiceByName.invokeExact(arena.allocateFrom(voice));
+                if (rc != 0) throw new EngineException("espeak-ng has no voice '" + voice + "'");
+                MemorySegment cursor = arena.allocate(ADDRESS);
+                cursor.set(ADDRESS, 0, arena.allocateFrom(text));
+                StringBuilder out = new StringBuilder();
+                // espeak-ng advances the cursor clause by clause and sets it to NULL at the end of the text
+                for (int guard = 0; cursor.get(ADDRESS, 0).address() != 0 && guard < 10_000; guard++) {
+                    MemorySegment ipa = (MemorySegment) textToPhonemes.invokeExact(cursor, CHARS_UTF8, PHONEMES_IPA);
+                    if (ipa.address() == 0) break;
+                    if (!out.isEmpty()) out.append(' ');
+                    out.append(ipa.reinterpret(Integer.MAX_VALUE).getString(0).strip());
+                }
+                return out.toString();
+            } catch (EngineException e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new EngineException("espeak-ng failed to phonemise: " + t, t);
             }
         }
     }

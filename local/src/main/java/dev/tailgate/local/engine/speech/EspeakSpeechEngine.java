@@ -13,7 +13,6 @@ import dev.tailgate.local.engine.audio.FFmpegNatives;
 import dev.tailgate.local.engine.audio.SeekableBuffer;
 import dev.tailgate.local.engine.llama.TestHooks;
 import java.io.OutputStream;
-import java.util.Arrays;
 
 /**
  * Speech with espeak-ng's own formant voices: no model file, a few MB of memory, so {@code ./tailgate up} can speak
@@ -82,24 +81,5 @@ public final class EspeakSpeechEngine extends ThreadedEngine {
     @Override
     protected void release() {
         // espeak-ng stays initialised for the life of the process (its global state cannot be re-created cleanly)
-    }
-
-    /** Passes each piece the muxer writes straight on to the job's listener. */
-    private static final class JobSink extends OutputStream {
-        private final Job job;
-
-        JobSink(Job job) {
-            this.job = job;
-        }
-
-        @Override
-        public void write(int b) {
-            job.audio(new byte[] {(byte) b});
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            job.audio(Arrays.copyOfRange(b, off, off + len));
-        }
     }
 }

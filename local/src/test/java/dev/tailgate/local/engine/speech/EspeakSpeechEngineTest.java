@@ -113,6 +113,13 @@ class EspeakSpeechEngineTest {
         assertThat(onyx).isNotEqualTo(nova);
     }
 
+    @Test
+    void everyListedVoiceIsOneEspeakNgHas() throws Exception {
+        for (String voice : SpeechVoices.of(EspeakSpeechEngine.ENGINE, null).keySet()) {
+            assertThat(speak("hi", voice, 1.0, "pcm", false).audio.size()).as(voice).isGreaterThan(1000);
+        }
+    }
+
     static int indexOf(byte[] haystack, String needle) {
         byte[] n = needle.getBytes(StandardCharsets.US_ASCII);
         outer:
