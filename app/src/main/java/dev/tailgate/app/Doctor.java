@@ -55,6 +55,7 @@ public final class Doctor {
         JsonNode local = localConfig();
         checks.add(llamaServer(LlamaServerBinary.find(System.getenv(), home), usesLlamaServer(local)));
         checks.addAll(modelFiles(local));
+        checks.add(ffmpeg());
         checks.add(port("gateway", listen(DefaultConfigs.GATEWAY, "127.0.0.1:8080")));
         checks.add(port("qwen-local", listen(DefaultConfigs.LOCAL, "127.0.0.1:8081")));
         return checks;
@@ -122,6 +123,16 @@ public final class Doctor {
         String arch = arch("x64", "aarch64");
         String lib = "ai/onnxruntime/native/" + os + "-" + arch + "/" + (MAC ? "libonnxruntime.dylib" : "libonnxruntime.so");
         return classAndNative("ONNX Runtime", "ai.onnxruntime.OrtEnvironment", lib);
+    }
+
+    /** FFmpeg, the audio codecs of /v1/audio/*: JavaCPP ships its natives for Linux x86-64 and macOS in the application. */
+    static Check ffmpeg() {
+        String platform = (MAC ? "macosx-" : OS.contains("linux") ? "linux-" : OS + "-") + arch("x86_64", "arm64");
+        String lib = "org/bytedeco/ffmpeg/" + platform + "/" + (MAC ? "libavcodec.61.dylib" : "libavcodec.so.61");
+        Check c = classAndNative("FFmpeg (audio codecs)", "org.bytedeco.ffmpeg.global.avcodec", lib);
+        if (c.ok() || !c.detail().startsWith("no native library")) return c;
+        return Check.fail(c.name(), c.detail() + "; speech and transcription need it",
+                "run on Linux x86_64 or macOS (the application carries FFmpeg for those only)");
     }
 
     private static String arch(String x64Name, String armName) {

@@ -43,6 +43,7 @@ class DefaultConfigsTest {
         assertThat(targets(models.path("qwen"))).containsExactly("local/qwen2.5-0.5b-instruct");
         assertThat(targets(models.path("all-minilm-l6-v2"))).containsExactly("local/all-minilm-l6-v2");
         assertThat(targets(models.path("embeddings"))).containsExactly("local/all-minilm-l6-v2");
+        assertThat(targets(models.path("espeak"))).containsExactly("local/espeak");
         // every target names a configured provider
         models.forEach(m -> targets(m).forEach(t -> assertThat(providers.has(t.substring(0, t.indexOf('/')))).isTrue()));
     }
@@ -77,6 +78,11 @@ class DefaultConfigsTest {
         assertThat(minilm.path("capability").asText()).isEqualTo("embeddings");
         assertThat(minilm.path("engine").asText()).isEqualTo("onnx");
         assertThat(minilm.has("file")).isFalse();
+
+        JsonNode espeak = l.path("models").path("espeak");
+        assertThat(espeak.path("capability").asText()).isEqualTo("speech");
+        assertThat(espeak.path("engine").asText()).isEqualTo("espeak-ng");
+        assertThat(espeak.has("file")).as("speaks out of the box: no model file").isFalse();
     }
 
     @Test

@@ -37,6 +37,7 @@ class DoctorTest {
     void enginesAreOnTheClasspathWithNativesForThisPlatform() {
         assertThat(Doctor.llamaCpp().ok()).as(Doctor.llamaCpp().toString()).isTrue();
         assertThat(Doctor.onnxRuntime().ok()).as(Doctor.onnxRuntime().toString()).isTrue();
+        assertThat(Doctor.ffmpeg().ok()).as(Doctor.ffmpeg().toString()).isTrue();
     }
 
     @Test

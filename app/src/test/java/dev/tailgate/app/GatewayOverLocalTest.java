@@ -14,6 +14,7 @@ import dev.tailgate.local.engine.llama.TestHooks;
 import dev.tailgate.local.engine.worker.WorkerProcessFactory;
 import dev.tailgate.testing.gguf.GgmlType;
 import dev.tailgate.testing.gguf.SyntheticGguf;
+import dev.tailgate.testing.whisper.SyntheticWhisperModel;
 import dev.tailgate.wire.Json;
 import dev.tailgate.testing.NodeClients;
 import java.io.IOException;
@@ -66,6 +67,7 @@ class GatewayOverLocalTest {
         Path models = Files.createDirectories(tmp.resolve("models"));
         // a context long enough for Claude Code's system prompt (the synthetic vocabulary is byte-level: ~1 token a byte)
         SyntheticGguf.tiny().contextLength(65536).type(GgmlType.F16).seed(3).write(models.resolve("tiny-qwen2.gguf"));
+        SyntheticWhisperModel.tiny().seed(9).write(models.resolve("ggml-synthetic.bin"));
         Path localYaml = tmp.resolve("local.yaml");
         Files.writeString(localYaml, """
                 listen: 127.0.0.1:8081
@@ -88,6 +90,14 @@ class GatewayOverLocalTest {
                   minilm:
                     capability: embeddings
                     engine: onnx
+                  espeak:
+                    capability: speech
+                    engine: espeak-ng
+                  whisper:
+                    capability: transcription
+                    engine: whisper.cpp
+                    file: ggml-synthetic.bin
+                    threads: 1
                 """.formatted(models));
         local = LocalServer.start(localYaml, "127.0.0.1", 0);
 
@@ -108,6 +118,10 @@ class GatewayOverLocalTest {
                     targets: [local/minilm]
                   gone:
                     targets: [local/absent-qwen]
+                  tts:
+                    targets: [local/espeak]
+                  stt:
+                    targets: [local/whisper]
                 clients:
                   tester:
                     key_sha256: %s
@@ -473,6 +487,35 @@ class GatewayOverLocalTest {
         assertThat(finished).as("node finished: %s", text).isTrue();
         assertThat(p.exitValue()).as(text).isZero();
         assertThat(text).contains("conformance-real: 8 passed, 0 failed");
+    }
+
+    /**
+     * clients/audio.mjs through the gateway: the alias "tts" reaches qwen-local's espeak-ng model, "stt" its whisper.cpp
+     * model (on a synthetic ggml Whisper file) in every transcription response_format.
+     */
+    @Test
+    void officialNodeSdkSpeechAndTranscriptionThroughTheGateway() throws Exception {
+        Path clients = NodeClients.requireOpenAiSdk();
+        ProcessBuilder pb = new ProcessBuilder("node", "audio.mjs").directory(clients.toFile()).redirectErrorStream(true);
+        pb.environment().put("BASE_URL", base() + "/v1");
+        pb.environment().put("API_KEY", KEY);
+        pb.environment().put("SPEECH_MODEL", "tts");
+        pb.environment().put("TRANSCRIBE_MODEL", "stt");
+        Process p = pb.start();
+        p.getOutputStream().close();
+        var out = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return "unreadable output: " + e;
+            }
+        });
+        boolean finished = p.waitFor(180, TimeUnit.SECONDS);
+        if (!finished) p.destroyForcibly();
+        String text = out.get(10, TimeUnit.SECONDS);
+        assertThat(finished).as("node finished: %s", text).isTrue();
+        assertThat(p.exitValue()).as(text).isZero();
+        assertThat(text).contains("audio: 12 passed, 0 failed");
     }
 
     private static double cosine(JsonNode a, JsonNode b) {

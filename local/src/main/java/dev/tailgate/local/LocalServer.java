@@ -6,6 +6,9 @@ import dev.tailgate.local.config.LocalConfig;
 import dev.tailgate.local.config.ModelConfig;
 import dev.tailgate.local.engine.EngineFactory;
 import dev.tailgate.local.engine.server.LlamaServerFactory;
+import dev.tailgate.local.engine.speech.EspeakSpeechEngine;
+import dev.tailgate.local.engine.speech.KokoroSpeechEngine;
+import dev.tailgate.local.engine.whisper.WhisperTranscriptionEngine;
 import dev.tailgate.local.engine.worker.WorkerProcessFactory;
 import dev.tailgate.local.http.LocalHttpApi;
 import dev.tailgate.local.metrics.LocalMetrics;
@@ -49,7 +52,10 @@ public final class LocalServer implements AutoCloseable {
     public static final Map<String, Set<Capability>> ENGINES = Map.of(
             "llama.cpp", Set.of(Capability.CHAT, Capability.EMBEDDINGS),
             LLAMA_SERVER, Set.of(Capability.CHAT, Capability.EMBEDDINGS),
-            "onnx", Set.of(Capability.EMBEDDINGS));
+            "onnx", Set.of(Capability.EMBEDDINGS),
+            EspeakSpeechEngine.ENGINE, Set.of(Capability.SPEECH),
+            KokoroSpeechEngine.ENGINE, Set.of(Capability.SPEECH),
+            WhisperTranscriptionEngine.ENGINE, Set.of(Capability.TRANSCRIPTION));
 
     /**
      * The engines qwen-local runs: every model in its own supervised worker process (a native crash or hang costs one

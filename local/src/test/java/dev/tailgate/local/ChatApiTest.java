@@ -185,12 +185,12 @@ class ChatApiTest {
     }
 
     @Test
-    void audioIsUnavailableWhenNotConfigured() throws Exception {
-        HttpResponse<String> r = h.post("/v1/audio/speech", "{\"model\":\"tts\",\"input\":\"hi\"}");
-        assertError(r, 503, "api_error", "unavailable");
-        assertThat(r.body()).contains("speech/transcription not configured");
-        assertThat(r.headers().firstValue("retry-after")).isPresent();
-        assertError(h.post("/v1/audio/transcriptions", "{}"), 503, "api_error", "unavailable");
+    void audioEndpointsNameAnUnknownModelAndWantMultipartForTranscription() throws Exception {
+        HttpResponse<String> speech = h.post("/v1/audio/speech", "{\"model\":\"tts\",\"input\":\"hi\",\"voice\":\"alloy\"}");
+        assertError(speech, 404, "invalid_request_error", "model_not_found");
+        HttpResponse<String> r = h.post("/v1/audio/transcriptions", "{}");
+        assertError(r, 400, "invalid_request_error", null);
+        assertThat(r.body()).contains("multipart/form-data");
     }
 
     @Test

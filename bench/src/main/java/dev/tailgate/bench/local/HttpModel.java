@@ -40,6 +40,10 @@ final class HttpModel implements LoadedModel {
         CompletableFuture<?> call = switch (request) {
             case EngineRequest.Chat chat -> chat(chat.body().deepCopy(), listener);
             case EngineRequest.Embed embed -> embed(embed.inputs(), listener);
+            default -> { // audio is measured by AudioBench over its own endpoints
+                listener.onError(new EngineFailure(EngineFailure.Kind.BAD_REQUEST, "HttpModel runs chat and embeddings only"));
+                yield CompletableFuture.completedFuture(null);
+            }
         };
         return () -> call.cancel(true);
     }

@@ -118,7 +118,7 @@ public final class GatewayRouter implements Handler<HttpServerRequest>, RouteReg
         }
         if (byMethod == null) {
             ex.fail(ApiError.notFound("Unknown path " + path + ". The gateway serves /v1/models, /v1/chat/completions, "
-                    + "/v1/embeddings, /v1/audio/speech, /v1/audio/transcriptions, /health, /status, /metrics."));
+                    + "/v1/embeddings, /v1/audio/speech, /v1/audio/transcriptions, /v1/audio/translations, /health, /status, /metrics."));
             return;
         }
         Entry entry = byMethod.get(req.method());

@@ -39,7 +39,8 @@ public final class OpenAiRoutes {
         router.json(HttpMethod.POST, "/v1/chat/completions", this::chat);
         router.json(HttpMethod.POST, "/v1/embeddings", this::embeddings);
         router.json(HttpMethod.POST, "/v1/audio/speech", this::speech);
-        router.raw(HttpMethod.POST, "/v1/audio/transcriptions", new TranscriptionsRoute(gateway)::handle);
+        router.raw(HttpMethod.POST, "/v1/audio/transcriptions", new TranscriptionsRoute(gateway, "/audio/transcriptions")::handle);
+        router.raw(HttpMethod.POST, "/v1/audio/translations", new TranscriptionsRoute(gateway, "/audio/translations")::handle);
     }
 
     /** {@code GET /v1/models} in OpenAI's shape; public for the route that also serves Anthropic's shape there. */

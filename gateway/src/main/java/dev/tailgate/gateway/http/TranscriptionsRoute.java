@@ -16,7 +16,7 @@ import io.vertx.core.http.HttpServerRequest;
 import java.util.List;
 
 /**
- * {@code POST /v1/audio/transcriptions} (multipart/form-data), streamed: the gateway reads only until it has seen the
+ * {@code POST /v1/audio/transcriptions} and {@code /v1/audio/translations} (multipart/form-data), streamed: the gateway reads only until it has seen the
  * {@code model} form field, rewrites its value to the upstream model inside those bytes, and then streams the rest of
  * the upload to the provider as it arrives (with backpressure), never holding the whole file.
  *
@@ -27,9 +27,12 @@ import java.util.List;
  */
 final class TranscriptionsRoute {
     private final Gateway gateway;
+    private final String upstreamPath;
 
-    TranscriptionsRoute(Gateway gateway) {
+    /** @param upstreamPath the provider path this route forwards to, e.g. {@code /audio/transcriptions} */
+    TranscriptionsRoute(Gateway gateway, String upstreamPath) {
         this.gateway = gateway;
+        this.upstreamPath = upstreamPath;
     }
 
     void handle(Exchange ex) {
@@ -85,7 +88,7 @@ final class TranscriptionsRoute {
         try {
             ModelRoute route = gateway.route(ex.ctx(), model.value());
             List<Target> targets = gateway.targets(ex.ctx(), route);
-            Dispatcher.Plan plan = new Dispatcher.Plan(ex.ctx(), targets, route.fallback(), HttpMethod.POST, "/audio/transcriptions", t -> {
+            Dispatcher.Plan plan = new Dispatcher.Plan(ex.ctx(), targets, route.fallback(), HttpMethod.POST, upstreamPath, t -> {
                 byte[] head = model.replace(prefix, t.upstreamModel());
                 if (complete) return UpstreamBody.bytes(Buffer.buffer(head), ct);
                 Long length = declared == null ? null : declared + (head.length - prefix.length);

@@ -78,7 +78,7 @@ public final class PolicyTargetSelector {
         if (path == null) return Capability.CHAT;
         if (path.endsWith("/embeddings")) return Capability.EMBEDDINGS;
         if (path.endsWith("/audio/speech")) return Capability.SPEECH;
-        if (path.endsWith("/audio/transcriptions")) return Capability.TRANSCRIPTION;
+        if (path.endsWith("/audio/transcriptions") || path.endsWith("/audio/translations")) return Capability.TRANSCRIPTION;
         return Capability.CHAT;
     }
 }

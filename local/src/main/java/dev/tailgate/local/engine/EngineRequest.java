@@ -9,4 +9,16 @@ public sealed interface EngineRequest {
     record Chat(ObjectNode body) implements EngineRequest {}
 
     record Embed(List<String> inputs) implements EngineRequest {}
+
+    /**
+     * Text to speak. {@code voice} is one of the model's voice names (validated before submission); {@code stream}:
+     * hand out encoded audio as it is made (the container then carries no final sizes) instead of once at the end.
+     */
+    record Speech(String input, String voice, double speed, String format, boolean stream) implements EngineRequest {}
+
+    /**
+     * An uploaded audio file (any container FFmpeg reads) to transcribe, or with {@code translate} to translate into
+     * English. {@code language} (ISO 639-1) and {@code prompt} may be null; {@code temperature} 0 = greedy.
+     */
+    record Transcribe(byte[] audio, String language, String prompt, double temperature, boolean translate) implements EngineRequest {}
 }

@@ -4,6 +4,9 @@ import dev.tailgate.local.engine.llama.LlamaChatEngine;
 import dev.tailgate.local.engine.llama.LlamaEmbeddingEngine;
 import dev.tailgate.local.engine.llama.LlamaMemoryEstimate;
 import dev.tailgate.local.engine.onnx.OnnxEmbeddingEngine;
+import dev.tailgate.local.engine.speech.EspeakSpeechEngine;
+import dev.tailgate.local.engine.speech.KokoroSpeechEngine;
+import dev.tailgate.local.engine.whisper.WhisperTranscriptionEngine;
 import java.util.Locale;
 
 /**
@@ -12,7 +15,7 @@ import java.util.Locale;
  * {@code engine.worker.WorkerProcessFactory} so that a native crash cannot take the service down.
  *
  * <p>Engines: {@code llama.cpp} (aliases {@code llama}, {@code llamacpp}) for chat and GGUF embeddings, {@code onnx} for
- * embeddings.
+ * embeddings, {@code espeak-ng} and {@code kokoro} for speech, {@code whisper.cpp} for transcription.
  */
 public final class InProcessEngineFactory implements EngineFactory {
 
@@ -22,6 +25,9 @@ public final class InProcessEngineFactory implements EngineFactory {
             case LLAMA_CHAT -> LlamaChatEngine.load(spec);
             case LLAMA_EMBEDDINGS -> LlamaEmbeddingEngine.load(spec);
             case ONNX_EMBEDDINGS -> OnnxEmbeddingEngine.load(spec);
+            case ESPEAK_SPEECH -> EspeakSpeechEngine.load(spec);
+            case KOKORO_SPEECH -> KokoroSpeechEngine.load(spec);
+            case WHISPER_TRANSCRIPTION -> WhisperTranscriptionEngine.load(spec);
         };
     }
 
@@ -31,6 +37,9 @@ public final class InProcessEngineFactory implements EngineFactory {
             return switch (kind(spec)) {
                 case LLAMA_CHAT, LLAMA_EMBEDDINGS -> LlamaMemoryEstimate.bytes(spec);
                 case ONNX_EMBEDDINGS -> OnnxEmbeddingEngine.MEMORY_ESTIMATE;
+                case ESPEAK_SPEECH -> EspeakSpeechEngine.MEMORY_ESTIMATE;
+                case KOKORO_SPEECH -> KokoroSpeechEngine.estimate(spec);
+                case WHISPER_TRANSCRIPTION -> WhisperTranscriptionEngine.estimate(spec);
             };
         } catch (EngineException e) {
             return 0;
@@ -38,7 +47,7 @@ public final class InProcessEngineFactory implements EngineFactory {
     }
 
     /** The engine implementations there are. */
-    public enum Kind { LLAMA_CHAT, LLAMA_EMBEDDINGS, ONNX_EMBEDDINGS }
+    public enum Kind { LLAMA_CHAT, LLAMA_EMBEDDINGS, ONNX_EMBEDDINGS, ESPEAK_SPEECH, KOKORO_SPEECH, WHISPER_TRANSCRIPTION }
 
     /** Which engine serves {@code spec}, or an {@link EngineException} saying why none does. */
     public static Kind kind(ModelSpec spec) throws EngineException {
@@ -51,8 +60,17 @@ public final class InProcessEngineFactory implements EngineFactory {
             case "onnx" -> {
                 if (spec.capability() == ModelSpec.Capability.EMBEDDINGS) return Kind.ONNX_EMBEDDINGS;
             }
+            case EspeakSpeechEngine.ENGINE -> {
+                if (spec.capability() == ModelSpec.Capability.SPEECH) return Kind.ESPEAK_SPEECH;
+            }
+            case KokoroSpeechEngine.ENGINE -> {
+                if (spec.capability() == ModelSpec.Capability.SPEECH) return Kind.KOKORO_SPEECH;
+            }
+            case WhisperTranscriptionEngine.ENGINE -> {
+                if (spec.capability() == ModelSpec.Capability.TRANSCRIPTION) return Kind.WHISPER_TRANSCRIPTION;
+            }
             default -> throw new EngineException("model '" + spec.id() + "': unknown engine '" + spec.engine()
-                    + "' (known: llama.cpp, onnx)");
+                    + "' (known: llama.cpp, onnx, espeak-ng, kokoro, whisper.cpp)");
         }
         throw new EngineException("model '" + spec.id() + "': engine '" + spec.engine() + "' does not serve "
                 + spec.capability().wireName());

@@ -20,6 +20,12 @@ public interface JobListener {
     /** The vectors for an embeddings job, in input order. */
     default void onEmbeddings(List<float[]> vectors) {}
 
+    /** The next piece of an encoded audio file (speech only), in order. */
+    default void onAudio(byte[] chunk) {}
+
+    /** The result of a transcription job, once, before {@link #onComplete}. */
+    default void onTranscript(Transcript transcript) {}
+
     void onComplete(Usage usage, String finishReason);
 
     void onError(EngineFailure failure);

@@ -137,6 +137,14 @@ public abstract class ThreadedEngine implements LoadedModel {
             if (!ended.get()) listener.onEmbeddings(vectors);
         }
 
+        public void audio(byte[] chunk) {
+            if (!ended.get() && chunk.length > 0) listener.onAudio(chunk);
+        }
+
+        public void transcript(Transcript t) {
+            if (!ended.get()) listener.onTranscript(t);
+        }
+
         public void complete(JobListener.Usage usage, String finishReason) {
             if (ended.compareAndSet(false, true)) listener.onComplete(usage, finishReason);
         }

@@ -3,7 +3,6 @@ package dev.tailgate.local.http;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailgate.local.config.ModelConfig;
-import dev.tailgate.local.engine.ModelSpec.Capability;
 import dev.tailgate.local.metrics.LocalMetrics;
 import dev.tailgate.local.sched.MemoryUse;
 import dev.tailgate.local.sched.ModelHealth;
@@ -16,7 +15,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import java.time.Duration;
 import java.util.List;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
@@ -31,6 +29,8 @@ public final class LocalHttpApi implements Handler<HttpServerRequest> {
     private final long maxBodyBytes;
     private final ChatCompletions chat;
     private final Embeddings embeddings;
+    private final Speech speech;
+    private final Transcriptions transcriptions;
     private final long startedEpochSeconds = System.currentTimeMillis() / 1000;
 
     public LocalHttpApi(Scheduler scheduler, LocalMetrics metrics, long maxBodyBytes) {
@@ -39,6 +39,8 @@ public final class LocalHttpApi implements Handler<HttpServerRequest> {
         this.maxBodyBytes = maxBodyBytes;
         this.chat = new ChatCompletions(scheduler);
         this.embeddings = new Embeddings(scheduler);
+        this.speech = new Speech(scheduler);
+        this.transcriptions = new Transcriptions(scheduler);
     }
 
     @Override
@@ -55,8 +57,10 @@ public final class LocalHttpApi implements Handler<HttpServerRequest> {
                 case "/v1/models" -> get(ex, method, () -> ex.json(200, models()));
                 case "/v1/chat/completions" -> post(ex, method, chat::handle);
                 case "/v1/embeddings" -> post(ex, method, embeddings::handle);
-                case "/v1/audio/speech" -> audio(ex, Capability.SPEECH);
-                case "/v1/audio/transcriptions", "/v1/audio/translations" -> audio(ex, Capability.TRANSCRIPTION);
+                case "/v1/audio/speech" -> post(ex, method, speech::handle);
+                case "/v1/audio/voices" -> get(ex, method, () -> ex.json(200, speech.voices(req.getParam("model"))));
+                case "/v1/audio/transcriptions" -> transcriptions.handle(ex, method, false);
+                case "/v1/audio/translations" -> transcriptions.handle(ex, method, true);
                 default -> ex.error(ApiError.notFound("Unknown endpoint: " + method + " " + path));
             }
         } catch (BadRequest e) {
@@ -70,7 +74,7 @@ public final class LocalHttpApi implements Handler<HttpServerRequest> {
     private static String endpointLabel(String path) {
         return switch (path) {
             case "/health", "/status", "/metrics", "/v1/models", "/v1/chat/completions", "/v1/embeddings",
-                 "/v1/audio/speech", "/v1/audio/transcriptions", "/v1/audio/translations" -> path;
+                 "/v1/audio/speech", "/v1/audio/voices", "/v1/audio/transcriptions", "/v1/audio/translations" -> path;
             default -> "other";
         };
     }
@@ -132,15 +136,6 @@ public final class LocalHttpApi implements Handler<HttpServerRequest> {
         // The rest of the body is not worth reading: answer, then drop the connection.
         ex.response.putHeader("connection", "close");
         ex.error(ApiError.tooLarge(maxBodyBytes)).onComplete(r -> ex.request.connection().close());
-    }
-
-    private void audio(Exchange ex, Capability capability) {
-        String what = capability == Capability.SPEECH ? "speech" : "transcription";
-        boolean configured = scheduler.models().stream().anyMatch(m -> m.capability() == capability);
-        String msg = configured
-                ? "A " + what + " model is configured, but this build of qwen-local cannot run " + what + " models yet."
-                : "speech/transcription not configured: no model with capability '" + what + "' in the qwen-local config.";
-        ex.error(ApiError.unavailable(msg, Duration.ofSeconds(60)));
     }
 
     private ObjectNode models() {

@@ -205,6 +205,16 @@ public final class Scheduler {
         }
 
         @Override
+        public void onAudio(byte[] chunk) {
+            if (progress()) safely(() -> job.downstream.onAudio(chunk));
+        }
+
+        @Override
+        public void onTranscript(dev.tailgate.local.engine.Transcript transcript) {
+            if (progress()) safely(() -> job.downstream.onTranscript(transcript));
+        }
+
+        @Override
         public void onComplete(Usage usage, String finishReason) {
             finish(job, usage, finishReason, null);
         }

@@ -34,6 +34,12 @@ public final class ModelCatalog {
                 Item.of("hf://Qwen/Qwen2.5-1.5B-Instruct-GGUF/qwen2.5-1.5b-instruct-q4_k_m.gguf"));
         add("qwen2.5-3b-instruct", "Qwen2.5 3B Instruct, q4_k_m GGUF (~2.1 GB)",
                 Item.of("hf://Qwen/Qwen2.5-3B-Instruct-GGUF/qwen2.5-3b-instruct-q4_k_m.gguf"));
+        add("whisper-tiny", "whisper.cpp tiny (multilingual), ggml (~78 MB)",
+                Item.of("hf://ggerganov/whisper.cpp/ggml-tiny.bin"));
+        add("whisper-tiny.en", "whisper.cpp tiny.en, ggml (~78 MB)",
+                Item.of("hf://ggerganov/whisper.cpp/ggml-tiny.en.bin"));
+        add("whisper-base", "whisper.cpp base (multilingual), ggml (~148 MB)",
+                Item.of("hf://ggerganov/whisper.cpp/ggml-base.bin"));
         add("whisper-base.en", "whisper.cpp base.en, ggml (~148 MB)",
                 Item.of("hf://ggerganov/whisper.cpp/ggml-base.en.bin"));
         add("kokoro", "Kokoro 82M v1.0 TTS, ONNX int8 + af_heart voice + tokenizer (~92 MB)",

@@ -14,6 +14,9 @@ public final class RecordingListener implements JobListener {
     public final AtomicInteger terminalCalls = new AtomicInteger();
     public final CountDownLatch firstDelta = new CountDownLatch(1);
     public volatile List<float[]> vectors;
+    public final java.io.ByteArrayOutputStream audio = new java.io.ByteArrayOutputStream();
+    public final AtomicInteger audioChunks = new AtomicInteger();
+    public volatile Transcript transcript;
 
     public record Outcome(Usage usage, String finishReason, EngineFailure failure) {
         public boolean ok() { return failure == null; }
@@ -21,6 +24,11 @@ public final class RecordingListener implements JobListener {
 
     @Override public void onDelta(String text) { deltas.add(text); firstDelta.countDown(); }
     @Override public void onEmbeddings(List<float[]> v) { vectors = v; }
+    @Override public void onTranscript(Transcript t) { transcript = t; }
+    @Override public void onAudio(byte[] chunk) {
+        synchronized (audio) { audio.writeBytes(chunk); }
+        audioChunks.incrementAndGet();
+    }
     @Override public void onComplete(Usage usage, String finishReason) {
         terminalCalls.incrementAndGet();
         outcome.complete(new Outcome(usage, finishReason, null));

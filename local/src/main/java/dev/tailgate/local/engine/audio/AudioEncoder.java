@@ -16,11 +16,19 @@ import org.bytedeco.javacv.FrameRecorder;
 public final class AudioEncoder implements AutoCloseable {
     private final FFmpegFrameRecorder recorder;
     private final int sampleRate;
+    private final Resampler resampler;
     private boolean closed;
 
+    /** Samples given to {@link #write} are at {@code sampleRate} and come out at the same rate. */
     public AudioEncoder(AudioFormat format, int sampleRate, OutputStream sink) throws AudioException {
-        this.sampleRate = sampleRate;
+        this(format, sampleRate, sampleRate, sink);
+    }
+
+    /** Samples given to {@link #write} are at {@code inputRate}; the file is at {@code sampleRate}. */
+    public AudioEncoder(AudioFormat format, int inputRate, int sampleRate, OutputStream sink) throws AudioException {
         FFmpegNatives.load();
+        this.sampleRate = sampleRate;
+        this.resampler = inputRate == sampleRate ? null : new Resampler(inputRate, sampleRate);
         recorder = new FFmpegFrameRecorder(sink, 1);
         recorder.setCloseOutputStream(false);
         recorder.setFormat(format.muxer);
@@ -37,8 +45,12 @@ public final class AudioEncoder implements AutoCloseable {
         }
     }
 
-    /** Encodes these samples (mono, in [-1, 1]); the sink receives whatever the encoder completes. */
+    /** Encodes these samples (mono, in [-1, 1], at the input rate); the sink receives whatever the encoder completes. */
     public void write(float[] samples) throws AudioException {
+        record(resampler == null ? samples : resampler.convert(samples));
+    }
+
+    private void record(float[] samples) throws AudioException {
         if (samples.length == 0) return;
         try {
             recorder.recordSamples(sampleRate, 1, FloatBuffer.wrap(samples));
@@ -50,6 +62,7 @@ public final class AudioEncoder implements AutoCloseable {
     /** Flushes the encoder and writes the container's trailer. */
     public void finish() throws AudioException {
         if (closed) return;
+        if (resampler != null) record(resampler.flush());
         closed = true;
         try {
             recorder.stop();
@@ -83,6 +96,7 @@ public final class AudioEncoder implements AutoCloseable {
     }
 
     private void release() {
+        if (resampler != null) resampler.close();
         try {
             recorder.release();
         } catch (FrameRecorder.Exception | RuntimeException ignored) {

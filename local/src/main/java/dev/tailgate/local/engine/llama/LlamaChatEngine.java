@@ -55,7 +55,7 @@ public final class LlamaChatEngine extends ThreadedEngine {
     protected void run(EngineRequest request, Job job) {
         switch (request) {
             case EngineRequest.Chat chat -> runChat(job, chat);
-            case EngineRequest.Embed e -> job.fail(Kind.BAD_REQUEST, "model '" + spec.id() + "' is a chat model; it does not serve embeddings");
+            default -> job.fail(Kind.BAD_REQUEST, "model '" + spec.id() + "' is a chat model; it serves chat completions only");
         }
     }
 

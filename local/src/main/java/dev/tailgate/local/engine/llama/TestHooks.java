@@ -20,7 +20,7 @@ public final class TestHooks {
     }
 
     /** Applies the hooks {@code prompt} asks for: may block forever or end the process; returns otherwise. */
-    static void apply(String prompt) {
+    public static void apply(String prompt) {
         if (!enabled()) return;
         if (prompt.contains(ABORT_MARKER)) {
             // java-llama.cpp lets this C++ exception escape: std::terminate, SIGABRT — a genuine native crash.

@@ -10,11 +10,13 @@ import dev.tailgate.local.engine.JobListener;
 import dev.tailgate.local.engine.LoadedModel;
 import dev.tailgate.local.engine.ModelSpec;
 import dev.tailgate.local.engine.RunningJob;
+import dev.tailgate.local.engine.Transcript;
 import dev.tailgate.wire.Json;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -90,6 +92,12 @@ public final class WorkerMain {
         EngineRequest request;
         if (m.has("chat")) {
             request = new EngineRequest.Chat((ObjectNode) m.get("chat"));
+        } else if (m.has("transcribe")) {
+            request = WorkerProtocol.transcribe(m.get("transcribe"));
+        } else if (m.has("speech")) {
+            JsonNode s = m.get("speech");
+            request = new EngineRequest.Speech(s.path("input").asText(), s.path("voice").asText(), s.path("speed").asDouble(1.0),
+                    s.path("format").asText(), s.path("stream").asBoolean());
         } else {
             List<String> inputs = new ArrayList<>();
             m.path("embed").forEach(n -> inputs.add(n.asText()));
@@ -127,6 +135,16 @@ public final class WorkerMain {
             send(WorkerProtocol.message("embeddings").put("job", id)
                     .put("dims", vectors.isEmpty() ? 0 : vectors.get(0).length)
                     .put("data", WorkerProtocol.encodeVectors(vectors)));
+        }
+
+        @Override
+        public void onAudio(byte[] chunk) {
+            send(WorkerProtocol.message("audio").put("job", id).put("data", Base64.getEncoder().encodeToString(chunk)));
+        }
+
+        @Override
+        public void onTranscript(Transcript transcript) {
+            send(WorkerProtocol.transcriptJson(transcript).put("type", "transcript").put("job", id));
         }
 
         @Override

@@ -10,6 +10,7 @@ import dev.tailgate.local.engine.LoadedModel;
 import dev.tailgate.local.engine.RunningJob;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -73,6 +74,9 @@ public final class WorkerModel implements LoadedModel {
                 var arr = m.putArray("embed");
                 embed.inputs().forEach(arr::add);
             }
+            case EngineRequest.Speech speech -> m.putObject("speech").put("input", speech.input()).put("voice", speech.voice())
+                    .put("speed", speech.speed()).put("format", speech.format()).put("stream", speech.stream());
+            case EngineRequest.Transcribe transcribe -> m.set("transcribe", WorkerProtocol.transcribeJson(transcribe));
         }
         try {
             channel.send(m);
@@ -193,6 +197,14 @@ public final class WorkerModel implements LoadedModel {
             case "embeddings" -> {
                 JobListener l = inFlight.get(id);
                 if (l != null) l.onEmbeddings(WorkerProtocol.decodeVectors(m.path("data").asText(), m.path("dims").asInt()));
+            }
+            case "audio" -> {
+                JobListener l = inFlight.get(id);
+                if (l != null) l.onAudio(Base64.getDecoder().decode(m.path("data").asText()));
+            }
+            case "transcript" -> {
+                JobListener l = inFlight.get(id);
+                if (l != null) l.onTranscript(WorkerProtocol.transcript(m));
             }
             case "complete" -> {
                 JobListener l = inFlight.remove(id);

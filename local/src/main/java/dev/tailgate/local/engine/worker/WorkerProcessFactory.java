@@ -132,7 +132,7 @@ public final class WorkerProcessFactory implements EngineFactory {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.add("--enable-native-access=ALL-UNNAMED");
-        boolean llama = kind != InProcessEngineFactory.Kind.ONNX_EMBEDDINGS;
+        boolean llama = kind == InProcessEngineFactory.Kind.LLAMA_CHAT || kind == InProcessEngineFactory.Kind.LLAMA_EMBEDDINGS;
         // llama.cpp keeps weights and KV cache in native memory: its workers need little heap; ONNX post-processing more.
         cmd.add("-Xmx" + (llama ? settings.chatHeap() : settings.embeddingsHeap()));
         cmd.add("-XX:+UseSerialGC");

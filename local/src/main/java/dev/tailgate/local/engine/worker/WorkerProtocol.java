@@ -2,7 +2,9 @@ package dev.tailgate.local.engine.worker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailgate.local.engine.EngineRequest;
 import dev.tailgate.local.engine.ModelSpec;
+import dev.tailgate.local.engine.Transcript;
 import dev.tailgate.wire.Json;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -19,8 +21,13 @@ import java.util.List;
  * worker → supervisor: hello{token} · loaded{pid} · load_failed{message} · delta{job,text} · reasoning{job,text}
  *                      · tool_call{job,id,name,arguments}
  *                      · embeddings{job,dims,data: base64 little-endian float32, row after row}
+ *                      · audio{job,data: base64 of the next piece of the encoded file}
+ *                      · transcript{job,duration,language,segments:[{start,end,text}]}
  *                      · complete{job,prompt_tokens,completion_tokens,finish} · error{job,kind,message} · pong{seq}
- * supervisor → worker: submit{job,chat:{body}} | submit{job,embed:[inputs]} · cancel{job} · ping{seq}
+ * supervisor → worker: submit{job,chat:{body}} | submit{job,embed:[inputs]}
+ *                      | submit{job,speech:{input,voice,speed,format,stream}}
+ *                      | submit{job,transcribe:{audio: base64 file,language,prompt,temperature,translate}}
+ *                      · cancel{job} · ping{seq}
  * </pre>
  */
 final class WorkerProtocol {
@@ -53,6 +60,39 @@ final class WorkerProtocol {
                 n.path("context").asInt(),
                 n.path("threads").asInt(),
                 n.path("parallel").asInt(1));
+    }
+
+    static ObjectNode transcriptJson(Transcript t) {
+        ObjectNode n = Json.object();
+        n.put("duration", t.durationSeconds());
+        n.put("language", t.language());
+        var segments = n.putArray("segments");
+        for (Transcript.Segment s : t.segments()) segments.addObject().put("start", s.start()).put("end", s.end()).put("text", s.text());
+        return n;
+    }
+
+    static Transcript transcript(JsonNode n) {
+        List<Transcript.Segment> segments = new ArrayList<>();
+        n.path("segments").forEach(s -> segments.add(new Transcript.Segment(s.path("start").asDouble(), s.path("end").asDouble(),
+                s.path("text").asText())));
+        return new Transcript(n.path("duration").asDouble(), n.path("language").asText(), segments);
+    }
+
+    static ObjectNode transcribeJson(EngineRequest.Transcribe t) {
+        ObjectNode n = Json.object();
+        n.put("audio", Base64.getEncoder().encodeToString(t.audio()));
+        if (t.language() != null) n.put("language", t.language());
+        if (t.prompt() != null) n.put("prompt", t.prompt());
+        n.put("temperature", t.temperature());
+        n.put("translate", t.translate());
+        return n;
+    }
+
+    static EngineRequest.Transcribe transcribe(JsonNode n) {
+        return new EngineRequest.Transcribe(Base64.getDecoder().decode(n.path("audio").asText()),
+                n.hasNonNull("language") ? n.get("language").asText() : null,
+                n.hasNonNull("prompt") ? n.get("prompt").asText() : null,
+                n.path("temperature").asDouble(), n.path("translate").asBoolean());
     }
 
     static String encodeVectors(List<float[]> vectors) {

@@ -70,6 +70,22 @@ class AudioCodecTest {
         assertThat(AudioDecoder.decode(sink.toByteArray(), 0).seconds()).isCloseTo(1.0, within(0.1));
     }
 
+    @ParameterizedTest
+    @EnumSource(value = AudioFormat.class, names = {"MP3", "FLAC", "WAV"})
+    void input_at_another_rate_is_resampled_without_losing_or_adding_time(AudioFormat format) throws Exception {
+        float[] at22k = tone(1.5, 22_050);
+        SeekableBuffer out = new SeekableBuffer();
+        try (AudioEncoder enc = new AudioEncoder(format, 22_050, RATE, out)) {
+            for (int i = 0; i < at22k.length; i += 2205) { // in 100 ms pieces, as espeak-ng hands them over
+                enc.write(java.util.Arrays.copyOfRange(at22k, i, Math.min(at22k.length, i + 2205)));
+            }
+            enc.finish();
+        }
+        AudioDecoder.Decoded back = AudioDecoder.decode(out.toByteArray(), 0);
+        assertThat(back.sourceSampleRate()).isEqualTo(RATE);
+        assertThat(back.seconds()).isCloseTo(1.5, within(0.03));
+    }
+
     @Test
     void decoding_resamples_to_16khz_mono() throws Exception {
         byte[] flac = AudioEncoder.encode(AudioFormat.FLAC, RATE, tone(2.0, RATE));

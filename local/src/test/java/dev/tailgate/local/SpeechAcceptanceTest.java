@@ -1,0 +1,267 @@
+package dev.tailgate.local;
+
+import static dev.tailgate.local.LocalAcceptanceTest.await;
+import static dev.tailgate.local.LocalAcceptanceTest.config;
+import static dev.tailgate.local.LocalAcceptanceTest.get;
+import static dev.tailgate.local.LocalAcceptanceTest.model;
+import static dev.tailgate.local.LocalAcceptanceTest.uri;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailgate.local.engine.audio.AudioDecoder;
+import dev.tailgate.local.engine.llama.TestHooks;
+import dev.tailgate.local.engine.worker.WorkerProcessFactory;
+import dev.tailgate.testing.MutableClock;
+import dev.tailgate.testing.NodeClients;
+import dev.tailgate.wire.Json;
+import java.io.ByteArrayOutputStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * POST /v1/audio/speech end to end: the espeak-ng engine in its own worker process behind {@link LocalServer}, driven
+ * through HTTP on 127.0.0.1 (and by the official openai Node SDK when {@code clients/} is installed).
+ */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class SpeechAcceptanceTest {
+    @TempDir
+    static Path tmp;
+    static LocalServer server;
+    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = LocalServer.builder(config(Files.createDirectories(tmp.resolve("models")), """
+                voice:
+                  capability: speech
+                  engine: espeak-ng
+                mini:
+                  capability: embeddings
+                  engine: onnx
+                """)).engines(workers(tmp.resolve("logs"))).start();
+    }
+
+    /** Production workers with the test hooks on: an input containing the hang marker wedges the engine. */
+    static EngineRegistry workers(Path logs) {
+        WorkerProcessFactory f = new WorkerProcessFactory(WorkerProcessFactory.Settings.defaults(logs)
+                .withEnvironment(java.util.Map.of(TestHooks.ENABLE, "1")));
+        EngineRegistry registry = new EngineRegistry();
+        LocalServer.ENGINES.keySet().forEach(name -> registry.register(name, f));
+        return registry;
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) server.close();
+    }
+
+    static ObjectNode speech(String model, String input) {
+        ObjectNode b = Json.object();
+        b.put("model", model);
+        b.put("input", input);
+        b.put("voice", "alloy");
+        return b;
+    }
+
+    static HttpResponse<byte[]> post(LocalServer s, ObjectNode body) throws Exception {
+        return HTTP.send(request(s, body), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    static HttpRequest request(LocalServer s, ObjectNode body) {
+        return HttpRequest.newBuilder(uri(s, "/v1/audio/speech")).timeout(Duration.ofSeconds(120))
+                .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(Json.string(body))).build();
+    }
+
+    static JsonNode error(HttpResponse<byte[]> r) {
+        return Json.parse(new String(r.body(), StandardCharsets.UTF_8)).get("error");
+    }
+
+    @Test
+    void speaksEveryFormatWithItsContentTypeAndAPlausibleDuration() throws Exception {
+        String text = "Hello world, this is qwen local speaking through espeak.";
+        HttpResponse<byte[]> wav = post(server, speech("voice", text).put("response_format", "wav"));
+        assertThat(wav.statusCode()).isEqualTo(200);
+        assertThat(wav.headers().firstValue("content-type")).hasValue("audio/wav");
+        double seconds = AudioDecoder.decode(wav.body(), 0).seconds();
+        assertThat(seconds).isBetween(2.0, 8.0);
+        for (String format : List.of("mp3", "opus", "aac", "flac", "pcm")) {
+            HttpResponse<byte[]> r = post(server, speech("voice", text).put("response_format", format));
+            assertThat(r.statusCode()).as(format).isEqualTo(200);
+            AudioDecoder.Decoded d = format.equals("pcm") ? AudioDecoder.decode(r.body(), "s16le", 24_000, 0)
+                    : AudioDecoder.decode(r.body(), 0);
+            assertThat(d.sourceSampleRate()).as(format).isEqualTo(format.equals("opus") ? 48_000 : 24_000);
+            assertThat(d.seconds()).as(format).isCloseTo(seconds, within(seconds * 0.10));
+        }
+        HttpResponse<byte[]> dflt = post(server, speech("voice", text));
+        assertThat(dflt.headers().firstValue("content-type")).as("mp3 by default").hasValue("audio/mpeg");
+    }
+
+    @Test
+    void audioIsStreamedInChunksAndAsSseEvents() throws Exception {
+        String text = "One. Two. Three. Four. Five. Six. Seven. Eight. Nine. Ten.";
+        HttpResponse<java.io.InputStream> r = HTTP.send(request(server, speech("voice", text).put("response_format", "pcm")),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("content-length")).as("chunked, not sized").isEmpty();
+        byte[] pcm;
+        try (var in = r.body()) {
+            pcm = in.readAllBytes();
+        }
+        assertThat(pcm.length / 2.0 / 24_000).isBetween(2.0, 10.0);
+
+        HttpResponse<String> sse = HTTP.send(HttpRequest.newBuilder(uri(server, "/v1/audio/speech"))
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(Json.string(speech("voice", text).put("stream_format", "sse")
+                        .put("response_format", "pcm")))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(sse.statusCode()).isEqualTo(200);
+        assertThat(sse.headers().firstValue("content-type").orElse("")).startsWith("text/event-stream");
+        ByteArrayOutputStream audio = new ByteArrayOutputStream();
+        List<String> types = new ArrayList<>();
+        for (String event : ChatApiTest.events(sse.body())) {
+            JsonNode e = Json.parse(event.substring("data: ".length()));
+            types.add(e.get("type").asText());
+            if (e.has("audio")) audio.writeBytes(Base64.getDecoder().decode(e.get("audio").asText()));
+        }
+        assertThat(types.getLast()).isEqualTo("speech.audio.done");
+        assertThat(types.subList(0, types.size() - 1)).hasSizeGreaterThan(1).containsOnly("speech.audio.delta");
+        assertThat(audio.size()).as("the same audio as the plain stream").isCloseTo(pcm.length, within(pcm.length / 20));
+    }
+
+    @Test
+    void badRequestsAreRefusedWithTheFieldNamed() throws Exception {
+        record Case(ObjectNode body, String param, String says) {}
+        List<Case> cases = List.of(
+                new Case(speech("voice", "x".repeat(4097)), "input", "maximum length 4096"),
+                new Case(speech("voice", ""), "input", "empty"),
+                new Case(speech("voice", "hi").put("voice", "nobody"), "voice", "alloy"),
+                new Case(speech("voice", "hi").put("speed", 4.5), "speed", "0.25"),
+                new Case(speech("voice", "hi").put("speed", 0.1), "speed", "0.25"),
+                new Case(speech("voice", "hi").put("response_format", "ogg"), "response_format", "mp3, opus, aac, flac, wav, pcm"),
+                new Case(speech("voice", "hi").put("stream_format", "chunks"), "stream_format", "sse"),
+                new Case(speech("mini", "hi"), "model", "wrong capability"));
+        for (Case c : cases) {
+            HttpResponse<byte[]> r = post(server, c.body());
+            assertThat(r.statusCode()).as(c.param()).isEqualTo(400);
+            assertThat(error(r).get("param").asText()).isEqualTo(c.param());
+            assertThat(error(r).get("message").asText()).contains(c.says());
+        }
+        HttpResponse<byte[]> unknown = post(server, speech("ghost", "hi"));
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(post(server, speech("voice", "x".repeat(4096)).put("response_format", "pcm")).statusCode())
+                .as("exactly 4096 characters is allowed").isEqualTo(200);
+    }
+
+    @Test
+    void voicesAreListed() throws Exception {
+        JsonNode list = Json.parse(get(server, "/v1/audio/voices").body());
+        assertThat(list.get("object").asText()).isEqualTo("list");
+        List<String> ids = new ArrayList<>();
+        list.get("data").forEach(v -> {
+            assertThat(v.get("model").asText()).isEqualTo("voice");
+            ids.add(v.get("id").asText());
+        });
+        assertThat(ids).contains("alloy", "echo", "fable", "onyx", "nova", "shimmer");
+        assertThat(Json.parse(get(server, "/v1/audio/voices?model=mini").body()).get("data")).isEmpty();
+    }
+
+    /**
+     * One slot, two queue places: a wedged first job holds the slot while 7 more requests arrive together — 2 queue,
+     * 5 get 429 + Retry-After. The watchdog (fake clock) marks the model stuck and kills the worker; the queued
+     * requests and the next one are then served by a fresh worker.
+     */
+    @Test
+    void aFullQueueRefusesWith429AndAHungSpeechWorkerIsKilled(@TempDir Path dir) throws Exception {
+        MutableClock clock = MutableClock.at("2026-01-01T00:00:00Z");
+        try (LocalServer held = LocalServer.builder(config(dir, """
+                held:
+                  capability: speech
+                  engine: espeak-ng
+                  max_concurrency: 1
+                  max_queue: 2
+                  stuck_after: 2s
+                """)).engines(workers(dir.resolve("logs"))).clock(clock).autoTick(false).start()) {
+            CompletableFuture<HttpResponse<byte[]>> first = HTTP.sendAsync(
+                    request(held, speech("held", "please " + TestHooks.HANG_MARKER)), HttpResponse.BodyHandlers.ofByteArray());
+            await("the wedged job holds the slot", () -> model(held, "held").get("in_flight").asInt() == 1);
+
+            List<CompletableFuture<HttpResponse<byte[]>>> rest = new ArrayList<>();
+            for (int i = 0; i < 7; i++) {
+                rest.add(HTTP.sendAsync(request(held, speech("held", "queued number " + i).put("response_format", "wav")),
+                        HttpResponse.BodyHandlers.ofByteArray()));
+            }
+            await("five refusals", () -> rest.stream().filter(f -> f.isDone() && f.join().statusCode() == 429).count() == 5);
+            for (CompletableFuture<HttpResponse<byte[]>> f : rest) {
+                if (!f.isDone()) continue;
+                HttpResponse<byte[]> r = f.join();
+                assertThat(r.statusCode()).isEqualTo(429);
+                assertThat(error(r).get("code").asText()).isEqualTo("queue_full");
+                assertThat(Integer.parseInt(r.headers().firstValue("retry-after").orElseThrow())).isPositive();
+            }
+            JsonNode busy = model(held, "held");
+            assertThat(busy.get("state").asText()).isEqualTo("busy");
+            assertThat(busy.get("queued").asInt()).isEqualTo(2);
+
+            clock.advance(Duration.ofSeconds(3));
+            held.scheduler().tick();
+            HttpResponse<byte[]> stuck = first.get(60, TimeUnit.SECONDS);
+            assertThat(stuck.statusCode()).isEqualTo(503);
+            assertThat(error(stuck).get("message").asText()).contains("stuck");
+            assertThat(stuck.headers().firstValue("retry-after")).isPresent();
+
+            int served = 0;
+            for (CompletableFuture<HttpResponse<byte[]>> f : rest) {
+                HttpResponse<byte[]> r = f.get(120, TimeUnit.SECONDS);
+                if (r.statusCode() == 429) continue;
+                assertThat(r.statusCode()).isEqualTo(200);
+                assertThat(AudioDecoder.decode(r.body(), 0).seconds()).isPositive();
+                served++;
+            }
+            assertThat(served).isEqualTo(2);
+            HttpResponse<byte[]> next = post(held, speech("held", "and the next one"));
+            assertThat(next.statusCode()).isEqualTo(200);
+            assertThat(model(held, "held").get("state").asText()).isEqualTo("ready");
+        }
+    }
+
+    /** The official openai Node SDK (clients/audio.mjs): speech whole, streamed, as SSE, and its error for a bad voice. */
+    @Test
+    void theOfficialNodeSdkSpeaks() throws Exception {
+        Path clients = NodeClients.requireOpenAiSdk();
+        ProcessBuilder pb = new ProcessBuilder("node", "audio.mjs").directory(clients.toFile()).redirectErrorStream(true);
+        pb.environment().put("BASE_URL", "http://127.0.0.1:" + server.port() + "/v1");
+        pb.environment().put("SPEECH_MODEL", "voice");
+        Process p = pb.start();
+        p.getOutputStream().close();
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                return "unreadable output: " + e;
+            }
+        });
+        boolean finished = p.waitFor(120, TimeUnit.SECONDS);
+        if (!finished) p.destroyForcibly();
+        String text = out.get(10, TimeUnit.SECONDS);
+        assertThat(finished).as(text).isTrue();
+        assertThat(p.exitValue()).as(text).isZero();
+        assertThat(text).contains("audio: 4 passed, 0 failed");
+    }
+}
