@@ -236,6 +236,7 @@ final class LlamaServerModel implements LoadedModel {
                 switch (request) {
                     case EngineRequest.Chat chat -> job.chat(chat.body());
                     case EngineRequest.Embed embed -> job.embed(embed.inputs());
+                    default -> job.fail(Kind.BAD_REQUEST, "model '" + spec.id() + "' serves chat completions and embeddings only");
                 }
             } catch (RuntimeException e) {
                 job.fail(Kind.ENGINE_ERROR, "llama-server job failed: " + e.getClass().getSimpleName() + ": " + e.getMessage());
