@@ -191,7 +191,7 @@ class LlamaServerSchedulingTest {
         }
     }
 
-    /** A missing binary: the model is unavailable with the install command, and requests get 503 + Retry-After. */
+    /** A missing binary needs the operator: the model is unavailable with the install command; requests get 503 without Retry-After. */
     @Test
     void withoutTheBinaryTheModelIsUnavailableWithTheInstallCommand() throws Exception {
         LlamaServerFactory none = new LlamaServerFactory(Optional::empty, dir.resolve("logs"), Duration.ofSeconds(10));
@@ -203,7 +203,8 @@ class LlamaServerSchedulingTest {
             HttpResponse<String> r = send(s, chat("hello", 4, false)).get(60, TimeUnit.SECONDS);
             assertThat(r.statusCode()).isEqualTo(503);
             assertThat(Json.parse(r.body()).get("error").get("message").asText()).contains(LlamaServerBinary.installHint());
-            assertThat(r.headers().firstValue("retry-after")).isPresent();
+            assertThat(r.headers().firstValue("retry-after")).isEmpty();
+            assertThat(r.headers().firstValue("x-should-retry")).contains("false");
         }
     }
 }
