@@ -115,7 +115,7 @@ await step('unknown model -> NotFoundError', async () => {
 });
 
 if (unavailableModel) {
-  await step('model file missing -> 503 unavailable naming the pull command, with Retry-After', async () => {
+  await step('model file missing -> 503 model_unavailable naming the pull command, no Retry-After (needs the operator)', async () => {
     for (const stream of [false, true]) {
       try {
         await client.chat.completions.create({ model: unavailableModel, messages: [{ role: 'user', content: 'x' }], stream });
@@ -123,9 +123,10 @@ if (unavailableModel) {
       } catch (e) {
         check(e instanceof OpenAI.APIError, `got ${e?.constructor?.name}: ${e?.message}`);
         check(e.status === 503, `status ${e.status}: ${e.message}`);
-        check(e.code === 'unavailable', `code ${e.code}`);
+        check(e.code === 'model_unavailable', `code ${e.code}`);
         check(/models pull/.test(e.message), `message does not name the pull command: ${e.message}`);
-        check(e.headers?.get?.('retry-after'), 'no Retry-After');
+        check(!e.headers?.get?.('retry-after'), 'a Retry-After on a refusal that needs the operator');
+        check(e.headers?.get?.('x-should-retry') === 'false', 'no x-should-retry: false');
       }
     }
   });

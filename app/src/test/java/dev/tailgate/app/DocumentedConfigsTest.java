@@ -37,7 +37,7 @@ class DocumentedConfigsTest {
         assertThat(c.providers().get("local").local()).isTrue();
         assertThat(c.providers().get("local").maxConcurrency()).isEqualTo(1);
         assertThat(c.providers().get("local").maxQueue()).isEqualTo(8);
-        assertThat(c.models()).containsOnlyKeys("qwen", "all-minilm-l6-v2", "embeddings");
+        assertThat(c.models()).containsOnlyKeys("qwen", "all-minilm-l6-v2", "embeddings", "espeak");
         assertThat(c.warnings()).isEmpty();
     }
 
