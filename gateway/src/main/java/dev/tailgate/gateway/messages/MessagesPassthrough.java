@@ -9,7 +9,7 @@ import dev.tailgate.gateway.config.ProviderConfig;
 import dev.tailgate.gateway.config.Target;
 import dev.tailgate.gateway.http.ClientRelays;
 import dev.tailgate.gateway.http.Exchange;
-import dev.tailgate.gateway.upstream.Attempt;
+import dev.tailgate.gateway.http.PassthroughSseRelay;
 import dev.tailgate.gateway.upstream.Dispatcher;
 import dev.tailgate.gateway.upstream.Relay;
 import dev.tailgate.gateway.upstream.UpstreamBody;
@@ -17,8 +17,6 @@ import dev.tailgate.wire.ApiError;
 import dev.tailgate.wire.Json;
 import dev.tailgate.wire.JsonSplice;
 import dev.tailgate.wire.sse.SseEvent;
-import dev.tailgate.wire.sse.SseReader;
-import dev.tailgate.wire.sse.SseWriter;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
@@ -87,87 +85,57 @@ final class MessagesPassthrough {
      * {@code message_delta} (output) for the ledger.
      */
     private static Relay sse(Exchange ex) {
-        HttpServerResponse r = ex.response();
-        String alias = ex.ctx().model();
-        return new Relay() {
-            private boolean stopped;
-            private long input;
-            private long output;
+        return PassthroughSseRelay.create(ex, new Format(ex), "before message_stop");
+    }
 
-            @Override
-            public void onResponse(Attempt attempt, Target target, HttpClientResponse resp) {
-                SseReader reader = new SseReader(event -> {
-                    if (attempt.done() || r.closed()) return;
-                    if (!committed()) {
-                        commit();
-                        ex.ctx().firstToken();
-                        attempt.firstProgress();
-                        MessagesEndpoint.openStream(r);
-                    } else {
-                        attempt.progress();
-                    }
-                    r.write(SseWriter.encode(observe(event)));
-                    if (r.writeQueueFull()) {
-                        resp.pause();
-                        r.drainHandler(v -> resp.resume());
-                    }
-                });
-                resp.handler(buf -> {
-                    if (!attempt.accept(buf)) return;
-                    try {
-                        reader.feed(buf);
-                    } catch (SseReader.SseException e) {
-                        attempt.fail(ApiError.upstream("provider '" + target.provider() + "' sent a malformed stream"), true);
-                    }
-                });
-                resp.endHandler(v -> {
-                    if (attempt.done()) return;
-                    reader.finish();
-                    if (stopped) {
-                        attempt.succeed(); // before the last write (see ClientRelays.json)
-                        ex.endAfterUsageRow(() -> {
-                            if (!r.closed() && !r.ended()) r.end();
-                        });
-                    } else {
-                        attempt.fail(ApiError.upstream("provider '" + target.provider() + "' ended the stream before message_stop"), true);
-                    }
-                });
-            }
+    private static final class Format implements PassthroughSseRelay.Format {
+        private final Exchange ex;
+        private final String alias;
+        private boolean stopped;
+        private long input;
+        private long output;
 
-            private SseEvent observe(SseEvent event) {
-                JsonNode data;
-                try {
-                    data = Json.parse(event.data());
-                } catch (Json.BadJsonException notJson) {
-                    return event;
-                }
-                String type = data.path("type").asText();
-                if (type.equals("message_stop")) stopped = true;
-                if (type.equals("message_start")) input = data.path("message").path("usage").path("input_tokens").asLong(input);
-                if (type.equals("message_delta")) {
-                    output = data.path("usage").path("output_tokens").asLong(output);
-                    input = data.path("usage").path("input_tokens").asLong(input);
-                }
-                if (type.equals("message_start") || type.equals("message_delta")) ex.ctx().usage(input, output);
-                if (type.equals("message_start") && data.path("message").path("model").isTextual() && alias != null) {
-                    ((ObjectNode) data.get("message")).put("model", alias);
-                    return new SseEvent(event.event(), Json.string(data), event.id());
-                }
+        Format(Exchange ex) {
+            this.ex = ex;
+            this.alias = ex.ctx().model();
+        }
+
+        @Override
+        public void openStream(HttpServerResponse response) {
+            MessagesEndpoint.openStream(response);
+        }
+
+        @Override
+        public SseEvent observe(SseEvent event) {
+            JsonNode data;
+            try {
+                data = Json.parse(event.data());
+            } catch (Json.BadJsonException notJson) {
                 return event;
             }
-
-            @Override
-            public void failBeforeCommit(ApiError error) {
-                ex.fail(error);
+            String type = data.path("type").asText();
+            if (type.equals("message_stop")) stopped = true;
+            if (type.equals("message_start")) input = data.path("message").path("usage").path("input_tokens").asLong(input);
+            if (type.equals("message_delta")) {
+                output = data.path("usage").path("output_tokens").asLong(output);
+                input = data.path("usage").path("input_tokens").asLong(input);
             }
-
-            @Override
-            public void abortAfterCommit(ApiError error) {
-                MessagesEvent event = new MessagesEvent("error", AnthropicErrors.body(error));
-                ex.endAfterUsageRow(() -> {
-                    if (!r.closed() && !r.ended()) r.end(Buffer.buffer(event.toSseBytes()));
-                });
+            if (type.equals("message_start") || type.equals("message_delta")) ex.ctx().usage(input, output);
+            if (type.equals("message_start") && data.path("message").path("model").isTextual() && alias != null) {
+                ((ObjectNode) data.get("message")).put("model", alias);
+                return new SseEvent(event.event(), Json.string(data), event.id());
             }
-        };
+            return event;
+        }
+
+        @Override
+        public boolean complete() {
+            return stopped;
+        }
+
+        @Override
+        public Buffer errorEvent(ApiError error) {
+            return Buffer.buffer(new MessagesEvent("error", AnthropicErrors.body(error)).toSseBytes());
+        }
     }
 }

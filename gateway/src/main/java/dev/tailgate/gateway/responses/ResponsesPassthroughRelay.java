@@ -2,16 +2,14 @@ package dev.tailgate.gateway.responses;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tailgate.gateway.config.Target;
 import dev.tailgate.gateway.http.Exchange;
-import dev.tailgate.gateway.upstream.Attempt;
+import dev.tailgate.gateway.http.PassthroughSseRelay;
 import dev.tailgate.gateway.upstream.Relay;
 import dev.tailgate.wire.ApiError;
 import dev.tailgate.wire.Json;
 import dev.tailgate.wire.sse.SseEvent;
-import dev.tailgate.wire.sse.SseReader;
 import dev.tailgate.wire.sse.SseWriter;
-import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.Set;
 
@@ -28,80 +26,52 @@ final class ResponsesPassthroughRelay {
     private ResponsesPassthroughRelay() {}
 
     static Relay sse(Exchange ex) {
-        HttpServerResponse r = ex.response();
-        String alias = ex.ctx().model();
-        return new Relay() {
-            private boolean terminal;
+        return PassthroughSseRelay.create(ex, new Format(ex), "before it was complete");
+    }
 
-            @Override
-            public void onResponse(Attempt attempt, Target target, HttpClientResponse resp) {
-                SseReader reader = new SseReader(event -> {
-                    if (attempt.done() || r.closed()) return;
-                    if (!committed()) {
-                        commit();
-                        ex.ctx().firstToken();
-                        attempt.firstProgress();
-                        ResponsesEndpoint.openStream(r);
-                    } else {
-                        attempt.progress();
-                    }
-                    r.write(SseWriter.encode(withAlias(event)));
-                    if (r.writeQueueFull()) {
-                        resp.pause();
-                        r.drainHandler(v -> resp.resume());
-                    }
-                });
-                resp.handler(buf -> {
-                    if (!attempt.accept(buf)) return;
-                    try {
-                        reader.feed(buf);
-                    } catch (SseReader.SseException e) {
-                        attempt.fail(ApiError.upstream("provider '" + target.provider() + "' sent a malformed stream"), true);
-                    }
-                });
-                resp.endHandler(v -> {
-                    if (attempt.done()) return;
-                    reader.finish();
-                    if (terminal) {
-                        attempt.succeed(); // before the last write (see ClientRelays.json)
-                        ex.endAfterUsageRow(() -> {
-                            if (!r.closed() && !r.ended()) r.end();
-                        });
-                    } else {
-                        attempt.fail(ApiError.upstream("provider '" + target.provider() + "' ended the stream before it was complete"), true);
-                    }
-                });
-            }
+    /** Complete after a terminal event; the upstream model inside {@code response} objects becomes the alias. */
+    private static final class Format implements PassthroughSseRelay.Format {
+        private final Exchange ex;
+        private final String alias;
+        private boolean terminal;
 
-            private SseEvent withAlias(SseEvent event) {
-                JsonNode data;
-                try {
-                    data = Json.parse(event.data());
-                } catch (Json.BadJsonException notJson) {
-                    return event;
-                }
-                if (TERMINAL.contains(data.path("type").asText())) {
-                    terminal = true;
-                    dev.tailgate.gateway.ledger.UsageFields.capture(ex.ctx(), data); // response.usage, for the ledger
-                }
-                if (data.path("response").path("model").isTextual() && alias != null) {
-                    ((ObjectNode) data.get("response")).put("model", alias);
-                    return new SseEvent(event.event(), Json.string(data), event.id());
-                }
+        Format(Exchange ex) {
+            this.ex = ex;
+            this.alias = ex.ctx().model();
+        }
+
+        @Override
+        public void openStream(HttpServerResponse response) {
+            ResponsesEndpoint.openStream(response);
+        }
+
+        @Override
+        public SseEvent observe(SseEvent event) {
+            JsonNode data;
+            try {
+                data = Json.parse(event.data());
+            } catch (Json.BadJsonException notJson) {
                 return event;
             }
-
-            @Override
-            public void failBeforeCommit(ApiError error) {
-                ex.fail(error);
+            if (TERMINAL.contains(data.path("type").asText())) {
+                terminal = true;
+                dev.tailgate.gateway.ledger.UsageFields.capture(ex.ctx(), data); // response.usage, for the ledger
             }
-
-            @Override
-            public void abortAfterCommit(ApiError error) {
-                ex.endAfterUsageRow(() -> {
-                    if (!r.closed() && !r.ended()) r.end(SseWriter.error(error.toBytes()));
-                });
+            if (data.path("response").path("model").isTextual() && alias != null) {
+                ((ObjectNode) data.get("response")).put("model", alias);
+                return new SseEvent(event.event(), Json.string(data), event.id());
             }
-        };
+            return event;
+        }
+
+        @Override
+        public boolean complete() {
+            return terminal;
+        }
+
+        @Override
+        public Buffer errorEvent(ApiError error) {
+            return SseWriter.error(error.toBytes());
+        }
     }
 }
