@@ -5,7 +5,9 @@ import java.util.Set;
 
 /**
  * Every key the gateway config may contain, by section. Unknown keys are refused (a typo must not silently fall back
- * to a default), so a package that reads its own keys from {@link GatewayConfig#raw()} lists them here.
+ * to a default), so a package that reads its own keys from {@link GatewayConfig#raw()} lists them here. A key added
+ * here must be documented in docs/gateway-config.md (type, default, meaning): DocumentedGatewayConfigTest fails until
+ * the page lists exactly these sets.
  */
 public final class ConfigKeys {
     private ConfigKeys() {}

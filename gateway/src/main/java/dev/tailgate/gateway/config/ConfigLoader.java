@@ -20,7 +20,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads and validates the gateway YAML (keys: gateway/README.md and docs/policy.md) plus the optional clients file. Every refusal names the file,
+ * Reads and validates the gateway YAML (every key: docs/gateway-config.md) plus the optional clients file. Every refusal names the file,
  * line and key. Unknown keys are refused too (a typo such as {@code bse_url} would otherwise silently fall back to a
  * default). Secrets go through the {@link SecretResolver}; a provider or client whose secret cannot be resolved is
  * kept but disabled, with a warning, so one missing environment variable does not stop the whole gateway.

@@ -9,7 +9,7 @@ import dev.tailgate.wire.Json;
 import io.vertx.core.http.HttpMethod;
 import java.util.function.Supplier;
 
-/** {@code /health}, {@code /status}, {@code /metrics}: no key needed, and nothing in them is secret. */
+/** {@code /health}, {@code /status}, {@code /metrics}: no key needed, and nothing in them is secret (shapes: docs/endpoints.md, docs/status.md). */
 public final class OpsRoutes {
     private final Gateway gateway;
     private final Supplier<Boolean> draining;

@@ -30,7 +30,8 @@ import java.util.Set;
  *                  audit_log_max_size: 64MiB (then rotated to audit_log.1)
  * ledger:          path of the SQLite usage ledger (absent: no ledger);      ledger_queue: 10000
  * </pre>
- * Relative paths resolve against the config file's folder.
+ * Relative paths resolve against the config file's folder. The reference with types and defaults is
+ * docs/gateway-config.md; a new key must be added to {@code config.ConfigKeys} and documented there.
  */
 public record PolicySettings(Map<String, ProviderPolicy> providers, Map<String, ModelRoute> models,
                              Map<String, ClientPolicy> clients, Pricing pricing, BreakerSettings breaker,

@@ -23,7 +23,7 @@ public final class PolicyStatus {
         return healthy == all.size() ? "ok" : usable == 0 ? "unavailable" : "degraded";
     }
 
-    /** The last {@code max} routing decisions, oldest first, for {@code GET /admin/audit}. */
+    /** The last {@code max} routing decisions, oldest first, for {@code GET /admin/policy} (fields: docs/status.md). */
     public static ArrayNode audit(AuditLog log, int max) {
         ArrayNode out = Json.MAPPER.createArrayNode();
         log.recent(max).forEach(e -> out.add(e.toJson()));

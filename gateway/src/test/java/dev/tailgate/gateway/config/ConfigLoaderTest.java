@@ -24,7 +24,8 @@ class ConfigLoaderTest {
         return p;
     }
 
-    private static final String CONTRACT_EXAMPLE = """
+    /** The core keys of docs/gateway-config.md, as a user writes them. */
+    private static final String EXAMPLE = """
             listen: 127.0.0.1:8080
             providers:
               local:                                 # a provider name
@@ -51,7 +52,7 @@ class ConfigLoaderTest {
 
     @Test
     void readsTheContractExample() throws IOException {
-        GatewayConfig c = loader.load(write("gateway.yaml", CONTRACT_EXAMPLE));
+        GatewayConfig c = loader.load(write("gateway.yaml", EXAMPLE));
         assertThat(c.host()).isEqualTo("127.0.0.1");
         assertThat(c.port()).isEqualTo(8080);
         assertThat(c.maxBody()).isEqualTo(10L * 1024 * 1024);

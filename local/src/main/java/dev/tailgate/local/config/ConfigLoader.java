@@ -25,7 +25,9 @@ import java.util.Set;
 
 /**
  * Reads and validates the qwen-local YAML. Every error names the key and, when the YAML parser knows it, the line,
- * so that a user can fix the file without reading code.
+ * so that a user can fix the file without reading code. Every key is documented in docs/local-config.md;
+ * DocumentedLocalConfigTest reads the accepted keys from this loader's unknown-key refusal and fails until the page
+ * lists exactly them.
  */
 public final class ConfigLoader {
     private static final Set<String> TOP_KEYS = Set.of("listen", "models_dir", "logs_dir", "memory_budget", "max_request_bytes",

@@ -153,7 +153,7 @@ public final class LocalHttpApi implements Handler<HttpServerRequest> {
         return root;
     }
 
-    /** GET /status, exactly the CONTRACT shape (plus {@code engine}). */
+    /** GET /status in the shape docs/status.md documents (LocalEndpointsDocTest holds the two together). */
     ObjectNode status() {
         List<ModelHealth> health = scheduler.health();
         MemoryUse memory = scheduler.memory();
