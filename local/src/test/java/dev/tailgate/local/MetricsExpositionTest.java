@@ -123,6 +123,8 @@ class MetricsExpositionTest {
     private static String scrapeWhenCounted(Harness h, String line) throws Exception {
         String[] body = {""};
         Harness.await("metrics show " + line, () -> (body[0] = h.get("/metrics").body()).contains(line));
+        // kept as a test artifact, e.g. for `promtool check metrics < local/target/local-metrics.txt`
+        Files.writeString(Path.of("target", "local-metrics.txt"), body[0]);
         return body[0];
     }
 

@@ -140,6 +140,8 @@ class MetricsExpositionTest {
             }
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(r.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
+            // kept as a test artifact, e.g. for `promtool check metrics < gateway/target/gateway-metrics.txt`
+            Files.writeString(Path.of("target", "gateway-metrics.txt"), r.body());
             return r.body();
         }
     }
