@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The gateway's Prometheus metrics (names and labels: docs/metrics.md).
+ * The gateway's Prometheus metrics (names and labels: docs/metrics/README.md).
  *
  * <p>Every label value comes from configuration: the model alias when the config has it (else {@code unknown}, or
  * {@code none} when the request named no model), the provider name, the endpoint as registered by the router, and the

@@ -74,6 +74,8 @@ class MetricsExpositionTest {
         assertThat(value(m, "tailgate_private_refusals_total", Map.of("model", "external-only"))).isEqualTo(1);
         assertThat(value(m, "tailgate_requests_total", Map.of("endpoint", "/v1/chat/completions", "model", "unknown",
                 "provider", "none", "status_class", "4xx"))).isEqualTo(1);
+        assertThat(value(m, "tailgate_requests_total", Map.of("endpoint", "other", "model", "none",
+                "provider", "none", "status_class", "4xx"))).as("a path the gateway does not serve").isEqualTo(1);
         assertThat(value(m, "tailgate_provider_breaker_state", Map.of("provider", "fake", "state", "closed"))).isEqualTo(1);
         assertThat(value(m, "tailgate_provider_breaker_state", Map.of("provider", "fake", "state", "open"))).isEqualTo(0);
         assertThat(value(m, "tailgate_provider_max_concurrency", Map.of("provider", "fake"))).isEqualTo(4);
@@ -126,6 +128,7 @@ class MetricsExpositionTest {
             assertThat(h.post("/v1/chat/completions", Harness.chat("qwen", true, "hello again")).statusCode()).isEqualTo(200);
             assertThat(h.post("/v1/chat/completions", Harness.chat("flaky", false, "x")).statusCode()).isEqualTo(200);
             assertThat(h.post("/v1/chat/completions", Harness.chat("no-such-model", false, "x")).statusCode()).isEqualTo(404);
+            assertThat(h.get("/no/such/path").statusCode()).isEqualTo(404);
             HttpResponse<String> refused = h.send(HttpRequest.newBuilder(URI.create(h.base() + "/v1/chat/completions"))
                     .header("Authorization", "Bearer " + Harness.PRIVATE_KEY).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(Harness.chat("external-only", false, "x"))).build());

@@ -18,7 +18,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Prometheus metrics for qwen-local (names and labels: docs/metrics.md). Labels come only from the config (model ids),
+ * Prometheus metrics for qwen-local (names and labels: docs/metrics/README.md). Labels come only from the config (model ids),
  * the endpoint list and the status class: a request naming a model that is not configured counts as {@code unknown}.
  * Meters are built once per label set and reused; the per-model gauges read one health snapshot per scrape, so a
  * scrape takes the scheduler lock once, not once per gauge.
