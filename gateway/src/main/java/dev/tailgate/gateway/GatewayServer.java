@@ -152,7 +152,7 @@ public final class GatewayServer implements AutoCloseable {
                 throw new dev.tailgate.gateway.config.ConfigException(o.configFile() + ": " + e.getMessage());
             }
             Dispatcher dispatcher = new Dispatcher(vertx, client, providers, policy);
-            Gateway gateway = new Gateway(vertx, providers, dispatcher, new Metrics(), policy, config,
+            Gateway gateway = new Gateway(vertx, providers, dispatcher, new Metrics(providers, policy.health()), policy, config,
                     o.clock().instant().getEpochSecond());
             AtomicBoolean draining = new AtomicBoolean();
             GatewayRouter router = new GatewayRouter(gateway, draining::get);

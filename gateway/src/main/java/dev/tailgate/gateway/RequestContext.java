@@ -29,6 +29,8 @@ public final class RequestContext {
     private volatile String errorCode;
     private volatile boolean privateRoute;
     private volatile java.util.List<String> skippedForPrivacy = java.util.List.of();
+    private volatile double costUsd;
+    private final java.util.List<String> fellBackFrom = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public RequestContext(String requestId, long startNanos, String method, String path) {
         this.requestId = requestId;
@@ -110,6 +112,14 @@ public final class RequestContext {
     }
     /** Nanos from the start to the first delivered content, or -1 when none was delivered. */
     public long ttftNanos() { return firstTokenNanos == 0 ? -1 : firstTokenNanos - startNanos; }
+
+    /** The request's cost in USD as the ledger settled it (0 until settled, or when no price is configured). */
+    public double costUsd() { return costUsd; }
+    public void costUsd(double usd) { this.costUsd = usd; }
+
+    /** Providers whose failed attempt handed this request to the route's next target, in order (for metrics). */
+    public java.util.List<String> fellBackFrom() { return fellBackFrom; }
+    public void fellBackFrom(String provider) { fellBackFrom.add(provider); }
 
     /** The OpenAI error code the client got (null when it succeeded or the error had none). */
     public String errorCode() { return errorCode; }

@@ -122,8 +122,8 @@ class HealthTest {
                     .contains("tailgate_local_model_state{model=\"chat\",state=\"ready\"} 1.0")
                     .contains("tailgate_local_model_state{model=\"chat\",state=\"busy\"} 0.0")
                     .contains("tailgate_local_tokens_generated_total{model=\"chat\"} 5.0")
-                    .contains("tailgate_local_requests_total{endpoint=\"/v1/chat/completions\",model=\"chat\",status=\"200\"} 1.0")
-                    .contains("tailgate_local_requests_total{endpoint=\"/v1/chat/completions\",model=\"unknown\",status=\"404\"} 1.0")
+                    .contains("tailgate_local_requests_total{endpoint=\"/v1/chat/completions\",model=\"chat\",status_class=\"2xx\"} 1.0")
+                    .contains("tailgate_local_requests_total{endpoint=\"/v1/chat/completions\",model=\"unknown\",status_class=\"4xx\"} 1.0")
                     .doesNotContain("random-name-42")
                     .contains("tailgate_local_queue_wait_seconds_bucket{model=\"chat\"")
                     .contains("tailgate_local_job_duration_seconds_bucket{model=\"chat\",outcome=\"ok\"");

@@ -69,7 +69,7 @@ class SchedulingTest {
             assertThat(ok).isEqualTo(3);
             Harness.await("idle again", () -> h.model("chat").get("in_flight").asInt() == 0);
             assertThat(h.state("chat")).isEqualTo("ready");
-            assertThat(h.get("/metrics").body()).contains("tailgate_local_requests_total{endpoint=\"/v1/chat/completions\",model=\"chat\",status=\"429\"} 5.0");
+            assertThat(h.get("/metrics").body()).contains("tailgate_local_requests_total{endpoint=\"/v1/chat/completions\",model=\"chat\",status_class=\"4xx\"} 5.0");
         }
     }
 

@@ -92,8 +92,8 @@ public final class GatewayRouter implements Handler<HttpServerRequest>, RouteReg
             int status = req.response().getStatusCode();
             boolean gone = !req.response().ended();
             AccessLog.write(ctx, status, nanos, req.bytesRead(), req.response().bytesWritten(), gone);
-            gateway.metrics().finished(metricPath(path), status, ctx.model(), ctx.provider(), nanos);
             gateway.policy().finished(ctx, status, nanos, gone); // one usage row per finished model request
+            gateway.metrics().finished(ctx, metricPath(path), status, nanos, gateway.config()); // after: reads the settled cost
         };
         ex.usageRow(() -> gateway.policy().finished(ctx, req.response().getStatusCode(), System.nanoTime() - ctx.startNanos(), false));
         req.response().endHandler(v -> finish.run());

@@ -78,6 +78,13 @@ public final class OpsRoutes {
     }
 
     private void metrics(Exchange ex) {
-        ex.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(gateway.metrics().scrape());
+        // off the event loop: a scrape serialises every series, and /health must not wait behind it
+        gateway.vertx().executeBlocking(gateway.metrics()::scrape, false).onComplete(ar -> {
+            if (ar.failed()) {
+                ex.fail(dev.tailgate.gateway.ApiException.of(ar.cause()));
+                return;
+            }
+            ex.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(ar.result());
+        });
     }
 }

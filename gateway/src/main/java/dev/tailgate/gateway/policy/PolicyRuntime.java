@@ -252,6 +252,7 @@ public final class PolicyRuntime implements AttemptFeedback, AutoCloseable {
                 boolean sent = ctx.provider() != null && ctx.upstreamModel() != null;
                 cost = clients.settle(client, sent ? ctx.provider() : "", sent ? ctx.upstreamModel() : "", ctx.model(),
                         ctx.estimatedPromptTokens(), sent ? prompt : 0, sent ? completion : 0);
+                ctx.costUsd(cost);
             }
             if (ledger == null) return none;
             // routing's verdict when it ran; a request refused before routing is private by its client or header

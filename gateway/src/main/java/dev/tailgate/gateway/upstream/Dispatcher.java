@@ -211,6 +211,7 @@ public final class Dispatcher {
         private void failed(Target target, ApiError error, boolean mayFallBack) {
             failures.add(target.provider() + "/" + target.upstreamModel() + ": " + error.message());
             if (!relay.committed() && mayFallBack && plan.fallback() && index < plan.targets().size()) {
+                plan.ctx().fellBackFrom(target.provider());
                 next(error);
             } else {
                 finish(error);

@@ -17,6 +17,8 @@ final class Job implements Ticket {
     final long enqueuedAt;
 
     long startedAt;
+    /** System.nanoTime() when the job was handed to the engine (0 before): the tokens/s metric's clock. */
+    long engineNanos;
     long lastProgressAt;
     int completionTokens;
     boolean running;

@@ -142,6 +142,7 @@ public final class Scheduler {
         List<Runnable> after = new ArrayList<>();
         synchronized (lock) {
             if (job.done) return; // ended (watchdog, death, shutdown) before it reached the engine
+            if (!job.cancelRequested) job.engineNanos = System.nanoTime();
             if (job.cancelRequested) { // the client left before the engine saw the job: never start it
                 endLocked(job, null, null, new EngineFailure(Kind.CANCELLED, "The request was cancelled by the client."), after);
                 pump(job.slot, after);
@@ -257,8 +258,9 @@ public final class Scheduler {
         Duration total = Duration.ofMillis(Math.max(0, now - job.enqueuedAt));
         String outcome = failure == null ? "ok" : failure.kind().name().toLowerCase(java.util.Locale.ROOT);
         int tokens = usage == null ? 0 : usage.completionTokens();
+        Duration onEngine = job.engineNanos == 0 ? null : Duration.ofNanos(System.nanoTime() - job.engineNanos);
         after.add(() -> {
-            safely(() -> events.finished(slot.id(), outcome, total, tokens));
+            safely(() -> events.finished(slot.id(), outcome, total, onEngine, tokens));
             if (failure == null) safely(() -> job.downstream.onComplete(usage, finishReason));
             else safely(() -> job.downstream.onError(failure));
         });
@@ -304,6 +306,7 @@ public final class Scheduler {
         }
         LoadedModel loaded = null;
         String error = null;
+        long loadStart = System.nanoTime();
         try {
             loaded = factory.load(cfg.spec());
             if (loaded == null) error = "the engine returned no model";
@@ -313,6 +316,9 @@ public final class Scheduler {
             LOG.warn("loading model '{}' failed", cfg.id(), e);
             error = e.getClass().getSimpleName() + ": " + e.getMessage();
         }
+        Duration took = Duration.ofNanos(System.nanoTime() - loadStart);
+        boolean ok = error == null;
+        safely(() -> events.loaded(cfg.id(), took, ok));
         if (error != null) {
             loadFailed(slot, "loading failed: " + error, true);
             return;
