@@ -54,7 +54,7 @@ class ConfigLoaderTest {
             """;
 
     @Test
-    void readsTheContractExample() throws IOException {
+    void readsTheCoreKeysAndDisablesAProviderWhoseKeyIsUnset() throws IOException {
         GatewayConfig c = loader.load(write("gateway.yaml", EXAMPLE));
         assertThat(c.host()).isEqualTo("127.0.0.1");
         assertThat(c.port()).isEqualTo(8080);

@@ -21,7 +21,7 @@ class ConfigLoaderTest {
     private final ConfigLoader loader = new ConfigLoader(Set.of("llama.cpp", "onnx"));
 
     @Test
-    void theContractExampleLoadsWithItsValuesAndDefaults() throws Exception {
+    void aFullLocalYamlLoadsWithItsValuesAndDefaults() throws Exception {
         Path file = tmp.resolve("local.yaml");
         Files.writeString(file, """
                 listen: 127.0.0.1:8081
