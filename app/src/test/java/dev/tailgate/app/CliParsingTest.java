@@ -21,7 +21,7 @@ class CliParsingTest {
     }
 
     @Test
-    void helpListsEveryContractCommand() {
+    void helpListsEveryCommand() {
         CliRun r = CliRun.of("--help");
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("up", "gateway", "local", "models", "keys", "status", "doctor");

@@ -55,7 +55,7 @@ class DefaultConfigsTest {
     }
 
     @Test
-    void localDefaultsMatchTheContract() throws Exception {
+    void localDefaultsServeQwenMiniLmAndEspeakOn8081WithinA12GiBBudget() throws Exception {
         Path home = tmp.resolve("home");
         JsonNode l = yaml(DefaultConfigs.localYaml(home));
         assertThat(l.path("listen").asText()).isEqualTo("127.0.0.1:8081");

@@ -66,7 +66,7 @@ class HealthTest {
     }
 
     @Test
-    void statusHasTheContractShapeAndDegradedWhenOneModelCannotServe() throws Exception {
+    void statusListsPerModelCountersAndMemoryAndIsDegradedWhenOneModelCannotServe() throws Exception {
         String yaml = QWEN_MISSING + """
                   mini:
                     capability: embeddings

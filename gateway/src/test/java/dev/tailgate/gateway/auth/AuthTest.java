@@ -7,8 +7,11 @@ import dev.tailgate.gateway.config.ConfigLoader;
 import io.vertx.core.MultiMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class AuthTest {
 
     @Test

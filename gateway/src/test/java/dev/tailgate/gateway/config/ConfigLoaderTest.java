@@ -9,9 +9,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ConfigLoaderTest {
     @TempDir
     Path dir;
@@ -51,7 +54,7 @@ class ConfigLoaderTest {
             """;
 
     @Test
-    void readsTheContractExample() throws IOException {
+    void readsTheCoreKeysAndDisablesAProviderWhoseKeyIsUnset() throws IOException {
         GatewayConfig c = loader.load(write("gateway.yaml", EXAMPLE));
         assertThat(c.host()).isEqualTo("127.0.0.1");
         assertThat(c.port()).isEqualTo(8080);

@@ -11,10 +11,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The keys the fault work added: {@code max_response} (global default, per-provider override) and {@code client_timeout}. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class FaultConfigKeysTest {
     @TempDir
     Path dir;

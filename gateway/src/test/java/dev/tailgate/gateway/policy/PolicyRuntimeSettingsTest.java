@@ -9,10 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The policy keys as the running gateway reads them: main config plus the clients file. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PolicyRuntimeSettingsTest {
     @TempDir
     Path dir;

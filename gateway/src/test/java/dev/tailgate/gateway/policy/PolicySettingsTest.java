@@ -21,7 +21,7 @@ class PolicySettingsTest {
     }
 
     @Test
-    void readsTheContractExampleWithPolicyKeys() throws Exception {
+    void readsProvidersModelsClientsPricingAndHealthPolicyKeys() throws Exception {
         PolicySettings s = PolicySettings.from(yaml("""
                 listen: 127.0.0.1:8080
                 audit_log: audit.jsonl

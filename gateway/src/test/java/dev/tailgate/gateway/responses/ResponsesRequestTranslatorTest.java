@@ -10,10 +10,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailgate.wire.ApiError;
 import dev.tailgate.wire.Json;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ResponsesRequestTranslatorTest {
 
     private static ObjectNode chat(String responsesJson) {

@@ -18,9 +18,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tailgate.wire.ApiError;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ResponsesStreamBridgeTest {
 
     private final List<ResponsesEvent> events = new ArrayList<>();

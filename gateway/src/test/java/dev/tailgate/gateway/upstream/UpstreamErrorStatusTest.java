@@ -6,9 +6,12 @@ import dev.tailgate.gateway.config.ProviderConfig;
 import io.vertx.core.buffer.Buffer;
 import java.net.URI;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Which upstream statuses the client sees as they are (503, 429: "come back later") and which become 502. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class UpstreamErrorStatusTest {
     static final ProviderConfig LOCAL = new ProviderConfig("local", URI.create("http://127.0.0.1:1/v1"), null, null, true,
             1, 8, Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(30), false, false, 64L << 20);

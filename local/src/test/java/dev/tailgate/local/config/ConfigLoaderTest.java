@@ -8,9 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ConfigLoaderTest {
     @TempDir
     Path tmp;
@@ -18,7 +21,7 @@ class ConfigLoaderTest {
     private final ConfigLoader loader = new ConfigLoader(Set.of("llama.cpp", "onnx"));
 
     @Test
-    void theContractExampleLoadsWithItsValuesAndDefaults() throws Exception {
+    void aFullLocalYamlLoadsWithItsValuesAndDefaults() throws Exception {
         Path file = tmp.resolve("local.yaml");
         Files.writeString(file, """
                 listen: 127.0.0.1:8081

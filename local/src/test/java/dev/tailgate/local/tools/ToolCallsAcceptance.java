@@ -27,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import dev.tailgate.testing.NodeClients;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The tool-call and reasoning acceptance points through HTTP, on synthetic qwen2 GGUFs carrying Qwen2.5's template:
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.Test;
  * {@code thinker} with a {@code <think>} block and an answer, {@code tiny} has random weights (a weak model, so
  * {@code tool_choice} required/named must be enforced by the grammar). Each engine runs it through a subclass.
  */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
 abstract class ToolCallsAcceptance {
     static final String CALLER_TEXT = "I'll check.\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Oslo\", \"days\": 3}}\n</tool_call>";
     static final String TWICE_TEXT = "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Oslo\", \"days\": 3}}\n</tool_call>\n"
