@@ -10,11 +10,12 @@ import dev.tailgate.local.engine.EngineRequest;
 import dev.tailgate.local.engine.JobListener;
 import dev.tailgate.local.engine.LoadedModel;
 import dev.tailgate.local.engine.ModelSpec;
+import dev.tailgate.local.engine.ProcessFootprint;
+import dev.tailgate.local.engine.ProcessMemory;
 import dev.tailgate.local.engine.RunningJob;
 import dev.tailgate.local.engine.llama.AssistantOutput;
 import dev.tailgate.local.engine.llama.BadChatRequest;
 import dev.tailgate.local.engine.llama.ChatOptions;
-import dev.tailgate.local.engine.worker.ProcessMemory;
 import dev.tailgate.wire.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -251,6 +252,11 @@ final class LlamaServerModel implements LoadedModel {
     public long memoryBytes() {
         if (closed.get() || !process.isAlive()) return 0;
         return ProcessMemory.residentBytes(process.pid()).orElse(memoryEstimate);
+    }
+
+    @Override
+    public ProcessFootprint footprint() {
+        return closed.get() || !process.isAlive() ? null : ProcessFootprint.of(process.pid(), ProcessFootprint.weightsBytes(spec));
     }
 
     @Override

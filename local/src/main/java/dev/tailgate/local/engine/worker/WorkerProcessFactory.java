@@ -5,6 +5,7 @@ import dev.tailgate.local.engine.EngineException;
 import dev.tailgate.local.engine.EngineFactory;
 import dev.tailgate.local.engine.InProcessEngineFactory;
 import dev.tailgate.local.engine.LoadedModel;
+import dev.tailgate.local.engine.ProcessFootprint;
 import dev.tailgate.local.engine.ModelSpec;
 import dev.tailgate.local.engine.llama.LlamaNative;
 import dev.tailgate.wire.Json;
@@ -122,7 +123,7 @@ public final class WorkerProcessFactory implements EngineFactory {
                 channel.close();
                 throw failure(spec, process, log, "lost its connection while loading");
             }
-            return new WorkerModel(spec.id(), process, channel, estimateMemoryBytes(spec));
+            return new WorkerModel(spec.id(), process, channel, estimateMemoryBytes(spec), ProcessFootprint.weightsBytes(spec));
         } catch (IOException e) {
             throw new EngineException("cannot start a worker for '" + spec.id() + "': " + e.getMessage(), e);
         }
