@@ -46,6 +46,20 @@ public final class InProcessEngineFactory implements EngineFactory {
         }
     }
 
+    /** Bytes of the model's weights on disk (what a worker's resident memory is measured against); 0 for espeak-ng. */
+    public static long weightsBytes(ModelSpec spec) {
+        try {
+            return switch (kind(spec)) {
+                case ONNX_EMBEDDINGS -> OnnxEmbeddingEngine.weightsBytes(spec);
+                case KOKORO_SPEECH -> KokoroSpeechEngine.weightsBytes(spec);
+                case ESPEAK_SPEECH -> 0;
+                case LLAMA_CHAT, LLAMA_EMBEDDINGS, WHISPER_TRANSCRIPTION -> spec.file() == null ? 0 : java.nio.file.Files.size(spec.file());
+            };
+        } catch (EngineException | java.io.IOException e) {
+            return 0;
+        }
+    }
+
     /** The engine implementations there are. */
     public enum Kind { LLAMA_CHAT, LLAMA_EMBEDDINGS, ONNX_EMBEDDINGS, ESPEAK_SPEECH, KOKORO_SPEECH, WHISPER_TRANSCRIPTION }
 

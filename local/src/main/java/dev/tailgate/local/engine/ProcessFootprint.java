@@ -1,9 +1,5 @@
 package dev.tailgate.local.engine;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 /**
  * The process a loaded model runs in, as /status reports it: its pid, its resident memory now, the size of the model's
  * weights file(s), and what the process holds beyond those weights ({@code rss - weights}, never below 0): the JVM or
@@ -19,16 +15,5 @@ public record ProcessFootprint(long pid, long rssBytes, long weightsBytes) {
     public static ProcessFootprint of(long pid, long weightsBytes) {
         var rss = ProcessMemory.residentBytes(pid);
         return rss.isPresent() ? new ProcessFootprint(pid, rss.getAsLong(), weightsBytes) : null;
-    }
-
-    /** Bytes of the model's weights on disk: its file (0 for engines without one, such as espeak-ng). */
-    public static long weightsBytes(ModelSpec spec) {
-        Path file = spec.file();
-        if (file == null) return 0;
-        try {
-            return Files.size(file);
-        } catch (IOException e) {
-            return 0;
-        }
     }
 }

@@ -66,6 +66,7 @@ final class LlamaServerModel implements LoadedModel {
     private final URI base;
     private final String apiKey;
     private final long memoryEstimate;
+    private final long weightsBytes;
     private final HttpClient http;
     private final ScheduledExecutorService probe;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -79,6 +80,7 @@ final class LlamaServerModel implements LoadedModel {
         this.base = base;
         this.apiKey = apiKey;
         this.memoryEstimate = memoryEstimate;
+        this.weightsBytes = fileSize(spec.file());
         this.http = http;
         this.probe = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("llama-server-probe-" + spec.id()).factory());
     }
@@ -254,9 +256,17 @@ final class LlamaServerModel implements LoadedModel {
         return ProcessMemory.residentBytes(process.pid()).orElse(memoryEstimate);
     }
 
+    private static long fileSize(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
     @Override
     public ProcessFootprint footprint() {
-        return closed.get() || !process.isAlive() ? null : ProcessFootprint.of(process.pid(), ProcessFootprint.weightsBytes(spec));
+        return closed.get() || !process.isAlive() ? null : ProcessFootprint.of(process.pid(), weightsBytes);
     }
 
     @Override
