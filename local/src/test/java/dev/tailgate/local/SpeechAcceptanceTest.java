@@ -10,8 +10,13 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailgate.local.engine.EngineException;
+import dev.tailgate.local.engine.EngineFactory;
+import dev.tailgate.local.engine.LoadedModel;
+import dev.tailgate.local.engine.ModelSpec;
 import dev.tailgate.local.engine.audio.AudioDecoder;
 import dev.tailgate.local.engine.llama.TestHooks;
+import dev.tailgate.local.engine.speech.EspeakTestAccess;
 import dev.tailgate.local.engine.worker.WorkerProcessFactory;
 import dev.tailgate.testing.MutableClock;
 import dev.tailgate.testing.NodeClients;
@@ -292,6 +297,49 @@ class SpeechAcceptanceTest {
         assertThat(process.get("weights_bytes").asLong()).as("espeak-ng has no weights file").isZero();
         assertThat(process.get("overhead_bytes").asLong()).isEqualTo(rss);
         assertThat(model(server, "voice").get("memory_bytes").asLong()).isPositive();
+    }
+
+    /**
+     * espeak-ng's library missing needs the operator: the model is {@code unavailable} in /status with the install
+     * command, and a request gets 503 {@code model_unavailable} without Retry-After and with {@code x-should-retry: false}.
+     * (The production factories ask {@code EspeakNative.unavailableReason()}; this machine has espeak-ng, so the test
+     * gives the worker factory a library name that does not exist.)
+     */
+    @Test
+    void withoutEspeakNgTheSpeechModelIsUnavailableAndRequestsAreNotToBeRetried(@TempDir Path dir) throws Exception {
+        String missing = EspeakTestAccess.missingReason("libtailgate-no-such-espeak.so.1");
+        WorkerProcessFactory real = new WorkerProcessFactory(WorkerProcessFactory.Settings.defaults(dir.resolve("logs")));
+        EngineFactory withoutEspeak = new EngineFactory() {
+            @Override
+            public LoadedModel load(ModelSpec spec) throws EngineException {
+                return real.load(spec);
+            }
+
+            @Override
+            public long estimateMemoryBytes(ModelSpec spec) {
+                return real.estimateMemoryBytes(spec);
+            }
+
+            @Override
+            public String unavailableReason(ModelSpec spec) {
+                return missing;
+            }
+        };
+        try (LocalServer s = LocalServer.builder(config(dir, """
+                voice:
+                  capability: speech
+                  engine: espeak-ng
+                """)).engines(new EngineRegistry().register("espeak-ng", withoutEspeak)).start()) {
+            HttpResponse<byte[]> r = post(s, speech("voice", "hello"));
+            assertThat(r.statusCode()).isEqualTo(503);
+            assertThat(error(r).get("code").asText()).isEqualTo("model_unavailable");
+            assertThat(error(r).get("message").asText()).contains("espeak-ng is not installed", "apt-get install espeak-ng");
+            assertThat(r.headers().firstValue("retry-after")).isEmpty();
+            assertThat(r.headers().firstValue("x-should-retry")).hasValue("false");
+            JsonNode m = model(s, "voice");
+            assertThat(m.get("state").asText()).isEqualTo("unavailable");
+            assertThat(m.get("reason").asText()).contains("apt-get install espeak-ng");
+        }
     }
 
     /** The official openai Node SDK (clients/audio.mjs): speech whole, streamed, as SSE, and its error for a bad voice. */

@@ -4,6 +4,7 @@ import dev.tailgate.local.engine.llama.LlamaChatEngine;
 import dev.tailgate.local.engine.llama.LlamaEmbeddingEngine;
 import dev.tailgate.local.engine.llama.LlamaMemoryEstimate;
 import dev.tailgate.local.engine.onnx.OnnxEmbeddingEngine;
+import dev.tailgate.local.engine.speech.EspeakNative;
 import dev.tailgate.local.engine.speech.EspeakSpeechEngine;
 import dev.tailgate.local.engine.speech.KokoroSpeechEngine;
 import dev.tailgate.local.engine.whisper.WhisperTranscriptionEngine;
@@ -43,6 +44,19 @@ public final class InProcessEngineFactory implements EngineFactory {
             };
         } catch (EngineException e) {
             return 0;
+        }
+    }
+
+    /** espeak-ng speech and Kokoro (which phonemises with espeak-ng) cannot load without espeak-ng's library. */
+    @Override
+    public String unavailableReason(ModelSpec spec) {
+        try {
+            return switch (kind(spec)) {
+                case ESPEAK_SPEECH, KOKORO_SPEECH -> EspeakNative.unavailableReason();
+                default -> null;
+            };
+        } catch (EngineException e) {
+            return null; // an engine that does not exist fails at load, with its own message
         }
     }
 

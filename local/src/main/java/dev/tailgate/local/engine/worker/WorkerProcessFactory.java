@@ -84,6 +84,12 @@ public final class WorkerProcessFactory implements EngineFactory {
         return estimates.estimateMemoryBytes(spec) + WORKER_OVERHEAD_BYTES;
     }
 
+    /** What the engine itself lacks on this machine (espeak-ng's library), checked here without starting a worker. */
+    @Override
+    public String unavailableReason(ModelSpec spec) {
+        return estimates.unavailableReason(spec);
+    }
+
     @Override
     public LoadedModel load(ModelSpec spec) throws EngineException {
         InProcessEngineFactory.Kind kind = InProcessEngineFactory.kind(spec); // refuse unknown engines without a process
