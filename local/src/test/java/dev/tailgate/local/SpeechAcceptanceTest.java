@@ -10,8 +10,13 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailgate.local.engine.EngineException;
+import dev.tailgate.local.engine.EngineFactory;
+import dev.tailgate.local.engine.LoadedModel;
+import dev.tailgate.local.engine.ModelSpec;
 import dev.tailgate.local.engine.audio.AudioDecoder;
 import dev.tailgate.local.engine.llama.TestHooks;
+import dev.tailgate.local.engine.speech.EspeakTestAccess;
 import dev.tailgate.local.engine.worker.WorkerProcessFactory;
 import dev.tailgate.testing.MutableClock;
 import dev.tailgate.testing.NodeClients;
@@ -182,62 +187,158 @@ class SpeechAcceptanceTest {
         assertThat(Json.parse(get(server, "/v1/audio/voices?model=mini").body()).get("data")).isEmpty();
     }
 
+    static final String HELD = """
+            held:
+              capability: speech
+              engine: espeak-ng
+              max_concurrency: 1
+              max_queue: 2
+              stuck_after: %s
+            """;
+
+    /** The worker process of {@code model}, as /status names it. */
+    static ProcessHandle worker(LocalServer s, String model) throws Exception {
+        JsonNode process = model(s, model).get("process");
+        assertThat(process).as("/status names the worker process of " + model).isNotNull();
+        return ProcessHandle.of(process.get("pid").asLong()).orElseThrow();
+    }
+
+    static void signal(ProcessHandle p, String sig) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + sig, Long.toString(p.pid())).inheritIO().start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(kill.exitValue()).isZero();
+    }
+
     /**
-     * One slot, two queue places: a wedged first job holds the slot while 7 more requests arrive together — 2 queue,
-     * 5 get 429 + Retry-After. The watchdog (fake clock) marks the model stuck and kills the worker; the queued
-     * requests and the next one are then served by a fresh worker.
+     * One slot, two queue places, 8 requests at once: the worker is frozen with SIGSTOP (thawed with SIGCONT) so the
+     * first holds the slot without timing games — 1 runs, 2 queue, 5 get 429 + Retry-After; then all 3 are served.
+     * The watchdog never runs (fake clock, no ticks): this is admission only.
      */
     @Test
-    void aFullQueueRefusesWith429AndAHungSpeechWorkerIsKilled(@TempDir Path dir) throws Exception {
+    void eightSimultaneousRequestsAgainstOneSlotAndTwoQueuePlacesServeThreeAndRefuseFive(@TempDir Path dir) throws Exception {
         MutableClock clock = MutableClock.at("2026-01-01T00:00:00Z");
-        try (LocalServer held = LocalServer.builder(config(dir, """
-                held:
-                  capability: speech
-                  engine: espeak-ng
-                  max_concurrency: 1
-                  max_queue: 2
-                  stuck_after: 2s
-                """)).engines(workers(dir.resolve("logs"))).clock(clock).autoTick(false).start()) {
-            CompletableFuture<HttpResponse<byte[]>> first = HTTP.sendAsync(
+        try (LocalServer held = LocalServer.builder(config(dir, HELD.formatted("2s"))).engines(workers(dir.resolve("logs")))
+                .clock(clock).autoTick(false).start()) {
+            assertThat(post(held, speech("held", "warm up")).statusCode()).isEqualTo(200);
+            ProcessHandle worker = worker(held, "held");
+            List<CompletableFuture<HttpResponse<byte[]>>> calls = new ArrayList<>();
+            signal(worker, "STOP");
+            try {
+                for (int i = 0; i < 8; i++) {
+                    calls.add(HTTP.sendAsync(request(held, speech("held", "request number " + i).put("response_format", "wav")),
+                            HttpResponse.BodyHandlers.ofByteArray()));
+                }
+                await("five refusals", () -> calls.stream().filter(f -> f.isDone() && f.join().statusCode() == 429).count() == 5);
+                JsonNode busy = model(held, "held");
+                assertThat(busy.get("in_flight").asInt()).isEqualTo(1);
+                assertThat(busy.get("queued").asInt()).isEqualTo(2);
+            } finally {
+                signal(worker, "CONT");
+            }
+            int served = 0, refused = 0;
+            for (CompletableFuture<HttpResponse<byte[]>> f : calls) {
+                HttpResponse<byte[]> r = f.get(120, TimeUnit.SECONDS);
+                if (r.statusCode() == 429) {
+                    refused++;
+                    assertThat(error(r).get("code").asText()).isEqualTo("queue_full");
+                    assertThat(Integer.parseInt(r.headers().firstValue("retry-after").orElseThrow())).isPositive();
+                } else {
+                    assertThat(r.statusCode()).as(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+                    assertThat(AudioDecoder.decode(r.body(), 0).seconds()).isPositive();
+                    served++;
+                }
+            }
+            assertThat(served).isEqualTo(3);
+            assertThat(refused).isEqualTo(5);
+            assertThat(worker.isAlive()).as("the same worker served them").isTrue();
+        }
+    }
+
+    /**
+     * A speech job that never progresses (the test hook wedges espeak's thread) makes the model {@code stuck} once
+     * {@code stuck_after} passes on the fake clock; its worker is killed, the request fails with 503 + Retry-After,
+     * and the next request is served by a fresh worker.
+     */
+    @Test
+    void aHungSpeechWorkerBecomesStuckIsKilledAndTheNextRequestSucceeds(@TempDir Path dir) throws Exception {
+        MutableClock clock = MutableClock.at("2026-01-01T00:00:00Z");
+        try (LocalServer held = LocalServer.builder(config(dir, HELD.formatted("2s"))).engines(workers(dir.resolve("logs")))
+                .clock(clock).autoTick(false).start()) {
+            CompletableFuture<HttpResponse<byte[]>> hung = HTTP.sendAsync(
                     request(held, speech("held", "please " + TestHooks.HANG_MARKER)), HttpResponse.BodyHandlers.ofByteArray());
             await("the wedged job holds the slot", () -> model(held, "held").get("in_flight").asInt() == 1);
-
-            List<CompletableFuture<HttpResponse<byte[]>>> rest = new ArrayList<>();
-            for (int i = 0; i < 7; i++) {
-                rest.add(HTTP.sendAsync(request(held, speech("held", "queued number " + i).put("response_format", "wav")),
-                        HttpResponse.BodyHandlers.ofByteArray()));
-            }
-            await("five refusals", () -> rest.stream().filter(f -> f.isDone() && f.join().statusCode() == 429).count() == 5);
-            for (CompletableFuture<HttpResponse<byte[]>> f : rest) {
-                if (!f.isDone()) continue;
-                HttpResponse<byte[]> r = f.join();
-                assertThat(r.statusCode()).isEqualTo(429);
-                assertThat(error(r).get("code").asText()).isEqualTo("queue_full");
-                assertThat(Integer.parseInt(r.headers().firstValue("retry-after").orElseThrow())).isPositive();
-            }
-            JsonNode busy = model(held, "held");
-            assertThat(busy.get("state").asText()).isEqualTo("busy");
-            assertThat(busy.get("queued").asInt()).isEqualTo(2);
+            ProcessHandle wedged = worker(held, "held");
 
             clock.advance(Duration.ofSeconds(3));
             held.scheduler().tick();
-            HttpResponse<byte[]> stuck = first.get(60, TimeUnit.SECONDS);
+            assertThat(model(held, "held").get("state").asText()).isEqualTo("stuck");
+            HttpResponse<byte[]> stuck = hung.get(60, TimeUnit.SECONDS);
             assertThat(stuck.statusCode()).isEqualTo(503);
             assertThat(error(stuck).get("message").asText()).contains("stuck");
             assertThat(stuck.headers().firstValue("retry-after")).isPresent();
+            await("the wedged worker killed", () -> !wedged.isAlive());
 
-            int served = 0;
-            for (CompletableFuture<HttpResponse<byte[]>> f : rest) {
-                HttpResponse<byte[]> r = f.get(120, TimeUnit.SECONDS);
-                if (r.statusCode() == 429) continue;
-                assertThat(r.statusCode()).isEqualTo(200);
-                assertThat(AudioDecoder.decode(r.body(), 0).seconds()).isPositive();
-                served++;
-            }
-            assertThat(served).isEqualTo(2);
             HttpResponse<byte[]> next = post(held, speech("held", "and the next one"));
             assertThat(next.statusCode()).isEqualTo(200);
+            assertThat(AudioDecoder.decode(next.body(), 0).seconds()).isPositive();
             assertThat(model(held, "held").get("state").asText()).isEqualTo("ready");
+            assertThat(worker(held, "held").pid()).as("a fresh worker").isNotEqualTo(wedged.pid());
+        }
+    }
+
+    /** /status names each model's worker process with its resident memory, weights and what it holds beyond them. */
+    @Test
+    void statusReportsTheWorkersResidentMemory() throws Exception {
+        assertThat(post(server, speech("voice", "hello")).statusCode()).isEqualTo(200);
+        JsonNode process = model(server, "voice").get("process");
+        assertThat(process.get("pid").asLong()).isNotEqualTo(ProcessHandle.current().pid());
+        long rss = process.get("rss_bytes").asLong();
+        assertThat(rss).isGreaterThan(8L << 20);
+        assertThat(process.get("weights_bytes").asLong()).as("espeak-ng has no weights file").isZero();
+        assertThat(process.get("overhead_bytes").asLong()).isEqualTo(rss);
+        assertThat(model(server, "voice").get("memory_bytes").asLong()).isPositive();
+    }
+
+    /**
+     * espeak-ng's library missing needs the operator: the model is {@code unavailable} in /status with the install
+     * command, and a request gets 503 {@code model_unavailable} without Retry-After and with {@code x-should-retry: false}.
+     * (The production factories ask {@code EspeakNative.unavailableReason()}; this machine has espeak-ng, so the test
+     * gives the worker factory a library name that does not exist.)
+     */
+    @Test
+    void withoutEspeakNgTheSpeechModelIsUnavailableAndRequestsAreNotToBeRetried(@TempDir Path dir) throws Exception {
+        String missing = EspeakTestAccess.missingReason("libtailgate-no-such-espeak.so.1");
+        WorkerProcessFactory real = new WorkerProcessFactory(WorkerProcessFactory.Settings.defaults(dir.resolve("logs")));
+        EngineFactory withoutEspeak = new EngineFactory() {
+            @Override
+            public LoadedModel load(ModelSpec spec) throws EngineException {
+                return real.load(spec);
+            }
+
+            @Override
+            public long estimateMemoryBytes(ModelSpec spec) {
+                return real.estimateMemoryBytes(spec);
+            }
+
+            @Override
+            public String unavailableReason(ModelSpec spec) {
+                return missing;
+            }
+        };
+        try (LocalServer s = LocalServer.builder(config(dir, """
+                voice:
+                  capability: speech
+                  engine: espeak-ng
+                """)).engines(new EngineRegistry().register("espeak-ng", withoutEspeak)).start()) {
+            HttpResponse<byte[]> r = post(s, speech("voice", "hello"));
+            assertThat(r.statusCode()).isEqualTo(503);
+            assertThat(error(r).get("code").asText()).isEqualTo("model_unavailable");
+            assertThat(error(r).get("message").asText()).contains("espeak-ng is not installed", "apt-get install espeak-ng");
+            assertThat(r.headers().firstValue("retry-after")).isEmpty();
+            assertThat(r.headers().firstValue("x-should-retry")).hasValue("false");
+            JsonNode m = model(s, "voice");
+            assertThat(m.get("state").asText()).isEqualTo("unavailable");
+            assertThat(m.get("reason").asText()).contains("apt-get install espeak-ng");
         }
     }
 

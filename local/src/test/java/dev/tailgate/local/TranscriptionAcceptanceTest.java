@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailgate.local.engine.audio.AudioDecoder;
+import dev.tailgate.local.engine.llama.TestHooks;
 import dev.tailgate.testing.NodeClients;
 import dev.tailgate.testing.kokoro.SyntheticKokoroModel;
 import dev.tailgate.testing.whisper.SyntheticWhisperModel;
@@ -195,6 +196,47 @@ class TranscriptionAcceptanceTest {
                 "speech.wav"), HttpResponse.BodyHandlers.ofString());
         assertThat(translated.statusCode()).as(translated.body()).isEqualTo(200);
         assertThat(Json.parse(translated.body()).get("task").asText()).isEqualTo("translate");
+    }
+
+    /**
+     * stream=true on 65 s of audio (three 30 s windows): the worker holds before decoding the last window until the
+     * test opens a gate file, and the test opens it only when a transcript.text.delta has reached it — so the stream
+     * can only finish if deltas leave as windows are decoded (a buffered stream would time the gate out: an error).
+     */
+    @Test
+    void aStreamedTranscriptSendsDeltasBeforeTheLastWindowIsDecoded(@TempDir Path dir) throws Exception {
+        float[] tone = new float[65 * 16_000];
+        for (int i = 0; i < tone.length; i++) tone[i] = (float) (0.4 * Math.sin(2 * Math.PI * (300 + 200 * Math.sin(i / 2000.0)) * i / 16_000));
+        byte[] flac = dev.tailgate.local.engine.audio.AudioEncoder.encode(dev.tailgate.local.engine.audio.AudioFormat.FLAC, 16_000, tone);
+        Path gate = dir.resolve("last-window-gate");
+        HttpResponse<java.io.InputStream> r = HTTP.send(upload("/v1/audio/transcriptions", fields("stream", "true",
+                "prompt", TestHooks.GATE_MARKER + gate), flac, "long.flac"), HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(r.statusCode()).isEqualTo(200);
+        List<String> types = new ArrayList<>();
+        StringBuilder deltas = new StringBuilder();
+        JsonNode done = null;
+        try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = lines.readLine()) != null) {
+                if (line.startsWith("event: error")) throw new AssertionError("stream failed: " + lines.readLine());
+                if (!line.startsWith("data: ")) continue;
+                JsonNode e = Json.parse(line.substring("data: ".length()));
+                types.add(e.get("type").asText());
+                if (e.get("type").asText().equals("transcript.text.delta")) {
+                    deltas.append(e.get("delta").asText());
+                    if (!Files.exists(gate)) Files.createFile(gate); // the last window may be decoded now
+                } else {
+                    done = e;
+                }
+            }
+        }
+        assertThat(types.getFirst()).as("a delta came first, while the last window was held").isEqualTo("transcript.text.delta");
+        assertThat(Files.exists(gate)).isTrue();
+        assertThat(types.getLast()).isEqualTo("transcript.text.done");
+        assertThat(types.stream().filter(t -> t.equals("transcript.text.delta")).count()).as("one per segment, windows apart")
+                .isGreaterThanOrEqualTo(2);
+        assertThat(done.get("text").asText()).isEqualTo(deltas.toString().strip());
+        assertThat(done.get("usage").get("seconds").asLong()).isEqualTo(65);
     }
 
     /** Kokoro (synthetic ONNX graph with its interface) in its worker: every format, then back through whisper.cpp. */

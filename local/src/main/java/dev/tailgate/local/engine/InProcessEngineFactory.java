@@ -4,6 +4,7 @@ import dev.tailgate.local.engine.llama.LlamaChatEngine;
 import dev.tailgate.local.engine.llama.LlamaEmbeddingEngine;
 import dev.tailgate.local.engine.llama.LlamaMemoryEstimate;
 import dev.tailgate.local.engine.onnx.OnnxEmbeddingEngine;
+import dev.tailgate.local.engine.speech.EspeakNative;
 import dev.tailgate.local.engine.speech.EspeakSpeechEngine;
 import dev.tailgate.local.engine.speech.KokoroSpeechEngine;
 import dev.tailgate.local.engine.whisper.WhisperTranscriptionEngine;
@@ -42,6 +43,33 @@ public final class InProcessEngineFactory implements EngineFactory {
                 case WHISPER_TRANSCRIPTION -> WhisperTranscriptionEngine.estimate(spec);
             };
         } catch (EngineException e) {
+            return 0;
+        }
+    }
+
+    /** espeak-ng speech and Kokoro (which phonemises with espeak-ng) cannot load without espeak-ng's library. */
+    @Override
+    public String unavailableReason(ModelSpec spec) {
+        try {
+            return switch (kind(spec)) {
+                case ESPEAK_SPEECH, KOKORO_SPEECH -> EspeakNative.unavailableReason();
+                default -> null;
+            };
+        } catch (EngineException e) {
+            return null; // an engine that does not exist fails at load, with its own message
+        }
+    }
+
+    /** Bytes of the model's weights on disk (what a worker's resident memory is measured against); 0 for espeak-ng. */
+    public static long weightsBytes(ModelSpec spec) {
+        try {
+            return switch (kind(spec)) {
+                case ONNX_EMBEDDINGS -> OnnxEmbeddingEngine.weightsBytes(spec);
+                case KOKORO_SPEECH -> KokoroSpeechEngine.weightsBytes(spec);
+                case ESPEAK_SPEECH -> 0;
+                case LLAMA_CHAT, LLAMA_EMBEDDINGS, WHISPER_TRANSCRIPTION -> spec.file() == null ? 0 : java.nio.file.Files.size(spec.file());
+            };
+        } catch (EngineException | java.io.IOException e) {
             return 0;
         }
     }

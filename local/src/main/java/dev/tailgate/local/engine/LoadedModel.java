@@ -14,6 +14,11 @@ public interface LoadedModel extends AutoCloseable {
     /** Resident memory attributed to this model (worker RSS, or the estimate before it is measured). */
     long memoryBytes();
 
+    /** The process the model runs in (worker or server) with its resident memory; null for in-process engines. */
+    default ProcessFootprint footprint() {
+        return null;
+    }
+
     /** False once the worker has exited or been killed; the scheduler then reloads on the next request. */
     boolean alive();
 

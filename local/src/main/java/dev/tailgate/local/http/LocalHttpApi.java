@@ -173,6 +173,13 @@ public final class LocalHttpApi implements Handler<HttpServerRequest> {
             m.put("oldest_job_ms", h.oldestJobMs());
             m.put("last_progress_ms", h.lastProgressMs());
             m.put("memory_bytes", h.memoryBytes());
+            if (h.process() != null) {
+                ObjectNode p = m.putObject("process");
+                p.put("pid", h.process().pid());
+                p.put("rss_bytes", h.process().rssBytes());
+                p.put("weights_bytes", h.process().weightsBytes());
+                p.put("overhead_bytes", h.process().overheadBytes());
+            }
         }
         ObjectNode mem = root.putObject("memory");
         mem.put("budget_bytes", memory.budgetBytes());

@@ -218,13 +218,29 @@ final class Transcriptions {
         }
     }
 
-    /** stream=true: one transcript.text.delta per segment, then transcript.text.done with the text and usage. */
+    /**
+     * stream=true: one transcript.text.delta per segment as the engine decodes it (the response starts with the first
+     * segment, not at the end of the file), then transcript.text.done with the text and usage.
+     */
     private static final class StreamResponder implements JobListener {
         private final Exchange ex;
         private volatile Transcript transcript;
+        private boolean started; // event loop only
 
         StreamResponder(Exchange ex) {
             this.ex = ex;
+        }
+
+        @Override
+        public void onDelta(String text) {
+            ex.onContext(() -> {
+                if (ex.finished()) return;
+                start();
+                ObjectNode d = Json.object();
+                d.put("type", "transcript.text.delta");
+                d.put("delta", text);
+                send(d);
+            });
         }
 
         @Override
@@ -238,18 +254,10 @@ final class Transcriptions {
             ex.onContext(() -> {
                 if (ex.finished()) return;
                 if (t == null) {
-                    ex.error(ApiError.internal("The engine finished without a transcript."));
+                    onError(new EngineFailure(EngineFailure.Kind.ENGINE_ERROR, "The engine finished without a transcript."));
                     return;
                 }
-                ex.response.setStatusCode(200).setChunked(true)
-                        .putHeader("content-type", "text/event-stream; charset=utf-8")
-                        .putHeader("cache-control", "no-cache");
-                for (Transcript.Segment s : t.segments()) {
-                    ObjectNode d = Json.object();
-                    d.put("type", "transcript.text.delta");
-                    d.put("delta", s.text());
-                    send(d);
-                }
+                start();
                 ObjectNode done = Json.object();
                 done.put("type", "transcript.text.done");
                 done.put("text", t.text());
@@ -261,7 +269,24 @@ final class Transcriptions {
 
         @Override
         public void onError(EngineFailure failure) {
-            ex.onContext(() -> ex.error(Failures.toApiError(failure)));
+            ex.onContext(() -> {
+                if (ex.finished()) return;
+                ApiError error = Failures.toApiError(failure);
+                if (!started) {
+                    ex.error(error);
+                    return;
+                }
+                ex.response.end(Buffer.buffer("event: error\ndata: " + Json.string(error.toJson()) + "\n\n"));
+            });
+        }
+
+        private void start() {
+            if (started) return;
+            started = true;
+            ex.response.setStatusCode(200).setChunked(true)
+                    .putHeader("content-type", "text/event-stream; charset=utf-8")
+                    .putHeader("cache-control", "no-cache")
+                    .putHeader("x-accel-buffering", "no");
         }
 
         private void send(ObjectNode event) {

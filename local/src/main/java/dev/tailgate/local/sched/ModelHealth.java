@@ -1,8 +1,11 @@
 package dev.tailgate.local.sched;
 
+import dev.tailgate.local.engine.ProcessFootprint;
+
 /**
  * A point-in-time view of one model for /status, /health and /metrics. Times are milliseconds ago (0 when there is no
- * job); {@code reason} is null when there is nothing to explain.
+ * job); {@code reason} is null when there is nothing to explain; {@code process} is null unless a worker or server
+ * process runs the model.
  */
 public record ModelHealth(
         String id,
@@ -13,4 +16,5 @@ public record ModelHealth(
         int queued,
         long oldestJobMs,
         long lastProgressMs,
-        long memoryBytes) {}
+        long memoryBytes,
+        ProcessFootprint process) {}

@@ -447,7 +447,8 @@ public final class Scheduler {
                 // measured when loaded; while loading, what the budget holds for it
                 long memory = slot.model != null ? Math.max(0, slot.model.memoryBytes()) : budget.heldBy(slot);
                 out.add(new ModelHealth(slot.id(), slot.config.capability().wireName(), state, reason,
-                        slot.running.size(), slot.waiting.size(), Math.max(0, oldest), Math.max(0, lastProgress), memory));
+                        slot.running.size(), slot.waiting.size(), Math.max(0, oldest), Math.max(0, lastProgress), memory,
+                        slot.model != null ? slot.model.footprint() : null));
             }
             return out;
         }

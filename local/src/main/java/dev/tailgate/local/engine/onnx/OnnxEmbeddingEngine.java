@@ -67,6 +67,10 @@ public final class OnnxEmbeddingEngine extends ThreadedEngine {
             so.setIntraOpNumThreads(spec.threads() > 0 ? spec.threads() : 1);
             so.setInterOpNumThreads(1);
             so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            // ONNX Runtime's CPU arena keeps the peak of every batch's buffers for good; without it the worker's
+            // resident memory returns to the weights plus the runtime after each request
+            so.setCPUArenaAllocator(false);
+            so.setMemoryPatternOptimization(false);
             OrtSession session = env.createSession(model.toString(), so);
             return new OnnxEmbeddingEngine(spec.id(), env, session, tokenizer);
         } catch (IOException | OrtException | RuntimeException e) {
@@ -185,17 +189,35 @@ public final class OnnxEmbeddingEngine extends ThreadedEngine {
         return in;
     }
 
-    /** ONNX Runtime loads models from files: unpack the 90 MB resource once, keyed by its size. */
+    /** Bytes of the model's weights: its file, or the built-in model's. */
+    public static long weightsBytes(ModelSpec spec) {
+        try {
+            return spec.file() != null ? Files.size(spec.file()) : resourceSize(MODEL_RESOURCE);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static long resourceSize(String name) throws IOException {
+        java.net.URL url = OnnxEmbeddingEngine.class.getResource(name);
+        if (url == null) throw new IOException("the built-in model resource " + name + " is missing from the classpath");
+        return url.openConnection().getContentLengthLong();
+    }
+
+    /**
+     * ONNX Runtime loads models from files: unpack the 90 MB resource once, keyed by its size. Streamed to disk, never
+     * held on the heap: a 90 MB array would stay in the worker's resident memory as garbage.
+     */
     private static Path unpack(String resource, String fileName) throws IOException {
         Path dir = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "tailgate-natives", "models"));
         Path target = dir.resolve(fileName);
+        long size = resourceSize(resource);
+        if (size >= 0 && Files.isRegularFile(target) && Files.size(target) == size) return target;
+        Path tmp = Files.createTempFile(dir, "unpack", ".tmp");
         try (InputStream in = resource(resource)) {
-            byte[] bytes = in.readAllBytes();
-            if (Files.isRegularFile(target) && Files.size(target) == bytes.length) return target;
-            Path tmp = Files.createTempFile(dir, "unpack", ".tmp");
-            Files.write(tmp, bytes);
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
         }
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         return target;
     }
 }

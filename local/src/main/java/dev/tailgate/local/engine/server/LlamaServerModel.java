@@ -10,11 +10,12 @@ import dev.tailgate.local.engine.EngineRequest;
 import dev.tailgate.local.engine.JobListener;
 import dev.tailgate.local.engine.LoadedModel;
 import dev.tailgate.local.engine.ModelSpec;
+import dev.tailgate.local.engine.ProcessFootprint;
+import dev.tailgate.local.engine.ProcessMemory;
 import dev.tailgate.local.engine.RunningJob;
 import dev.tailgate.local.engine.llama.AssistantOutput;
 import dev.tailgate.local.engine.llama.BadChatRequest;
 import dev.tailgate.local.engine.llama.ChatOptions;
-import dev.tailgate.local.engine.worker.ProcessMemory;
 import dev.tailgate.wire.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -65,6 +66,7 @@ final class LlamaServerModel implements LoadedModel {
     private final URI base;
     private final String apiKey;
     private final long memoryEstimate;
+    private final long weightsBytes;
     private final HttpClient http;
     private final ScheduledExecutorService probe;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -78,6 +80,7 @@ final class LlamaServerModel implements LoadedModel {
         this.base = base;
         this.apiKey = apiKey;
         this.memoryEstimate = memoryEstimate;
+        this.weightsBytes = fileSize(spec.file());
         this.http = http;
         this.probe = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("llama-server-probe-" + spec.id()).factory());
     }
@@ -251,6 +254,19 @@ final class LlamaServerModel implements LoadedModel {
     public long memoryBytes() {
         if (closed.get() || !process.isAlive()) return 0;
         return ProcessMemory.residentBytes(process.pid()).orElse(memoryEstimate);
+    }
+
+    private static long fileSize(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    @Override
+    public ProcessFootprint footprint() {
+        return closed.get() || !process.isAlive() ? null : ProcessFootprint.of(process.pid(), weightsBytes);
     }
 
     @Override

@@ -42,6 +42,7 @@ public final class EspeakNative {
     static final int RATE_NORMAL = 175;
 
     private static EspeakNative instance;
+    private static volatile boolean installed;
     /** The job being spoken; espeak-ng's callback is a C function pointer with no room for our context. */
     private static volatile Current current;
 
@@ -100,8 +101,36 @@ public final class EspeakNative {
                 // try the next name
             }
         }
-        throw new EngineException("espeak-ng is not installed (" + LIBRARY_NAMES.getFirst()
-                + " not found): apt-get install espeak-ng, or brew install espeak-ng");
+        throw new EngineException(notInstalled(LIBRARY_NAMES));
+    }
+
+    /**
+     * Null when espeak-ng's library loads in this process; otherwise that it is not installed and the command that
+     * installs it — the operator's to fix, so its models are {@code unavailable} rather than failing on every load.
+     * Once found it is not looked for again; while missing, every call looks (it may have been installed since).
+     */
+    public static String unavailableReason() {
+        if (installed) return null;
+        String reason = missingReason(LIBRARY_NAMES);
+        installed = reason == null;
+        return reason;
+    }
+
+    /** Null when one of {@code names} loads (it is unloaded again right away), else why espeak-ng is missing. */
+    static String missingReason(List<String> names) {
+        for (String name : names) {
+            try (Arena probe = Arena.ofConfined()) {
+                SymbolLookup.libraryLookup(name, probe);
+                return null;
+            } catch (IllegalArgumentException notHere) {
+                // try the next name
+            }
+        }
+        return notInstalled(names);
+    }
+
+    private static String notInstalled(List<String> names) {
+        return "espeak-ng is not installed (" + names.getFirst() + " not found): apt-get install espeak-ng, or brew install espeak-ng";
     }
 
     private static MemorySegment find(SymbolLookup lib, String symbol) throws EngineException {

@@ -74,6 +74,18 @@ public final class KokoroSpeechEngine extends ThreadedEngine {
         }
     }
 
+    /** Bytes of the weights: the ONNX graph and every voice's style table. */
+    public static long weightsBytes(ModelSpec spec) {
+        long total = 0;
+        try {
+            if (spec.file() != null) total += Files.size(spec.file());
+            for (Path voice : voiceFiles(spec.file()).values()) total += Files.size(voice);
+        } catch (IOException e) {
+            // a file vanished: count what was there
+        }
+        return total;
+    }
+
     /** Voice name → its style-table file, for the voices next to {@code model}; empty when there are none. */
     static Map<String, Path> voiceFiles(Path model) {
         Map<String, Path> out = new java.util.TreeMap<>();
@@ -114,6 +126,9 @@ public final class KokoroSpeechEngine extends ThreadedEngine {
             OrtEnvironment env = OrtEnvironment.getEnvironment();
             OrtSession.SessionOptions options = new OrtSession.SessionOptions();
             options.setIntraOpNumThreads(Math.max(1, spec.threads()));
+            // no CPU arena: it would keep the peak buffers of the longest sentence resident for good
+            options.setCPUArenaAllocator(false);
+            options.setMemoryPatternOptimization(false);
             OrtSession session = env.createSession(spec.file().toString(), options);
             for (String input : List.of("input_ids", "style", "speed")) {
                 if (!session.getInputNames().contains(input)) {

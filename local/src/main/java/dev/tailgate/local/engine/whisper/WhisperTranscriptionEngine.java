@@ -18,17 +18,25 @@ import io.github.givimad.whisperjni.WhisperState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * whisper.cpp through whisper-jni on a ggml Whisper model (tiny, base, base.en, small, …). The upload is decoded and
  * resampled to 16 kHz mono by FFmpeg; each job gets its own whisper state, so {@code parallel} jobs can share the one
- * loaded model. whisper-jni has no abort hook: a cancelled job runs to its end (a hung one is the watchdog's).
+ * loaded model. whisper-jni has no abort hook: a cancelled job stops at the next 30 s window (a hung one is the
+ * watchdog's). Segment timestamps only: whisper-jni exposes no token timings, so word timestamps are refused.
  */
 public final class WhisperTranscriptionEngine extends ThreadedEngine {
     /** The config's {@code engine:} name. */
     public static final String ENGINE = "whisper.cpp";
     public static final int SAMPLE_RATE = 16_000;
+    /**
+     * Audio is decoded in windows of whisper's own 30 s input, each window's segments handed out (as deltas) before
+     * the next is decoded: whisper-jni has no new-segment callback. The state is kept across windows, so each window
+     * is conditioned on the text before it, as whisper.cpp does within one call.
+     */
+    static final int WINDOW_SAMPLES = 30 * SAMPLE_RATE;
     /** Per job: mel spectrogram, KV caches and compute buffers of the small models. */
     static final long STATE_BYTES = 96L << 20;
 
@@ -104,15 +112,30 @@ public final class WhisperTranscriptionEngine extends ThreadedEngine {
         WhisperState state = whisper.initState(context);
         List<Transcript.Segment> segments = new ArrayList<>();
         try {
-            int rc = whisper.fullWithState(context, state, params, samples, samples.length);
-            if (rc != 0) {
-                job.fail(Kind.ENGINE_ERROR, "whisper.cpp failed to transcribe (error " + rc + ")");
-                return;
-            }
-            int n = whisper.fullNSegmentsFromState(state);
-            for (int i = 0; i < n; i++) {
-                segments.add(new Transcript.Segment(whisper.fullGetSegmentTimestamp0FromState(state, i) / 100.0,
-                        whisper.fullGetSegmentTimestamp1FromState(state, i) / 100.0, whisper.fullGetSegmentTextFromState(state, i)));
+            int windows = Math.max(1, (samples.length + WINDOW_SAMPLES - 1) / WINDOW_SAMPLES);
+            for (int w = 0; w < windows; w++) {
+                if (job.cancelled()) {
+                    job.fail(Kind.CANCELLED, "cancelled");
+                    return;
+                }
+                if (w == windows - 1 && t.prompt() != null) TestHooks.beforeLastWindow(t.prompt());
+                int from = w * WINDOW_SAMPLES;
+                float[] window = Arrays.copyOfRange(samples, from, Math.min(samples.length, from + WINDOW_SAMPLES));
+                int rc = whisper.fullWithState(context, state, params, window, window.length);
+                if (rc != 0) {
+                    job.fail(Kind.ENGINE_ERROR, "whisper.cpp failed to transcribe (error " + rc + ")");
+                    return;
+                }
+                double offset = from / (double) SAMPLE_RATE;
+                int n = whisper.fullNSegmentsFromState(state);
+                for (int i = 0; i < n; i++) {
+                    Transcript.Segment segment = new Transcript.Segment(
+                            offset + whisper.fullGetSegmentTimestamp0FromState(state, i) / 100.0,
+                            offset + whisper.fullGetSegmentTimestamp1FromState(state, i) / 100.0,
+                            whisper.fullGetSegmentTextFromState(state, i));
+                    segments.add(segment);
+                    job.delta(segment.text()); // streamed as decoded: a long file's first text does not wait for its end
+                }
             }
         } finally {
             whisper.free(state);

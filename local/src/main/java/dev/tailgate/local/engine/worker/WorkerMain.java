@@ -30,6 +30,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * that would otherwise keep the JVM alive.
  */
 public final class WorkerMain {
+    /** Committed heap above which an idle worker collects (the heap of an idle worker with its engine is ~10-15 MB). */
+    private static final long IDLE_HEAP_BYTES = 32L << 20;
+
     private final LineChannel channel;
     private final LoadedModel engine;
     private final Map<Long, RunningJob> jobs = new ConcurrentHashMap<>();
@@ -63,6 +66,9 @@ public final class WorkerMain {
             channel.send(WorkerProtocol.message("load_failed").put("message", String.valueOf(e.getMessage())));
             return 2;
         }
+        // Loading leaves garbage (model bytes, tokenizer JSON, native-library copies): collect it now, while nothing
+        // runs, so the heap shrinks back (MaxHeapFreeRatio) and the worker's resident memory starts near its weights.
+        System.gc();
         channel.send(WorkerProtocol.message("loaded").put("pid", ProcessHandle.current().pid()));
         new WorkerMain(channel, engine).serve();
         return 0;
@@ -149,16 +155,26 @@ public final class WorkerMain {
 
         @Override
         public void onComplete(Usage usage, String finishReason) {
-            jobs.remove(id);
+            ended();
             send(WorkerProtocol.message("complete").put("job", id).put("prompt_tokens", usage.promptTokens())
                     .put("completion_tokens", usage.completionTokens()).put("finish", finishReason));
         }
 
         @Override
         public void onError(EngineFailure failure) {
-            jobs.remove(id);
+            ended();
             send(WorkerProtocol.message("error").put("job", id).put("kind", failure.kind().name())
                     .put("message", failure.message()));
+        }
+
+        /**
+         * The job is done. When it was the last one and the heap grew (an upload or long audio passed through it),
+         * collect now, while idle, so the heap shrinks back and resident memory returns to the model's size instead of
+         * keeping the peak until the next collection — which an idle worker never has.
+         */
+        private void ended() {
+            jobs.remove(id);
+            if (jobs.isEmpty() && Runtime.getRuntime().totalMemory() > IDLE_HEAP_BYTES) System.gc();
         }
 
         private void send(ObjectNode message) {

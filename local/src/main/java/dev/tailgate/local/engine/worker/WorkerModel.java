@@ -7,6 +7,8 @@ import dev.tailgate.local.engine.EngineFailure.Kind;
 import dev.tailgate.local.engine.EngineRequest;
 import dev.tailgate.local.engine.JobListener;
 import dev.tailgate.local.engine.LoadedModel;
+import dev.tailgate.local.engine.ProcessFootprint;
+import dev.tailgate.local.engine.ProcessMemory;
 import dev.tailgate.local.engine.RunningJob;
 import java.io.IOException;
 import java.time.Duration;
@@ -33,6 +35,7 @@ public final class WorkerModel implements LoadedModel {
     private final Process process;
     private final LineChannel channel;
     private final long memoryEstimate;
+    private final long weightsBytes;
     private final Map<Long, JobListener> inFlight = new ConcurrentHashMap<>();
     private final Map<Long, CompletableFuture<Void>> pings = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
@@ -40,8 +43,9 @@ public final class WorkerModel implements LoadedModel {
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile String deathReason;
 
-    WorkerModel(String modelId, Process process, LineChannel channel, long memoryEstimate) {
+    WorkerModel(String modelId, Process process, LineChannel channel, long memoryEstimate, long weightsBytes) {
         this.modelId = modelId;
+        this.weightsBytes = weightsBytes;
         this.process = process;
         this.channel = channel;
         this.memoryEstimate = memoryEstimate;
@@ -117,6 +121,11 @@ public final class WorkerModel implements LoadedModel {
     public long memoryBytes() {
         if (dead.get()) return 0;
         return ProcessMemory.residentBytes(process.pid()).orElse(memoryEstimate);
+    }
+
+    @Override
+    public ProcessFootprint footprint() {
+        return dead.get() ? null : ProcessFootprint.of(process.pid(), weightsBytes);
     }
 
     @Override

@@ -37,6 +37,16 @@ public final class WorkerProcessFactory implements EngineFactory {
     /** JVM + libraries of a worker on top of its model (measured ~60-90 MB RSS for an idle JVM with our classes). */
     public static final long WORKER_OVERHEAD_BYTES = 128L << 20;
 
+    /**
+     * What keeps a worker's resident memory near its model's weights (measured in bench/README.md): the heap starts
+     * small and gives memory back after a collection (instead of committing the whole -Xmx at start, which the default
+     * initial size of 1/64 of the machine's RAM does), one serial GC thread and its small footprint, only the C1
+     * compiler (a worker's hot loops are native; C2's code and compiler arenas cost ~10 MB), a capped code cache and the
+     * JDK's class-data-sharing archive (mapped, shared between workers).
+     */
+    static final List<String> MEMORY_FLAGS = List.of("-XX:+UseSerialGC", "-Xms8m", "-XX:MinHeapFreeRatio=10",
+            "-XX:MaxHeapFreeRatio=30", "-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=32m", "-Xshare:auto");
+
     private final Settings settings;
     private final InProcessEngineFactory estimates = new InProcessEngineFactory();
     private volatile Path llamaLibDir;
@@ -72,6 +82,12 @@ public final class WorkerProcessFactory implements EngineFactory {
     @Override
     public long estimateMemoryBytes(ModelSpec spec) {
         return estimates.estimateMemoryBytes(spec) + WORKER_OVERHEAD_BYTES;
+    }
+
+    /** What the engine itself lacks on this machine (espeak-ng's library), checked here without starting a worker. */
+    @Override
+    public String unavailableReason(ModelSpec spec) {
+        return estimates.unavailableReason(spec);
     }
 
     @Override
@@ -122,7 +138,7 @@ public final class WorkerProcessFactory implements EngineFactory {
                 channel.close();
                 throw failure(spec, process, log, "lost its connection while loading");
             }
-            return new WorkerModel(spec.id(), process, channel, estimateMemoryBytes(spec));
+            return new WorkerModel(spec.id(), process, channel, estimateMemoryBytes(spec), InProcessEngineFactory.weightsBytes(spec));
         } catch (IOException e) {
             throw new EngineException("cannot start a worker for '" + spec.id() + "': " + e.getMessage(), e);
         }
@@ -135,8 +151,7 @@ public final class WorkerProcessFactory implements EngineFactory {
         boolean llama = kind == InProcessEngineFactory.Kind.LLAMA_CHAT || kind == InProcessEngineFactory.Kind.LLAMA_EMBEDDINGS;
         // llama.cpp keeps weights and KV cache in native memory: its workers need little heap; ONNX post-processing more.
         cmd.add("-Xmx" + (llama ? settings.chatHeap() : settings.embeddingsHeap()));
-        cmd.add("-XX:+UseSerialGC");
-        cmd.add("-Xshare:auto");
+        cmd.addAll(MEMORY_FLAGS);
         cmd.add("-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
         if (llama) {
             cmd.add("-D" + LlamaNative.LIB_PATH_PROPERTY + "=" + llamaLibDir());
@@ -154,6 +169,11 @@ public final class WorkerProcessFactory implements EngineFactory {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.PIPE);
+        // glibc keeps freed native memory: per-thread arenas (8 per core; two are plenty for one engine), and a
+        // dynamic mmap threshold that, once a large buffer is freed, serves the next ones from the heap, where they
+        // stay resident. A fixed 128 KiB threshold returns every large engine buffer to the OS when it is freed.
+        pb.environment().put("MALLOC_ARENA_MAX", "2");
+        pb.environment().put("MALLOC_MMAP_THRESHOLD_", "131072");
         pb.environment().putAll(settings.environment());
         return pb.start();
     }

@@ -177,7 +177,7 @@ class LlamaServerSchedulingTest {
         try (LocalServer s = LocalServer.builder(config("keep_alive: 1m")).clock(clock).autoTick(false).start()) {
             assertThat(send(s, chat("hello", 4, false)).get(120, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
             ProcessHandle server = serverOf(dir.resolve("tiny.gguf"));
-            long rss = dev.tailgate.local.engine.worker.ProcessMemory.residentBytes(server.pid()).orElse(0);
+            long rss = dev.tailgate.local.engine.ProcessMemory.residentBytes(server.pid()).orElse(0);
             assertThat(rss).isPositive();
             assertThat(model(s).get("memory_bytes").asLong()).isPositive();
             assertThat(model(s).get("state").asText()).isEqualTo("ready");
@@ -187,7 +187,7 @@ class LlamaServerSchedulingTest {
             await("the llama-server process gone", () -> !server.isAlive());
             assertThat(model(s).get("state").asText()).isEqualTo("unloaded");
             assertThat(model(s).get("memory_bytes").asLong()).isZero();
-            assertThat(dev.tailgate.local.engine.worker.ProcessMemory.residentBytes(server.pid())).isEmpty();
+            assertThat(dev.tailgate.local.engine.ProcessMemory.residentBytes(server.pid())).isEmpty();
         }
     }
 

@@ -129,4 +129,14 @@ class EspeakSpeechEngineTest {
         }
         throw new AssertionError("no " + needle + " chunk");
     }
+
+    /** A machine without espeak-ng gets the install command as the reason; this one has it, so its engines are available. */
+    @Test
+    void aMissingLibraryIsReportedWithTheInstallCommandAndThePresentOneIsNot() {
+        assertThat(EspeakNative.missingReason(java.util.List.of("libtailgate-no-such-espeak.so.1")))
+                .contains("espeak-ng is not installed", "libtailgate-no-such-espeak.so.1", "apt-get install espeak-ng", "brew install espeak-ng");
+        assertThat(EspeakNative.unavailableReason()).isNull();
+        ModelSpec kokoro = new ModelSpec("k", ModelSpec.Capability.SPEECH, "kokoro", null, 0, 1);
+        assertThat(new dev.tailgate.local.engine.InProcessEngineFactory().unavailableReason(kokoro)).isNull();
+    }
 }

@@ -1,4 +1,4 @@
-package dev.tailgate.local.engine.worker;
+package dev.tailgate.local.engine;
 
 import java.io.IOException;
 import java.nio.file.Files;
