@@ -76,6 +76,7 @@ class ProbeRoutingTest {
                     clients:
                       tester:
                         key: env:TG_KEY
+                        admin: true
                     """.formatted(qwen.getAddress().getPort(), ext.baseUrl()));
             try (GatewayServer gw = GatewayServer.start(GatewayServer.Options.of(cfg).listen("127.0.0.1", 0)
                     .env(Map.of("TG_KEY", KEY)).shutdownGrace(Duration.ofSeconds(2)))) {
@@ -152,6 +153,7 @@ class ProbeRoutingTest {
                     clients:
                       tester:
                         key: env:TG_KEY
+                        admin: true
                     """.formatted(qwen.getAddress().getPort()));
             try (GatewayServer gw = GatewayServer.start(GatewayServer.Options.of(cfg).listen("127.0.0.1", 0)
                     .env(Map.of("TG_KEY", KEY)).shutdownGrace(Duration.ofSeconds(2)))) {
