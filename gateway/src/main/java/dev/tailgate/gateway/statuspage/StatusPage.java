@@ -168,7 +168,7 @@ public final class StatusPage {
                 + section("local", "qwen-local", Parts.local(s), 1000)
                 + section("requests", "Recent requests", requests(), 2000)
                 + section("audit", "Routing decisions (audit log)", audit(filter), 2000)
-                + section("usage", "Usage", usage(), 15000)
+                + section("usage", "Usage", usage(), 5000)
                 + "<script src=\"" + PATH + "/app.js\"></script></body></html>";
     }
 
