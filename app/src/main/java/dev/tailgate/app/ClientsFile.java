@@ -46,7 +46,7 @@ public final class ClientsFile {
     }
 
     /** One client as {@code keys list} shows it. {@code keyRef} is a short, non-secret hint of how the key is given. */
-    public record Client(String name, boolean isPrivate, List<String> models, String keyRef) {}
+    public record Client(String name, boolean isPrivate, boolean admin, List<String> models, String keyRef) {}
 
     public static void validateName(String name) {
         if (!NAME.matcher(name).matches()) {
@@ -115,7 +115,8 @@ public final class ClientsFile {
         return clients.containsKey(name);
     }
 
-    public void add(String name, String keySha256, boolean isPrivate, List<String> models) {
+    /** {@code admin}: written as {@code admin: true} only when set, so ordinary entries stay as they were. */
+    public void add(String name, String keySha256, boolean isPrivate, boolean admin, List<String> models) {
         validateName(name);
         if (clients.containsKey(name)) {
             throw new UserError("a client named '" + name + "' already exists in " + file
@@ -124,6 +125,7 @@ public final class ClientsFile {
         ObjectNode entry = Json.object();
         entry.put("key_sha256", keySha256);
         entry.put("private", isPrivate);
+        if (admin) entry.put("admin", true);
         ArrayNode ms = entry.putArray("models");
         models.forEach(ms::add);
         clients.put(name, entry);
@@ -143,7 +145,7 @@ public final class ClientsFile {
             if (ms != null && ms.isArray()) ms.forEach(m -> models.add(m.asText()));
             else if (ms != null && ms.isTextual()) models.add(ms.asText());
             else models.add("*");
-            out.add(new Client(name, e.path("private").asBoolean(false), models, keyRef(e)));
+            out.add(new Client(name, e.path("private").asBoolean(false), e.path("admin").asBoolean(false), models, keyRef(e)));
         });
         return out;
     }

@@ -41,6 +41,9 @@ public final class KeysCommand implements Runnable {
                 description = "Model ids (globs) this key may use (default: *).")
         List<String> models;
 
+        @Option(names = "--admin", description = "The key may also read /admin/*, the details of /status and the status page (/ui).")
+        boolean admin;
+
         @Option(names = {"-q", "--quiet"}, description = "Print only the key (for scripts).")
         boolean quiet;
 
@@ -53,13 +56,13 @@ public final class KeysCommand implements Runnable {
             List<String> allowed = cleanModels(models);
             Path file = where.resolve();
             String key = ClientKey.generate(new SecureRandom());
-            ClientsFile.update(file, cf -> cf.add(name, ClientKey.sha256Hex(key), isPrivate, allowed));
+            ClientsFile.update(file, cf -> cf.add(name, ClientKey.sha256Hex(key), isPrivate, admin, allowed));
             PrintWriter out = spec.commandLine().getOut();
             if (quiet) {
                 out.println(key);
             } else {
-                out.printf("Created client '%s' (private: %s, models: %s) in %s%n",
-                        name, isPrivate ? "yes" : "no", String.join(",", allowed), file);
+                out.printf("Created client '%s' (private: %s, admin: %s, models: %s) in %s%n",
+                        name, isPrivate ? "yes" : "no", admin ? "yes" : "no", String.join(",", allowed), file);
                 out.println("Its key, shown only this once (only its SHA-256 hash is stored):");
                 out.println();
                 out.println("  " + key);
@@ -106,9 +109,9 @@ public final class KeysCommand implements Runnable {
                 out.flush();
                 return Main.OK;
             }
-            TextTable table = new TextTable("NAME", "PRIVATE", "MODELS", "KEY");
+            TextTable table = new TextTable("NAME", "PRIVATE", "ADMIN", "MODELS", "KEY");
             for (ClientsFile.Client c : cf.clients()) {
-                table.row(c.name(), c.isPrivate() ? "yes" : "no", String.join(",", c.models()), c.keyRef());
+                table.row(c.name(), c.isPrivate() ? "yes" : "no", c.admin() ? "yes" : "no", String.join(",", c.models()), c.keyRef());
             }
             table.print(out);
             out.flush();

@@ -39,9 +39,17 @@ public final class StatusCommand implements Callable<Integer> {
             description = "qwen-local (default: the one the gateway reports, else " + DEFAULT_LOCAL + ").")
     String localUrl;
 
-    @Option(names = "--key", paramLabel = "KEY", defaultValue = "${env:TAILGATE_KEY}",
-            description = "Client key, if the gateway wants one for /status (default: $TAILGATE_KEY).")
+    @Option(names = "--key", paramLabel = "KEY",
+            description = "An admin client key (keys create NAME --admin): /status then shows providers, models, errors"
+                    + " and routing; without one only a summary (default: $TAILGATE_ADMIN_KEY, else $TAILGATE_KEY).")
     String key;
+
+    /** The key to send: --key, else $TAILGATE_ADMIN_KEY, else $TAILGATE_KEY (a non-admin key gets the summary). */
+    static String key(String given, java.util.function.Function<String, String> env) {
+        if (given != null && !given.isBlank()) return given;
+        String admin = env.apply("TAILGATE_ADMIN_KEY");
+        return admin != null && !admin.isBlank() ? admin : env.apply("TAILGATE_KEY");
+    }
 
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "5",
             description = "Give up on a service after this many seconds (default: ${DEFAULT-VALUE}).")
@@ -55,7 +63,7 @@ public final class StatusCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         StatusClient client = new StatusClient(java.time.Duration.ofMillis(Math.round(timeoutSeconds * 1000)));
 
-        StatusClient.Result gw = client.get(statusUri(url), key);
+        StatusClient.Result gw = client.get(statusUri(url), key(key, System::getenv));
         if (gw.ok()) {
             printGateway(out, gw);
         } else {
@@ -112,6 +120,14 @@ public final class StatusCommand implements Callable<Integer> {
     private static void printGateway(PrintWriter out, StatusClient.Result r) {
         JsonNode b = r.body();
         out.println("gateway     " + base(r.uri().toString()) + "  " + b.path("status").asText("?"));
+        JsonNode counts = b.path("counts");
+        if (!b.has("providers") && counts.isObject()) { // the summary the gateway gives without an admin key
+            out.println("            " + counts.path("providers").asLong() + " providers (" + counts.path("providers_healthy").asLong()
+                    + " healthy), " + counts.path("models").asLong() + " models, " + b.path("in_flight").asLong() + " in flight");
+            out.println("            details need an admin key: --key KEY or TAILGATE_ADMIN_KEY"
+                    + " (create one with: ./tailgate keys create NAME --admin)");
+            return;
+        }
         JsonNode providers = b.path("providers");
         if (providers.isArray() && !providers.isEmpty()) {
             out.println();

@@ -125,6 +125,7 @@ class GatewayOverLocalTest {
                 clients:
                   tester:
                     key_sha256: %s
+                    admin: true
                 """.formatted(local.port(), HexFormat.of().formatHex(
                 MessageDigest.getInstance("SHA-256").digest(KEY.getBytes(StandardCharsets.UTF_8)))));
         gateway = GatewayServer.start(gatewayYaml, "127.0.0.1", 0);
@@ -336,7 +337,7 @@ class GatewayOverLocalTest {
                     .isEqualTo(503);
         }
         HttpResponse<String> status = HTTP.send(HttpRequest.newBuilder(URI.create(base() + "/status"))
-                .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                .timeout(Duration.ofSeconds(30)).header("authorization", "Bearer " + KEY).GET().build(), HttpResponse.BodyHandlers.ofString());
         JsonNode provider = null;
         for (JsonNode p : Json.parse(status.body()).get("providers")) if (p.get("name").asText().equals("local")) provider = p;
         assertThat(provider).as(status.body()).isNotNull();

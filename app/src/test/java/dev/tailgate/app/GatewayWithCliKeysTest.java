@@ -55,8 +55,22 @@ class GatewayWithCliKeysTest {
             } while (status != 200 && System.nanoTime() < deadline);
             assertThat(status).isEqualTo(200);
 
-            // and `status` renders the real gateway's /status
-            CliRun st = CliRun.of("status", "--url", "http://127.0.0.1:" + gw.port(), "--local-url", "http://127.0.0.1:1");
+            // and `status` renders the real gateway's /status: a summary without an admin key, tables with one
+            CliRun summary = CliRun.of("status", "--url", "http://127.0.0.1:" + gw.port(), "--local-url", "http://127.0.0.1:1",
+                    "--key", key);
+            assertThat(summary.code()).as(summary.toString()).isZero();
+            assertThat(summary.out()).contains("details need an admin key").doesNotContainPattern("(?m)^qwen +local/");
+            String admin = CliRun.of("keys", "create", "ops", "--admin", "--home", home.toString(), "-q").out().strip();
+            assertThat(Files.readString(home.resolve("clients.yaml"))).containsPattern("ops: \\{.*admin: true");
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            do {
+                status = get(gw.port(), "/admin/policy", admin);
+                if (status != 200) Thread.sleep(100); // polling the gateway's own reload, bounded by the deadline
+            } while (status != 200 && System.nanoTime() < deadline);
+            assertThat(status).isEqualTo(200);
+            assertThat(get(gw.port(), "/admin/policy", key)).as("a key without admin: true").isEqualTo(403);
+            CliRun st = CliRun.of("status", "--url", "http://127.0.0.1:" + gw.port(), "--local-url", "http://127.0.0.1:1",
+                    "--key", admin);
             assertThat(st.code()).as(st.toString()).isZero();
             assertThat(st.out()).containsPattern("(?m)^local +yes +\\w+ +0 +0")
                     .containsPattern("(?m)^qwen +local/" + java.util.regex.Pattern.quote(DefaultConfigs.ChatModel.detect().id()));

@@ -120,6 +120,19 @@ class KeysCommandTest {
     }
 
     @Test
+    void adminKeysAreMarkedInTheFileAndTheList() throws Exception {
+        create("ops", "--admin");
+        create("ci");
+        JsonNode clients = ClientsFile.YAML.readTree(clients().toFile()).path("clients");
+        assertThat(clients.path("ops").path("admin").asBoolean(false)).isTrue();
+        assertThat(clients.path("ci").has("admin")).as("ordinary entries stay as they were").isFalse();
+        List<String> lines = CliRun.of("keys", "list", "--clients", clients().toString()).out().lines().toList();
+        assertThat(lines.getFirst()).containsPattern("PRIVATE +ADMIN +MODELS");
+        assertThat(lines.get(1)).matches("ops +no +yes +\\*.*");
+        assertThat(lines.get(2)).matches("ci +no +no +\\*.*");
+    }
+
+    @Test
     void listShowsNamesPrivacyAndModelsButNotWholeHashes() {
         String key = create("laptop", "--private");
         create("ci", "--models", "embeddings");
@@ -193,8 +206,8 @@ class KeysCommandTest {
     @Test
     void renderedFileQuotesAwkwardNamesAndRoundTrips() throws Exception {
         ClientsFile.update(clients(), cf -> {
-            cf.add("true", "aa", false, List.of("*"));
-            cf.add("my.laptop-2", "bb", true, List.of("qwen*", "embeddings"));
+            cf.add("true", "aa", false, false, List.of("*"));
+            cf.add("my.laptop-2", "bb", true, false, List.of("qwen*", "embeddings"));
         });
         JsonNode root = ClientsFile.YAML.readTree(clients().toFile());
         assertThat(root.path("clients").path("true").path("key_sha256").asText()).isEqualTo("aa");

@@ -82,6 +82,30 @@ class StatusCommandTest {
     }
 
     @Test
+    void withoutAnAdminKeyTheGatewaysSummaryIsShownWithHowToGetDetails() throws Exception {
+        try (StubServer local = new StubServer(); StubServer gw = new StubServer()) {
+            local.json("/status", 200, LOCAL_STATUS);
+            gw.json("/status", 200, "{\"status\":\"degraded\",\"in_flight\":2,"
+                    + "\"counts\":{\"providers\":3,\"providers_healthy\":2,\"models\":4},\"detail\":\"summary only\"}");
+            CliRun r = CliRun.of("status", "--url", gw.url(), "--local-url", local.url());
+            assertThat(r.code()).as(r.toString()).isZero();
+            assertThat(r.out()).contains("gateway     " + gw.url() + "  degraded")
+                    .contains("3 providers (2 healthy), 4 models, 2 in flight")
+                    .contains("details need an admin key: --key KEY or TAILGATE_ADMIN_KEY")
+                    .contains("keys create NAME --admin");
+        }
+    }
+
+    @Test
+    void theKeyIsTheFlagThenTheAdminKeyVariableThenTheClientKeyVariable() {
+        java.util.Map<String, String> both = java.util.Map.of("TAILGATE_ADMIN_KEY", "tg-admin", "TAILGATE_KEY", "tg-client");
+        assertThat(StatusCommand.key("tg-flag", both::get)).isEqualTo("tg-flag");
+        assertThat(StatusCommand.key(null, both::get)).isEqualTo("tg-admin");
+        assertThat(StatusCommand.key(null, java.util.Map.of("TAILGATE_KEY", "tg-client")::get)).isEqualTo("tg-client");
+        assertThat(StatusCommand.key(null, java.util.Map.<String, String>of()::get)).isNull();
+    }
+
+    @Test
     void anUnreachableGatewayIsExitOneWithAClearMessage() throws Exception {
         int closedPort;
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

@@ -1,15 +1,18 @@
 package dev.tailgate.gateway;
 
+import dev.tailgate.gateway.auth.AdminSessions;
 import dev.tailgate.gateway.config.ConfigLoader;
 import dev.tailgate.gateway.config.ConfigWatcher;
 import dev.tailgate.gateway.config.GatewayConfig;
 import dev.tailgate.gateway.config.SecretResolver;
+import dev.tailgate.gateway.http.AdminGate;
 import dev.tailgate.gateway.http.GatewayRouter;
 import dev.tailgate.gateway.limit.Timers;
 import dev.tailgate.gateway.http.OpenAiRoutes;
 import dev.tailgate.gateway.http.OpsRoutes;
 import dev.tailgate.gateway.observe.Metrics;
 import dev.tailgate.gateway.policy.PolicyRuntime;
+import dev.tailgate.gateway.statuspage.StatusPage;
 import dev.tailgate.gateway.upstream.Dispatcher;
 import dev.tailgate.gateway.upstream.ProviderRegistry;
 import io.vertx.core.Future;
@@ -155,11 +158,14 @@ public final class GatewayServer implements AutoCloseable {
             Gateway gateway = new Gateway(vertx, providers, dispatcher, new Metrics(providers, policy.health()), policy, config,
                     o.clock().instant().getEpochSecond());
             AtomicBoolean draining = new AtomicBoolean();
-            GatewayRouter router = new GatewayRouter(gateway, draining::get);
-            new OpsRoutes(gateway, draining::get).register(router);
+            AdminGate adminGate = new AdminGate(gateway, new AdminSessions(o.clock()));
+            GatewayRouter router = new GatewayRouter(gateway, draining::get, adminGate);
+            OpsRoutes ops = new OpsRoutes(gateway, draining::get, adminGate);
+            ops.register(router);
             new OpenAiRoutes(gateway).register(router);
             PolicyRuntime policyRef = policy;
-            router.raw(io.vertx.core.http.HttpMethod.GET, ADMIN_POLICY_PATH, ex -> ex.json(200, policyRef.adminView(100)));
+            router.admin(io.vertx.core.http.HttpMethod.GET, ADMIN_POLICY_PATH, ex -> ex.json(200, policyRef.adminView(100)));
+            new StatusPage(gateway, adminGate, ops::detail, o.clock()).register(router);
             o.extensions().forEach(ext -> ext.register(gateway, router));
 
             // h2c off: with it on, Vert.x only creates the connection (and calls connectionHandler) once the first
@@ -196,7 +202,7 @@ public final class GatewayServer implements AutoCloseable {
         }
     }
 
-    /** {@code GET /admin/policy} (needs a client key): providers as the policy sees them, the last 100 decisions. */
+    /** {@code GET /admin/policy} (needs an admin key): providers as the policy sees them, the last 100 decisions. */
     public static final String ADMIN_POLICY_PATH = "/admin/policy";
 
     /** The bound port (useful when the config asked for port 0). */

@@ -35,8 +35,10 @@ class HealthTest {
             assertThat(status.get("status").asText()).isEqualTo("unavailable");
             JsonNode m = status.get("models").get(0);
             assertThat(m.get("state").asText()).isEqualTo("unavailable");
-            assertThat(m.get("reason").asText()).isEqualTo("model file " + h.modelsDir.resolve("qwen.gguf")
+            assertThat(m.get("reason").asText()).isEqualTo("model file qwen.gguf"
                     + " is missing — run: ./tailgate models pull hf://Qwen/Qwen2.5-0.5B-Instruct-GGUF/qwen.gguf");
+            // where the home is stays private: no absolute model path in /status (issue 9 point 7)
+            assertThat(h.get("/status").body()).doesNotContain(h.modelsDir.toString()).doesNotContain(tmp.toString());
 
             HttpResponse<String> health = h.get("/health");
             assertThat(health.statusCode()).isEqualTo(503);

@@ -36,6 +36,12 @@ public record ApiError(int status, String type, String code, String message, Str
                 "This key may not use model '" + model + "'.", "model", null);
     }
 
+    /** A valid client key without {@code admin: true} asked for an admin-only view ({@code /admin/*}, the status page). */
+    public static ApiError adminRequired() {
+        return new ApiError(403, "permission_error", "admin_required",
+                "This key is not an admin key. Create one with: ./tailgate keys create NAME --admin", null, null);
+    }
+
     public static ApiError modelNotFound(String model) {
         return new ApiError(404, "invalid_request_error", "model_not_found",
                 "The model '" + model + "' does not exist.", "model", null);

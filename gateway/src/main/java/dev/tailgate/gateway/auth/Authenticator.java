@@ -20,7 +20,7 @@ public final class Authenticator {
     public Authenticator(Map<String, ClientConfig> clients) {
         this.entries = clients.values().stream()
                 .filter(c -> c.keySha256() != null)
-                .map(c -> new Entry(c.keySha256(), new Caller(c.name(), c.privateOnly(), c.models())))
+                .map(c -> new Entry(c.keySha256(), new Caller(c.name(), c.privateOnly(), c.models(), c.admin())))
                 .toList();
     }
 

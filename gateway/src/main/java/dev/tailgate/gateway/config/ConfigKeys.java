@@ -18,7 +18,7 @@ public final class ConfigKeys {
     static final Set<String> CORE_PROVIDER = Set.of("base_url", "api_key", "local", "max_concurrency", "max_queue", "queue_timeout", "timeout",
             "first_token_timeout", "idle_timeout", "responses_api", "messages_api", "max_response");
     static final Set<String> CORE_MODEL = Set.of("targets", "fallback", "private");
-    static final Set<String> CORE_CLIENT = Set.of("key", "key_sha256", "private", "models");
+    static final Set<String> CORE_CLIENT = Set.of("key", "key_sha256", "private", "models", "admin");
 
     /** Read by the routing-policy packages ({@code policy}, {@code health}, {@code limit}, {@code ledger}) from {@link GatewayConfig#raw()}. */
     static final Set<String> POLICY_TOP = Set.of("pricing", "health", "audit_log", "audit_ring", "audit_log_max_size", "ledger", "ledger_queue");

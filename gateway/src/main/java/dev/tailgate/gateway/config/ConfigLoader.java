@@ -215,7 +215,8 @@ public final class ConfigLoader {
             if (m.isMissingNode()) models.add("*");
             else if (!m.isArray()) throw doc.error(at + "/models", "must be a list of model ids or globs, e.g. [\"*\"]");
             else for (int i = 0; i < m.size(); i++) models.add(text(doc, at + "/models/" + i));
-            into.put(name, new ClientConfig(name, hash, problem, bool(doc, at + "/private", false), List.copyOf(models)));
+            into.put(name, new ClientConfig(name, hash, problem, bool(doc, at + "/private", false), List.copyOf(models),
+                    bool(doc, at + "/admin", false)));
         }
     }
 

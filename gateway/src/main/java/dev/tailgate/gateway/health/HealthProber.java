@@ -35,6 +35,8 @@ public final class HealthProber implements AutoCloseable {
     private final Duration timeout;
     private final HttpClient http;
     private volatile ScheduledFuture<?> schedule;
+    /** qwen-local's last {@code /status} answer per provider (QWEN_STATUS probes only), for the admin views. */
+    private final Map<String, JsonNode> localStatus = new java.util.concurrent.ConcurrentHashMap<>();
 
     public HealthProber(HealthRegistry registry, List<ProbeTarget> targets, Clock clock, Duration timeout) {
         this.registry = registry;
@@ -89,6 +91,7 @@ public final class HealthProber implements AutoCloseable {
             result = CompletableFuture.completedFuture(ProviderHealth.ProbeResult.down(clock.instant(), describe(e)));
         }
         return result.thenApply(r -> {
+            if (!r.reachable()) localStatus.remove(target.provider());
             registry.provider(target.provider()).ifPresent(p -> p.onProbe(r));
             return r;
         });
@@ -108,6 +111,7 @@ public final class HealthProber implements AutoCloseable {
         }
         Map<String, ModelStatus> models = new HashMap<>();
         if (target.kind() == ProbeTarget.Kind.QWEN_STATUS) {
+            if (json.isObject()) localStatus.put(target.provider(), json);
             for (JsonNode m : json.path("models")) {
                 String id = m.path("id").asText(null);
                 if (id == null) continue;
@@ -122,6 +126,16 @@ public final class HealthProber implements AutoCloseable {
         }
         // Hosted providers' lists are often incomplete (aliases, hidden models): never route around on absence.
         return new ProviderHealth.ProbeResult(now, true, null, models, false);
+    }
+
+    /**
+     * The last {@code /status} a qwen-local provider answered (its models with state, queue and memory), by provider
+     * name; a provider whose last probe failed is absent. What the status page shows of qwen-local.
+     */
+    public Map<String, JsonNode> localStatus() {
+        Map<String, JsonNode> out = new java.util.TreeMap<>(localStatus);
+        out.keySet().retainAll(targets.stream().map(ProbeTarget::provider).toList()); // providers removed by a reload
+        return out;
     }
 
     private static String describe(Throwable err) {

@@ -23,7 +23,9 @@ import java.util.stream.Collectors;
 /**
  * The request entry: request id, access log + metrics on completion, path/method routing (404/405), client-key
  * authentication (401), content-type and body-size checks (415/413), JSON parsing (400), then the route handler.
- * Unauthenticated operational routes ({@code /health}, {@code /status}, {@code /metrics}) bypass the key check.
+ * Unauthenticated operational routes ({@code /health}, {@code /status}, {@code /metrics}) bypass the key check;
+ * admin routes ({@code /admin/*}) need an admin key ({@link AdminGate}): none or an invalid one is 401, a valid
+ * non-admin key 403.
  */
 public final class GatewayRouter implements Handler<HttpServerRequest>, RouteRegistry {
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
@@ -32,7 +34,9 @@ public final class GatewayRouter implements Handler<HttpServerRequest>, RouteReg
         void handle(Exchange ex);
     }
 
-    private record Entry(boolean authenticated, Route route) {}
+    private enum Access { OPEN, CLIENT, ADMIN }
+
+    private record Entry(Access access, Route route) {}
 
     private final Gateway gateway;
     private final Supplier<Boolean> draining;
@@ -40,28 +44,36 @@ public final class GatewayRouter implements Handler<HttpServerRequest>, RouteReg
     private final Map<String, Map<HttpMethod, Entry>> prefixes = new LinkedHashMap<>();
     private final java.util.List<Map.Entry<java.util.function.Predicate<HttpServerRequest>, ErrorFormat>> errorFormats = new java.util.ArrayList<>();
 
-    public GatewayRouter(Gateway gateway, Supplier<Boolean> draining) {
+    private final AdminGate adminGate;
+
+    public GatewayRouter(Gateway gateway, Supplier<Boolean> draining, AdminGate adminGate) {
         this.gateway = gateway;
         this.draining = draining;
+        this.adminGate = adminGate;
     }
 
     public void open(HttpMethod method, String path, RawRoute route) {
-        exact.computeIfAbsent(path, k -> new MethodRoutes()).put(method, new Entry(false, route::handle));
+        exact.computeIfAbsent(path, k -> new MethodRoutes()).put(method, new Entry(Access.OPEN, route::handle));
+    }
+
+    /** A route only admin keys may use (header or status-page session). */
+    public void admin(HttpMethod method, String path, RawRoute route) {
+        exact.computeIfAbsent(path, k -> new MethodRoutes()).put(method, new Entry(Access.ADMIN, route::handle));
     }
 
     /** A route for every path starting with {@code prefix} (e.g. {@code /v1/models/} + id). */
     public void rawPrefix(HttpMethod method, String prefix, RawRoute route) {
-        prefixes.computeIfAbsent(prefix, k -> new MethodRoutes()).put(method, new Entry(true, route::handle));
+        prefixes.computeIfAbsent(prefix, k -> new MethodRoutes()).put(method, new Entry(Access.CLIENT, route::handle));
     }
 
     @Override
     public void raw(HttpMethod method, String path, RawRoute route) {
-        exact.computeIfAbsent(path, k -> new MethodRoutes()).put(method, new Entry(true, route::handle));
+        exact.computeIfAbsent(path, k -> new MethodRoutes()).put(method, new Entry(Access.CLIENT, route::handle));
     }
 
     @Override
     public void json(HttpMethod method, String path, JsonRoute route) {
-        exact.computeIfAbsent(path, k -> new MethodRoutes()).put(method, new Entry(true, ex -> readJson(ex, route)));
+        exact.computeIfAbsent(path, k -> new MethodRoutes()).put(method, new Entry(Access.CLIENT, ex -> readJson(ex, route)));
     }
 
     @Override
@@ -128,7 +140,19 @@ public final class GatewayRouter implements Handler<HttpServerRequest>, RouteReg
             ex.fail(ApiError.methodNotAllowed("Method " + req.method() + " is not allowed on " + path + " (allowed: " + allow + ")."));
             return;
         }
-        if (entry.authenticated()) {
+        if (entry.access() == Access.ADMIN) {
+            AdminGate.Check check = adminGate.check(req);
+            switch (check.verdict()) {
+                case NO_KEY, INVALID_KEY -> ex.fail(ApiError.invalidApiKey());
+                case NOT_ADMIN -> ex.fail(ApiError.adminRequired());
+                case ADMIN -> {
+                    ex.ctx().caller(check.caller());
+                    entry.route().handle(ex);
+                }
+            }
+            return;
+        }
+        if (entry.access() == Access.CLIENT) {
             if (draining.get()) {
                 ex.fail(ApiError.unavailable("The gateway is shutting down.", Duration.ofSeconds(5)));
                 return;

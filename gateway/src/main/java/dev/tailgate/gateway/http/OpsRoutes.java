@@ -9,14 +9,21 @@ import dev.tailgate.wire.Json;
 import io.vertx.core.http.HttpMethod;
 import java.util.function.Supplier;
 
-/** {@code /health}, {@code /status}, {@code /metrics}: no key needed, and nothing in them is secret (shapes: docs/endpoints.md, docs/status.md). */
+/**
+ * {@code /health}, {@code /status}, {@code /metrics}: no key needed, and nothing in them is secret. Without an admin
+ * key {@code /status} is a summary (up/degraded and counts); provider names, targets, errors, routing counts and
+ * qwen-local's models need an admin key ({@link AdminGate}); a key that is not valid is refused (401). Shapes: docs/endpoints.md,
+ * docs/status.md.
+ */
 public final class OpsRoutes {
     private final Gateway gateway;
     private final Supplier<Boolean> draining;
+    private final AdminGate adminGate;
 
-    public OpsRoutes(Gateway gateway, Supplier<Boolean> draining) {
+    public OpsRoutes(Gateway gateway, Supplier<Boolean> draining, AdminGate adminGate) {
         this.gateway = gateway;
         this.draining = draining;
+        this.adminGate = adminGate;
     }
 
     public void register(GatewayRouter router) {
@@ -37,6 +44,32 @@ public final class OpsRoutes {
     }
 
     private void status(Exchange ex) {
+        AdminGate.Check check = adminGate.check(ex.request());
+        if (check.verdict() == AdminGate.Verdict.INVALID_KEY) {
+            ex.fail(dev.tailgate.wire.ApiError.invalidApiKey());
+            return;
+        }
+        ObjectNode detail = detail();
+        if (check.admin()) {
+            ex.json(200, detail);
+            return;
+        }
+        ObjectNode o = Json.object();
+        o.put("status", detail.path("status").asText());
+        int healthy = 0;
+        for (var p : detail.path("providers")) if (p.path("state").asText().equals("healthy")) healthy++;
+        o.put("in_flight", detail.path("in_flight").asLong());
+        ObjectNode counts = o.putObject("counts");
+        counts.put("providers", detail.path("providers").size());
+        counts.put("providers_healthy", healthy);
+        counts.put("models", detail.path("models").size());
+        o.put("detail", "summary only: names, routes, errors and local models need an admin key"
+                + " (./tailgate keys create NAME --admin)");
+        ex.json(200, o);
+    }
+
+    /** Everything an admin sees: providers with state, breaker, limits and last error; models; routing; qwen-local. */
+    public ObjectNode detail() {
         ObjectNode o = Json.object();
         ArrayNode providers = Json.MAPPER.createArrayNode();
         boolean allHealthy = true;
@@ -73,8 +106,12 @@ public final class OpsRoutes {
         o.set("providers", providers);
         o.set("models", models);
         o.put("in_flight", gateway.metrics().inFlight());
-        if (policy != null) o.set("routing", policy.decisionSummary(1000));
-        ex.json(200, o);
+        if (policy != null) {
+            o.set("routing", policy.decisionSummary(1000));
+            ObjectNode local = o.putObject("local");
+            policy.prober().localStatus().forEach(local::set);
+        }
+        return o;
     }
 
     private void metrics(Exchange ex) {

@@ -188,6 +188,11 @@ public final class Ledger implements AutoCloseable {
         return UsageQueries.spentUsd(readConn, client, from, to);
     }
 
+    /** The last {@code limit} rows, newest first (the status page's recent requests). */
+    public synchronized List<UsageRecord> recent(int limit) throws SQLException {
+        return UsageQueries.recent(readConn, limit);
+    }
+
     /** Number of rows, for tests and {@code ./tailgate status}. */
     public synchronized long count() throws SQLException {
         return UsageQueries.count(readConn);

@@ -57,6 +57,26 @@ final class UsageQueries {
         }
     }
 
+    /** The last {@code limit} rows, newest first (metadata only: the ledger holds no prompt or completion text). */
+    static List<UsageRecord> recent(Connection c, int limit) throws SQLException {
+        List<UsageRecord> out = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement("SELECT request_id, ts_ms, client, model, provider, upstream_model,"
+                + " prompt_tokens, completion_tokens, cost_usd, latency_ms, ttft_ms, status, error_code, private"
+                + " FROM usage ORDER BY id DESC LIMIT ?")) {
+            s.setInt(1, limit);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    long ttft = rs.getLong(11);
+                    Long ttftMs = rs.wasNull() ? null : ttft;
+                    out.add(new UsageRecord(rs.getString(1), Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3),
+                            rs.getString(4), rs.getString(5), rs.getString(6), rs.getLong(7), rs.getLong(8),
+                            rs.getDouble(9), rs.getLong(10), ttftMs, rs.getInt(12), rs.getString(13), rs.getInt(14) != 0));
+                }
+            }
+        }
+        return out;
+    }
+
     static long count(Connection c) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM usage")) {
             return rs.next() ? rs.getLong(1) : 0;

@@ -28,9 +28,9 @@ class AuthTest {
     @Test
     void keysAreMatchedByHashFromEitherHeader() {
         Authenticator a = new Authenticator(Map.of(
-                "a", new ClientConfig("a", ConfigLoader.sha256("key-a"), null, false, List.of("*")),
-                "b", new ClientConfig("b", ConfigLoader.sha256("key-b"), null, true, List.of("qwen*")),
-                "off", new ClientConfig("off", null, "key env X is not set", false, List.of("*"))));
+                "a", new ClientConfig("a", ConfigLoader.sha256("key-a"), null, false, List.of("*"), false),
+                "b", new ClientConfig("b", ConfigLoader.sha256("key-b"), null, true, List.of("qwen*"), false),
+                "off", new ClientConfig("off", null, "key env X is not set", false, List.of("*"), false)));
         assertThat(a.authenticate("key-a").name()).isEqualTo("a");
         assertThat(a.authenticate("key-b").privateOnly()).isTrue();
         assertThat(a.authenticate("key-c")).isNull();

@@ -37,7 +37,7 @@ class BreakerRecoveryTest {
             models:
               m: {targets: [flaky/switch]}
             clients:
-              tester: {key: env:TG_KEY}
+              tester: {key: env:TG_KEY, admin: true}
             """;
 
     @Test

@@ -100,7 +100,7 @@ class FaultSuiteTest {
               tls-self: {targets: [tlsself/echo]}
               tls-self-first: {targets: [tlsself/echo, backup/echo], fallback: true}
             clients:
-              tester: {key: env:TG_KEY}
+              tester: {key: env:TG_KEY, admin: true}
             """;
 
     static final MutableClock clock = MutableClock.at("2026-03-04T05:06:07Z");

@@ -40,7 +40,7 @@ class OverloadTest {
             models:
               held: {targets: [single/held]}
             clients:
-              tester: {key: env:TG_KEY}
+              tester: {key: env:TG_KEY, admin: true}
             """;
 
     @Test

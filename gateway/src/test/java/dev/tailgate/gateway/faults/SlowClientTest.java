@@ -36,7 +36,7 @@ class SlowClientTest {
               qwen: {targets: [fake/echo]}
               endless: {targets: [fake/endless]}
             clients:
-              tester: {key: env:TG_KEY}
+              tester: {key: env:TG_KEY, admin: true}
             """;
 
     static FaultGateway g;
@@ -147,7 +147,7 @@ class SlowClientTest {
             int inFlight = -1;
             while (System.nanoTime() < deadline) {
                 inFlight = 0;
-                JsonNode status = Json.parse(RawHttp.exchange(g.port(), "GET /status HTTP/1.1\r\nHost: 127.0.0.1", null, 30_000).body());
+                JsonNode status = Json.parse(RawHttp.exchange(g.port(), "GET /status HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + FaultGateway.CLIENT_KEY, null, 30_000).body());
                 for (JsonNode p : status.get("providers")) inFlight += p.get("in_flight").asInt();
                 if (inFlight == 0) break;
                 Thread.sleep(20); // polling /status, bounded by the deadline
@@ -168,7 +168,7 @@ class SlowClientTest {
         RawHttp.Response ok = RawHttp.exchange(g.port(), head,
                 FaultGateway.chat("qwen", false, "fine").getBytes(StandardCharsets.UTF_8), 30_000);
         assertThat(ok.status()).isEqualTo(200);
-        JsonNode status = Json.parse(RawHttp.exchange(g.port(), "GET /status HTTP/1.1\r\nHost: 127.0.0.1", null, 30_000).body());
+        JsonNode status = Json.parse(RawHttp.exchange(g.port(), "GET /status HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + FaultGateway.CLIENT_KEY, null, 30_000).body());
         assertThat(status.get("in_flight").asInt()).as("only the /status request itself").isLessThanOrEqualTo(1);
         for (JsonNode p : status.get("providers")) assertThat(p.get("in_flight").asInt()).isZero();
     }

@@ -54,7 +54,7 @@ class ChatCallerTest {
 
     private static RequestContext ctx() {
         RequestContext c = new RequestContext("test-rid", System.nanoTime(), "POST", "/v1/responses");
-        c.caller(new Caller("tester", false, List.of("*")));
+        c.caller(new Caller("tester", false, List.of("*"), false));
         return c;
     }
 

@@ -242,11 +242,20 @@ class GatewayHttpTest {
     }
 
     @Test
-    void healthStatusAndMetricsNeedNoKeyAndShowProviders() {
+    void healthStatusAndMetricsNeedNoKeyButStatusDetailsNeedAnAdminKey() {
         HttpResponse<String> health = h.send(HttpRequest.newBuilder(java.net.URI.create(h.base() + "/health")).GET().build());
         assertThat(health.statusCode()).isEqualTo(200);
         h.post("/v1/chat/completions", Harness.chat("qwen", false, "x"));
-        JsonNode status = Json.parse(h.send(HttpRequest.newBuilder(java.net.URI.create(h.base() + "/status")).GET().build()).body());
+        HttpResponse<String> open = h.send(HttpRequest.newBuilder(java.net.URI.create(h.base() + "/status")).GET().build());
+        assertThat(open.statusCode()).isEqualTo(200);
+        JsonNode summary = Json.parse(open.body());
+        assertThat(summary.get("status").asText()).isIn("ok", "degraded");
+        assertThat(summary.path("counts").path("providers").asInt()).isPositive();
+        assertThat(summary.path("counts").path("models").asInt()).isPositive();
+        assertThat(summary.has("providers") || summary.has("models") || summary.has("routing")).as("no names without a key").isFalse();
+        assertThat(open.body()).doesNotContain("\"fake\"").doesNotContain("127.0.0.1").doesNotContain("qwen");
+
+        JsonNode status = Json.parse(h.get("/status").body()); // the harness's key is an admin key
         assertThat(status.get("status").asText()).isIn("ok", "degraded");
         JsonNode fake = null;
         for (JsonNode p : status.get("providers")) if (p.get("name").asText().equals("fake")) fake = p;

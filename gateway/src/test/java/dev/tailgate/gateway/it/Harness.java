@@ -160,6 +160,7 @@ public final class Harness implements AutoCloseable {
                 clients:
                   tester:
                     key: env:TG_TEST_KEY
+                    admin: true
                   narrow:
                     key_sha256: %s
                     models: ["qwen*", "embed"]

@@ -103,6 +103,7 @@ class PolicyWiringTest {
                   tester:
                     key: env:TG_KEY
                     models: ["*"]
+                    admin: true
                   secret:
                     key: env:TG_PRIVATE
                     private: true
@@ -174,10 +175,13 @@ class PolicyWiringTest {
         assertThat(auditText).doesNotContain("hello there world").doesNotContain(KEY);
 
         assertThat(get("/admin/policy", null).statusCode()).as("decisions name clients: a key is required").isEqualTo(401);
+        var notAdmin = get("/admin/policy", LIMITED_KEY);
+        assertThat(notAdmin.statusCode()).as("decisions name every client: only an admin key reads them").isEqualTo(403);
+        assertThat(Json.parse(notAdmin.body()).path("error").path("code").asText()).isEqualTo("admin_required");
         var admin = get("/admin/policy", KEY);
         assertThat(admin.statusCode()).isEqualTo(200);
         assertThat(Json.parse(admin.body()).path("decisions").size()).isEqualTo(5);
-        var status = Json.parse(get("/status", null).body());
+        var status = Json.parse(get("/status", KEY).body());
         assertThat(status.path("routing").path("routed").asInt()).isEqualTo(5);
     }
 
@@ -326,7 +330,7 @@ class PolicyWiringTest {
     }
 
     private JsonNode provider(String name) throws Exception {
-        for (JsonNode p : Json.parse(get("/status", null).body()).path("providers")) {
+        for (JsonNode p : Json.parse(get("/status", KEY).body()).path("providers")) {
             if (p.path("name").asText().equals(name)) return p;
         }
         throw new AssertionError("no provider " + name + " in /status");

@@ -76,10 +76,17 @@ class ProbeRoutingTest {
                     clients:
                       tester:
                         key: env:TG_KEY
+                        admin: true
                     """.formatted(qwen.getAddress().getPort(), ext.baseUrl()));
             try (GatewayServer gw = GatewayServer.start(GatewayServer.Options.of(cfg).listen("127.0.0.1", 0)
                     .env(Map.of("TG_KEY", KEY)).shutdownGrace(Duration.ofSeconds(2)))) {
                 awaitProbed(gw);
+
+                // the admin views show qwen-local as the probe saw it (the status page's qwen-local section)
+                var status = Json.parse(adminGet(gw, "/status"));
+                assertThat(status.path("local").path("local").path("models").findValuesAsText("state")).containsExactly("ready", "stuck");
+                assertThat(adminGet(gw, "/ui/part/local")).contains("data-local-model=\"q-stuck\"").contains("no token for 60s")
+                        .contains("state-stuck");
 
                 var routedAround = post(gw, "stuckboth", false);
                 assertThat(routedAround.statusCode()).isEqualTo(200);
@@ -152,6 +159,7 @@ class ProbeRoutingTest {
                     clients:
                       tester:
                         key: env:TG_KEY
+                        admin: true
                     """.formatted(qwen.getAddress().getPort()));
             try (GatewayServer gw = GatewayServer.start(GatewayServer.Options.of(cfg).listen("127.0.0.1", 0)
                     .env(Map.of("TG_KEY", KEY)).shutdownGrace(Duration.ofSeconds(2)))) {
@@ -181,6 +189,11 @@ class ProbeRoutingTest {
     }
 
     /** The first probe runs at start, asynchronously: wait (bounded) until /status shows the local models. */
+    private String adminGet(GatewayServer gw, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.port() + path))
+                .header("Authorization", "Bearer " + KEY).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
     private void awaitProbed(GatewayServer gw) throws Exception {
         awaitProbed(gw, 2);
     }

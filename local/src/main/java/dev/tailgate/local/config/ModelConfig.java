@@ -35,10 +35,12 @@ public record ModelConfig(
 
     /**
      * Null while the model can be loaded; otherwise why not, with the command that fixes it. Checked on every use
-     * (not only at start) so that a model pulled while the service runs becomes available without a restart.
+     * (not only at start) so that a model pulled while the service runs becomes available without a restart. Names
+     * the file by its name only: the reason is shown in {@code /status}, {@code /health} and errors to clients, which
+     * have no business knowing where the home is ({@code local.yaml} says where it is looked for).
      */
     public String missingFileReason() {
         if (file == null || Files.isRegularFile(file)) return null;
-        return "model file " + file + " is missing — run: ./tailgate models pull " + (source != null ? source : id);
+        return "model file " + file.getFileName() + " is missing — run: ./tailgate models pull " + (source != null ? source : id);
     }
 }
