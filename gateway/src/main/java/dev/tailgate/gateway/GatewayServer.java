@@ -129,7 +129,7 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     /**
-     * Starts with full options. Throws {@link dev.tailgate.gateway.config.ConfigException} (message names file, line
+     * Starts with full options. Throws {@link dev.tailgate.wire.config.ConfigException} (message names file, line
      * and key) for an invalid config, {@link IllegalStateException} when the port cannot be bound.
      */
     public static GatewayServer start(Options o) {
@@ -149,7 +149,7 @@ public final class GatewayServer implements AutoCloseable {
             try {
                 policy = PolicyRuntime.start(vertx, config, providers, o.clock(), o.ticker(), o.probes());
             } catch (IllegalArgumentException e) {
-                throw new dev.tailgate.gateway.config.ConfigException(o.configFile() + ": " + e.getMessage());
+                throw new dev.tailgate.wire.config.ConfigException(o.configFile() + ": " + e.getMessage());
             }
             Dispatcher dispatcher = new Dispatcher(vertx, client, providers, policy);
             Gateway gateway = new Gateway(vertx, providers, dispatcher, new Metrics(), policy, config,

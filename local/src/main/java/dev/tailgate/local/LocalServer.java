@@ -1,6 +1,6 @@
 package dev.tailgate.local;
 
-import dev.tailgate.local.config.ConfigException;
+import dev.tailgate.wire.config.ConfigException;
 import dev.tailgate.local.config.ConfigLoader;
 import dev.tailgate.local.config.LocalConfig;
 import dev.tailgate.local.config.ModelConfig;

@@ -1,5 +1,6 @@
 package dev.tailgate.gateway.config;
 
+import dev.tailgate.wire.config.ConfigException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
