@@ -170,7 +170,8 @@ public final class GatewayServer implements AutoCloseable {
             dev.tailgate.gateway.http.ClientTimeouts slowClients =
                     new dev.tailgate.gateway.http.ClientTimeouts(vertx, () -> gateway.config().clientTimeout());
             server.connectionHandler(slowClients::connected);
-            server.requestHandler(slowClients.wrap(router));
+            var cors = new dev.tailgate.gateway.http.Cors(() -> gateway.config().corsOrigins());
+            server.requestHandler(slowClients.wrap(cors.wrap(router)));
             server.invalidRequestHandler(dev.tailgate.gateway.http.InvalidRequests::handle);
             String host = o.host() != null ? o.host() : config.host();
             int port = o.port() != null ? o.port() : config.port();

@@ -111,7 +111,25 @@ public final class ConfigLoader {
         }
         return new GatewayConfig(abs, clientsFile, host, port, maxBody, clientTimeout, logPrompts, Map.copyOf(providers),
                 java.util.Collections.unmodifiableMap(models), java.util.Collections.unmodifiableMap(clients), List.copyOf(warnings),
-                doc.root().deepCopy());
+                doc.root().deepCopy(), corsOrigins(doc));
+    }
+
+    /** Each entry is an origin as browsers send it: scheme://host[:port], no path, no wildcard. */
+    private static List<String> corsOrigins(YamlDocument doc) {
+        JsonNode n = doc.at("/cors_origins");
+        if (n.isMissingNode() || n.isNull()) return List.of();
+        if (!n.isArray()) throw doc.error("/cors_origins", "must be a list of origins, e.g. [\"https://app.example.com\"]");
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < n.size(); i++) {
+            String at = "/cors_origins/" + i;
+            String o = text(doc, at).trim();
+            if (!o.matches("https?://[A-Za-z0-9.\\-\\[\\]:]+") || o.endsWith(":")) {
+                throw doc.error(at, "'" + o + "' must be an origin such as https://app.example.com or http://localhost:5173"
+                        + " (scheme, host and port only; each origin listed, no wildcard)");
+            }
+            out.add(o.toLowerCase(java.util.Locale.ROOT));
+        }
+        return List.copyOf(out);
     }
 
     private static String read(Path p) {
