@@ -1,10 +1,10 @@
 package dev.tailgate.gateway;
 
 import dev.tailgate.gateway.config.ConfigLoader;
-import dev.tailgate.gateway.config.ConfigWatcher;
 import dev.tailgate.gateway.config.GatewayConfig;
 import dev.tailgate.gateway.config.SecretResolver;
 import dev.tailgate.gateway.http.GatewayRouter;
+import dev.tailgate.wire.config.ConfigWatcher;
 import dev.tailgate.gateway.limit.Timers;
 import dev.tailgate.gateway.http.OpenAiRoutes;
 import dev.tailgate.gateway.http.OpsRoutes;
@@ -94,14 +94,14 @@ public final class GatewayServer implements AutoCloseable {
     private final HttpServer server;
     private final HttpClientAgent client;
     private final Gateway gateway;
-    private final ConfigWatcher watcher;
+    private final ConfigWatcher<GatewayConfig> watcher;
     private final Duration grace;
     private final boolean sighup;
     /** Set by {@link #close()}: the router refuses new /v1 work and /health answers 503. */
     private final AtomicBoolean draining;
     private volatile boolean closed;
 
-    private GatewayServer(Vertx vertx, HttpServer server, HttpClientAgent client, Gateway gateway, ConfigWatcher watcher,
+    private GatewayServer(Vertx vertx, HttpServer server, HttpClientAgent client, Gateway gateway, ConfigWatcher<GatewayConfig> watcher,
                           Duration grace, boolean sighup, AtomicBoolean draining) {
         this.vertx = vertx;
         this.server = server;
@@ -177,10 +177,21 @@ public final class GatewayServer implements AutoCloseable {
             int port = o.port() != null ? o.port() : config.port();
             await(server.listen(port, host), Duration.ofSeconds(30), "listen on " + host + ":" + port);
 
-            ConfigWatcher watcher = new ConfigWatcher(o.configFile(), loader, config, c -> {
+            Path configFile = o.configFile().toAbsolutePath().normalize();
+            ConfigWatcher<GatewayConfig> watcher = new ConfigWatcher<>("gateway config", config, () -> {
+                GatewayConfig c = loader.load(configFile);
+                c.warnings().forEach(w -> LOG.warn("config: {}", w));
+                return c;
+            }, c -> {
                 PolicyRuntime.settings(c); // refuse a reload with invalid policy keys before applying any of it
                 gateway.install(c, o.clock().instant().getEpochSecond());
                 policyRef.reload(c);
+                LOG.info("gateway config: {} providers, {} models, {} clients", c.providers().size(), c.models().size(), c.clients().size());
+            }, c -> {
+                // the clients file, and a clients.yaml that appears beside the config (it is read when present)
+                List<Path> files = new ArrayList<>(List.of(configFile, configFile.resolveSibling("clients.yaml")));
+                if (c.clientsFile() != null) files.add(c.clientsFile());
+                return files;
             });
             vertx.setPeriodic(2000, id -> vertx.executeBlocking(() -> {
                 watcher.poll();
@@ -219,6 +230,7 @@ public final class GatewayServer implements AutoCloseable {
     public void close() {
         if (closed) return;
         closed = true;
+        watcher.close();
         draining.set(true);
         long deadline = System.nanoTime() + grace.toNanos();
         while (gateway.metrics().inFlight() > 0 && System.nanoTime() < deadline) {
