@@ -58,6 +58,7 @@ public final class UpCommand implements Callable<Integer> {
         StartedServices started = new StartedServices(err, "tailgate: stopping");
         waiter.onStop(started::stopAll); // before anything starts: a signal during start-up still stops what runs
         try {
+            ConfigCheck.validateBoth(home.resolve(DefaultConfigs.LOCAL), home.resolve(DefaultConfigs.GATEWAY));
             try {
                 if (!started.add(services.startLocal(home.resolve(DefaultConfigs.LOCAL), null, null))) return Main.FAILURE;
             } catch (Services.NotAvailable e) {

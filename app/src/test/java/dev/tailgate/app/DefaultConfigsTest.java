@@ -34,8 +34,8 @@ class DefaultConfigsTest {
         JsonNode local = providers.path("local");
         assertThat(local.path("base_url").asText()).isEqualTo("http://127.0.0.1:8081/v1");
         assertThat(local.path("local").asBoolean()).isTrue();
-        assertThat(local.path("max_concurrency").asInt()).isEqualTo(1);
-        assertThat(local.path("max_queue").asInt()).isEqualTo(8);
+        assertThat(local.path("max_concurrency").asInt()).isEqualTo(4);
+        assertThat(local.path("max_queue").asInt()).isEqualTo(64);
         assertThat(Durations.parse(local.path("timeout").asText())).isEqualTo(Duration.ofSeconds(120));
         assertThat(local.has("api_key")).isFalse();
 

@@ -35,8 +35,8 @@ class DocumentedConfigsTest {
         assertThat(c.clientsFile()).isEqualTo(dir.resolve("clients.yaml"));
         assertThat(c.providers()).containsOnlyKeys("local");
         assertThat(c.providers().get("local").local()).isTrue();
-        assertThat(c.providers().get("local").maxConcurrency()).isEqualTo(1);
-        assertThat(c.providers().get("local").maxQueue()).isEqualTo(8);
+        assertThat(c.providers().get("local").maxConcurrency()).isEqualTo(4);
+        assertThat(c.providers().get("local").maxQueue()).isEqualTo(64);
         assertThat(c.models()).containsOnlyKeys("qwen", "all-minilm-l6-v2", "embeddings", "espeak");
         assertThat(c.warnings()).isEmpty();
     }

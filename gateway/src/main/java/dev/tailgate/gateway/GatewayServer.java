@@ -2,11 +2,11 @@ package dev.tailgate.gateway;
 
 import dev.tailgate.gateway.auth.AdminSessions;
 import dev.tailgate.gateway.config.ConfigLoader;
-import dev.tailgate.gateway.config.ConfigWatcher;
 import dev.tailgate.gateway.config.GatewayConfig;
 import dev.tailgate.gateway.config.SecretResolver;
 import dev.tailgate.gateway.http.AdminGate;
 import dev.tailgate.gateway.http.GatewayRouter;
+import dev.tailgate.wire.config.ConfigWatcher;
 import dev.tailgate.gateway.limit.Timers;
 import dev.tailgate.gateway.http.OpenAiRoutes;
 import dev.tailgate.gateway.http.OpsRoutes;
@@ -97,14 +97,14 @@ public final class GatewayServer implements AutoCloseable {
     private final HttpServer server;
     private final HttpClientAgent client;
     private final Gateway gateway;
-    private final ConfigWatcher watcher;
+    private final ConfigWatcher<GatewayConfig> watcher;
     private final Duration grace;
     private final boolean sighup;
     /** Set by {@link #close()}: the router refuses new /v1 work and /health answers 503. */
     private final AtomicBoolean draining;
     private volatile boolean closed;
 
-    private GatewayServer(Vertx vertx, HttpServer server, HttpClientAgent client, Gateway gateway, ConfigWatcher watcher,
+    private GatewayServer(Vertx vertx, HttpServer server, HttpClientAgent client, Gateway gateway, ConfigWatcher<GatewayConfig> watcher,
                           Duration grace, boolean sighup, AtomicBoolean draining) {
         this.vertx = vertx;
         this.server = server;
@@ -132,7 +132,7 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     /**
-     * Starts with full options. Throws {@link dev.tailgate.gateway.config.ConfigException} (message names file, line
+     * Starts with full options. Throws {@link dev.tailgate.wire.config.ConfigException} (message names file, line
      * and key) for an invalid config, {@link IllegalStateException} when the port cannot be bound.
      */
     public static GatewayServer start(Options o) {
@@ -152,7 +152,7 @@ public final class GatewayServer implements AutoCloseable {
             try {
                 policy = PolicyRuntime.start(vertx, config, providers, o.clock(), o.ticker(), o.probes());
             } catch (IllegalArgumentException e) {
-                throw new dev.tailgate.gateway.config.ConfigException(o.configFile() + ": " + e.getMessage());
+                throw new dev.tailgate.wire.config.ConfigException(o.configFile() + ": " + e.getMessage());
             }
             Dispatcher dispatcher = new Dispatcher(vertx, client, providers, policy);
             Gateway gateway = new Gateway(vertx, providers, dispatcher, new Metrics(providers, policy.health()), policy, config,
@@ -176,16 +176,28 @@ public final class GatewayServer implements AutoCloseable {
             dev.tailgate.gateway.http.ClientTimeouts slowClients =
                     new dev.tailgate.gateway.http.ClientTimeouts(vertx, () -> gateway.config().clientTimeout());
             server.connectionHandler(slowClients::connected);
-            server.requestHandler(slowClients.wrap(router));
+            var cors = new dev.tailgate.gateway.http.Cors(() -> gateway.config().corsOrigins());
+            server.requestHandler(slowClients.wrap(cors.wrap(router)));
             server.invalidRequestHandler(dev.tailgate.gateway.http.InvalidRequests::handle);
             String host = o.host() != null ? o.host() : config.host();
             int port = o.port() != null ? o.port() : config.port();
             await(server.listen(port, host), Duration.ofSeconds(30), "listen on " + host + ":" + port);
 
-            ConfigWatcher watcher = new ConfigWatcher(o.configFile(), loader, config, c -> {
+            Path configFile = o.configFile().toAbsolutePath().normalize();
+            ConfigWatcher<GatewayConfig> watcher = new ConfigWatcher<>("gateway config", config, () -> {
+                GatewayConfig c = loader.load(configFile);
+                c.warnings().forEach(w -> LOG.warn("config: {}", w));
+                return c;
+            }, c -> {
                 PolicyRuntime.settings(c); // refuse a reload with invalid policy keys before applying any of it
                 gateway.install(c, o.clock().instant().getEpochSecond());
                 policyRef.reload(c);
+                LOG.info("gateway config: {} providers, {} models, {} clients", c.providers().size(), c.models().size(), c.clients().size());
+            }, c -> {
+                // the clients file, and a clients.yaml that appears beside the config (it is read when present)
+                List<Path> files = new ArrayList<>(List.of(configFile, configFile.resolveSibling("clients.yaml")));
+                if (c.clientsFile() != null) files.add(c.clientsFile());
+                return files;
             });
             vertx.setPeriodic(2000, id -> vertx.executeBlocking(() -> {
                 watcher.poll();
@@ -224,6 +236,7 @@ public final class GatewayServer implements AutoCloseable {
     public void close() {
         if (closed) return;
         closed = true;
+        watcher.close();
         draining.set(true);
         long deadline = System.nanoTime() + grace.toNanos();
         while (gateway.metrics().inFlight() > 0 && System.nanoTime() < deadline) {

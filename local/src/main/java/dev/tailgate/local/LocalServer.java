@@ -1,6 +1,7 @@
 package dev.tailgate.local;
 
-import dev.tailgate.local.config.ConfigException;
+import dev.tailgate.wire.config.ConfigException;
+import dev.tailgate.wire.config.ConfigWatcher;
 import dev.tailgate.local.config.ConfigLoader;
 import dev.tailgate.local.config.LocalConfig;
 import dev.tailgate.local.config.ModelConfig;
@@ -33,8 +34,9 @@ public final class LocalServer implements AutoCloseable {
     private final Vertx vertx;
     private final HttpServer server;
     private final Scheduler scheduler;
-    private final LocalConfig config;
+    private volatile LocalConfig config;
     private final long tickTimer;
+    private ConfigWatcher<LocalConfig> watcher; // null when started from a config object (tests), not a file
     private boolean closed;
 
     private LocalServer(Vertx vertx, HttpServer server, Scheduler scheduler, LocalConfig config, long tickTimer) {
@@ -43,6 +45,37 @@ public final class LocalServer implements AutoCloseable {
         this.scheduler = scheduler;
         this.config = config;
         this.tickTimer = tickTimer;
+    }
+
+    /**
+     * Reloads {@code configFile} when it changes (polled every 2 s) and on SIGHUP: models, limits, keep_alive,
+     * stuck_after, memory_budget and shutdown_grace apply at once ({@link Scheduler#reconfigure}); listen,
+     * max_request_bytes and logs_dir need a restart. A file that fails to load is logged and the running config stays.
+     */
+    private void watch(Path configFile, ConfigLoader loader, LocalConfig fromFile) {
+        LocalConfig started = config;
+        watcher = new ConfigWatcher<>("local.yaml", started, () -> loader.load(configFile), next -> {
+            if (!next.host().equals(fromFile.host()) || next.port() != fromFile.port()) {
+                LOG.warn("local.yaml: listen changed; it applies at the next start (still on {}:{})", started.host(), port());
+            }
+            scheduler.reconfigure(next);
+            config = next.withListen(started.host(), started.port());
+        }, c -> java.util.List.of(configFile));
+        vertx.setPeriodic(2000, id -> vertx.executeBlocking(() -> {
+            watcher.poll();
+            return null;
+        }, false));
+        watcher.onSighup();
+    }
+
+    /** What triggered the last successful reload of local.yaml ("SIGHUP", "file change", "request"), or null. */
+    public String lastReload() {
+        return watcher == null ? null : watcher.lastReload();
+    }
+
+    /** Reloads the config file now (as SIGHUP does); false when it was refused or there is no file to reload. */
+    public boolean reload() {
+        return watcher != null && watcher.reload("request");
     }
 
     /** The engine that runs llama.cpp's own llama-server process per model ({@code engine.server}). */
@@ -72,12 +105,13 @@ public final class LocalServer implements AutoCloseable {
     /** Loads {@code configFile}, binds (host/port override the config's {@code listen} when not null) and returns once listening. */
     public static LocalServer start(Path configFile, String host, Integer port) {
         LocalConfig config;
+        ConfigLoader loader = new ConfigLoader(ENGINES);
         try {
-            config = new ConfigLoader(ENGINES).load(configFile);
+            config = loader.load(configFile);
         } catch (ConfigException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
-        return builder(config.withListen(host, port)).start();
+        return builder(config.withListen(host, port)).watch(configFile, config).start();
     }
 
     public static Builder builder(LocalConfig config) {
@@ -90,6 +124,8 @@ public final class LocalServer implements AutoCloseable {
         private EngineFactory engines;
         private Clock clock = Clock.systemUTC();
         private boolean autoTick = true;
+        private Path configFile;
+        private LocalConfig fromFile;
 
         private Builder(LocalConfig config) {
             this.config = config;
@@ -102,6 +138,13 @@ public final class LocalServer implements AutoCloseable {
 
         public Builder clock(Clock clock) {
             this.clock = clock;
+            return this;
+        }
+
+        /** Reload {@code configFile} (whose contents, as loaded, are {@code fromFile}) on change and SIGHUP. */
+        public Builder watch(Path configFile, LocalConfig fromFile) {
+            this.configFile = configFile;
+            this.fromFile = fromFile;
             return this;
         }
 
@@ -124,7 +167,9 @@ public final class LocalServer implements AutoCloseable {
                 server.listen(config.port(), config.host()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
                 long timer = autoTick ? vertx.setPeriodic(tickMillis(config), id -> scheduler.tick()) : -1;
                 LOG.info("qwen-local listening on {}:{} with {} model(s)", config.host(), server.actualPort(), config.models().size());
-                return new LocalServer(vertx, server, scheduler, config, timer);
+                LocalServer local = new LocalServer(vertx, server, scheduler, config, timer);
+                if (configFile != null) local.watch(configFile, new ConfigLoader(ENGINES), fromFile);
+                return local;
             } catch (Exception e) {
                 scheduler.shutdown(Duration.ZERO);
                 vertx.close();
@@ -160,6 +205,7 @@ public final class LocalServer implements AutoCloseable {
     public synchronized void close() {
         if (closed) return;
         closed = true;
+        if (watcher != null) watcher.close();
         if (tickTimer >= 0) vertx.cancelTimer(tickTimer);
         LOG.info("qwen-local stopping (grace {})", config.shutdownGrace());
         // The scheduler refuses new jobs at once and waits for admitted ones; the watchdog must keep running

@@ -47,6 +47,21 @@ final class Harness implements AutoCloseable {
         return new Harness(engines, server, models);
     }
 
+    /** Like {@link #start}, from the file {@code tmp/local.yaml}, which the server reloads on change. */
+    static Harness startFromFile(Path tmp, String yaml, FakeEngineFactory engines, String... files) throws Exception {
+        Path models = Files.createDirectories(tmp.resolve("models"));
+        for (String f : files) Files.writeString(models.resolve(f), "fake model bytes");
+        Path file = Files.writeString(tmp.resolve("local.yaml"), header(models) + yaml);
+        LocalConfig config = new ConfigLoader(LocalServer.ENGINES).load(file);
+        LocalServer server = LocalServer.builder(config).engines(engines).watch(file, config).start();
+        return new Harness(engines, server, models);
+    }
+
+    /** What {@link #startFromFile} puts before the test's YAML. */
+    static String header(Path models) {
+        return "listen: 127.0.0.1:0\nmodels_dir: " + models + "\nshutdown_grace: 2s\n";
+    }
+
     static Harness start(Path tmp, String yaml, FakeEngineFactory engines, String... files) throws Exception {
         return start(tmp, yaml, engines, Clock.systemUTC(), true, files);
     }

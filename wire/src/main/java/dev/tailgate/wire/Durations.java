@@ -4,7 +4,11 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses config durations: {@code 120s}, {@code 10m}, {@code 1h30m}, {@code 500ms}, {@code 0} (meaning "never"/"off"). */
+/**
+ * Parses config durations: {@code 120s}, {@code 10m}, {@code 1h30m}, {@code 500ms}, {@code 0} (meaning "never"/"off").
+ * A bare number other than 0 is refused: {@code timeout: 120} could mean seconds or milliseconds, so the error says
+ * "write 120s".
+ */
 public final class Durations {
     private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h|d)");
 
@@ -14,7 +18,9 @@ public final class Durations {
         if (text == null) throw new IllegalArgumentException("duration is missing");
         String s = text.trim().toLowerCase(java.util.Locale.ROOT);
         if (s.equals("0")) return Duration.ZERO;
-        if (s.matches("\\d+")) return Duration.ofSeconds(Long.parseLong(s)); // bare number = seconds
+        if (s.matches("\\d+(\\.\\d+)?")) {
+            throw new IllegalArgumentException("'" + text + "' needs a unit: write " + s + "s (or " + s + "ms, " + s + "m, " + s + "h)");
+        }
         Matcher m = PART.matcher(s);
         int at = 0;
         double millis = 0;

@@ -18,7 +18,6 @@ class ConfigUnitsTest {
         assertThat(Durations.parse("1h30m")).isEqualTo(Duration.ofMinutes(90));
         assertThat(Durations.parse("250ms")).isEqualTo(Duration.ofMillis(250));
         assertThat(Durations.parse("0")).isZero();
-        assertThat(Durations.parse("45")).isEqualTo(Duration.ofSeconds(45));
         assertThat(Durations.format(Duration.ofMinutes(10))).isEqualTo("10m");
     }
 
@@ -26,6 +25,12 @@ class ConfigUnitsTest {
     void badDurationsSayWhatIsExpected() {
         assertThatThrownBy(() -> Durations.parse("ten minutes")).hasMessageContaining("not a duration");
         assertThatThrownBy(() -> Durations.parse("10x")).hasMessageContaining("not a duration");
+    }
+
+    @Test
+    void aBareNumberNeedsAUnit() {
+        assertThatThrownBy(() -> Durations.parse("120")).hasMessageContaining("needs a unit").hasMessageContaining("write 120s");
+        assertThatThrownBy(() -> Durations.parse("1.5")).hasMessageContaining("write 1.5s");
     }
 
     @Test

@@ -3,6 +3,8 @@ package dev.tailgate.gateway.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tailgate.wire.ByteSizes;
 import dev.tailgate.wire.Durations;
+import dev.tailgate.wire.config.ConfigException;
+import dev.tailgate.wire.config.YamlDocument;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -80,7 +82,7 @@ public final class ConfigLoader {
             requireObject(doc, "/providers");
             for (Iterator<String> it = doc.at("/providers").fieldNames(); it.hasNext(); ) {
                 String name = it.next();
-                providers.put(name, provider(doc, "/providers/" + YamlDocumentKeys.escape(name), name, dir, warnings, maxResponse));
+                providers.put(name, provider(doc, "/providers/" + YamlDocument.escape(name), name, dir, warnings, maxResponse));
             }
         }
         Map<String, ModelRoute> models = new LinkedHashMap<>();
@@ -88,7 +90,7 @@ public final class ConfigLoader {
             requireObject(doc, "/models");
             for (Iterator<String> it = doc.at("/models").fieldNames(); it.hasNext(); ) {
                 String alias = it.next();
-                models.put(alias, model(doc, "/models/" + YamlDocumentKeys.escape(alias), alias, providers));
+                models.put(alias, model(doc, "/models/" + YamlDocument.escape(alias), alias, providers));
             }
         }
         Map<String, ClientConfig> clients = new LinkedHashMap<>();
@@ -109,7 +111,25 @@ public final class ConfigLoader {
         }
         return new GatewayConfig(abs, clientsFile, host, port, maxBody, clientTimeout, logPrompts, Map.copyOf(providers),
                 java.util.Collections.unmodifiableMap(models), java.util.Collections.unmodifiableMap(clients), List.copyOf(warnings),
-                doc.root.deepCopy());
+                doc.root().deepCopy(), corsOrigins(doc));
+    }
+
+    /** Each entry is an origin as browsers send it: scheme://host[:port], no path, no wildcard. */
+    private static List<String> corsOrigins(YamlDocument doc) {
+        JsonNode n = doc.at("/cors_origins");
+        if (n.isMissingNode() || n.isNull()) return List.of();
+        if (!n.isArray()) throw doc.error("/cors_origins", "must be a list of origins, e.g. [\"https://app.example.com\"]");
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < n.size(); i++) {
+            String at = "/cors_origins/" + i;
+            String o = text(doc, at).trim();
+            if (!o.matches("https?://[A-Za-z0-9.\\-\\[\\]:]+") || o.endsWith(":")) {
+                throw doc.error(at, "'" + o + "' must be an origin such as https://app.example.com or http://localhost:5173"
+                        + " (scheme, host and port only; each origin listed, no wildcard)");
+            }
+            out.add(o.toLowerCase(java.util.Locale.ROOT));
+        }
+        return List.copyOf(out);
     }
 
     private static String read(Path p) {
@@ -185,7 +205,7 @@ public final class ConfigLoader {
         requireObject(doc, "/clients");
         for (Iterator<String> it = doc.at("/clients").fieldNames(); it.hasNext(); ) {
             String name = it.next();
-            String at = "/clients/" + YamlDocumentKeys.escape(name);
+            String at = "/clients/" + YamlDocument.escape(name);
             if (into.containsKey(name)) throw doc.error(at, "client '" + name + "' is defined twice (config and clients file)");
             requireObject(doc, at);
             checkKeys(doc, at, CLIENT_KEYS);
@@ -238,7 +258,7 @@ public final class ConfigLoader {
         for (Iterator<String> it = doc.at(at).fieldNames(); it.hasNext(); ) {
             String k = it.next();
             if (!known.contains(k)) {
-                throw doc.error(at + "/" + YamlDocumentKeys.escape(k), "unknown key (known: " + String.join(", ", new java.util.TreeSet<>(known)) + ")");
+                throw doc.error(at + "/" + YamlDocument.escape(k), "unknown key (known: " + String.join(", ", new java.util.TreeSet<>(known)) + ")");
             }
         }
     }
@@ -283,13 +303,6 @@ public final class ConfigLoader {
             return ByteSizes.parse(doc.at(at).asText());
         } catch (IllegalArgumentException e) {
             throw doc.error(at, e.getMessage());
-        }
-    }
-
-    /** JSON-pointer escaping for names that contain '/' or '~'. */
-    static final class YamlDocumentKeys {
-        static String escape(String name) {
-            return name.replace("~", "~0").replace("/", "~1");
         }
     }
 }

@@ -46,6 +46,13 @@ public final class HealthProber implements AutoCloseable {
         this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
+    /** Also tells {@code l} every probe result (provider name, result), e.g. to mirror per-model limits. */
+    public void onResult(java.util.function.BiConsumer<String, ProviderHealth.ProbeResult> l) {
+        this.listener = l;
+    }
+
+    private volatile java.util.function.BiConsumer<String, ProviderHealth.ProbeResult> listener = (p, r) -> {};
+
     /** Replaces the probe targets (after a config reload); the next round uses them. */
     public void targets(List<ProbeTarget> newTargets) {
         this.targets = List.copyOf(newTargets);
@@ -93,6 +100,7 @@ public final class HealthProber implements AutoCloseable {
         return result.thenApply(r -> {
             if (!r.reachable()) localStatus.remove(target.provider());
             registry.provider(target.provider()).ifPresent(p -> p.onProbe(r));
+            listener.accept(target.provider(), r);
             return r;
         });
     }
@@ -116,13 +124,13 @@ public final class HealthProber implements AutoCloseable {
                 String id = m.path("id").asText(null);
                 if (id == null) continue;
                 models.put(id, new ModelStatus(id, m.path("state").asText(null), m.path("reason").asText(null),
-                        m.path("capability").asText(null)));
+                        m.path("capability").asText(null), limit(m.path("max_concurrency"), 1), limit(m.path("max_queue"), 0)));
             }
             return new ProviderHealth.ProbeResult(now, true, null, models, json.has("models"));
         }
         for (JsonNode m : json.path("data")) {
             String id = m.path("id").asText(null);
-            if (id != null) models.put(id, new ModelStatus(id, "ready", null, null));
+            if (id != null) models.put(id, new ModelStatus(id, "ready", null, null, null, null));
         }
         // Hosted providers' lists are often incomplete (aliases, hidden models): never route around on absence.
         return new ProviderHealth.ProbeResult(now, true, null, models, false);
@@ -136,6 +144,11 @@ public final class HealthProber implements AutoCloseable {
         Map<String, JsonNode> out = new java.util.TreeMap<>(localStatus);
         out.keySet().retainAll(targets.stream().map(ProbeTarget::provider).toList()); // providers removed by a reload
         return out;
+    }
+
+    /** A reported limit, or null when absent or out of range (a sane default then applies). */
+    private static Integer limit(JsonNode n, int min) {
+        return n.isIntegralNumber() && n.asLong() >= min && n.asLong() <= 100_000 ? n.asInt() : null;
     }
 
     private static String describe(Throwable err) {

@@ -84,10 +84,16 @@ public final class OpsRoutes {
             if (!state.equals("healthy")) allHealthy = false;
             n.put("state", state);
             if (health != null) n.put("breaker", health.breaker().name().toLowerCase(java.util.Locale.ROOT));
-            n.put("in_flight", p.limiter().inFlight());
-            n.put("queued", p.limiter().queued());
+            n.put("in_flight", p.limits().inFlight());
+            n.put("queued", p.limits().queued());
             n.put("max_concurrency", p.config().maxConcurrency());
             n.put("max_queue", p.config().maxQueue());
+            if (p.limits().perModel()) { // a local provider: one limiter per upstream model, mirroring its own limits
+                ObjectNode per = n.putObject("models");
+                p.limits().models().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey()).forEach(e -> per.putObject(e.getKey())
+                        .put("in_flight", e.getValue().inFlight()).put("queued", e.getValue().queued())
+                        .put("max_concurrency", e.getValue().maxConcurrency()).put("max_queue", e.getValue().maxQueue()));
+            }
             String err = p.config().keyProblem() != null ? p.config().keyProblem()
                     : health != null && health.lastError() != null ? health.lastError() : p.lastError();
             if (err == null) n.putNull("last_error"); else n.put("last_error", err);

@@ -73,6 +73,7 @@ public final class PolicyRuntime implements AttemptFeedback, AutoCloseable {
         this.ledger = ledger;
         this.health = new HealthRegistry(settings.providerLocalFlags(), settings.breaker(), clock);
         this.prober = new HealthProber(health, probeTargets(config, settings), clock, settings.probeTimeout());
+        prober.onResult(this::mirrorLimits);
         this.clients = clientAdmission(settings);
         this.pricingRaw = config.raw() == null ? null : config.raw().get("pricing");
         this.selector = new PolicyTargetSelector(health, audit, () -> this.settings);
@@ -170,6 +171,19 @@ public final class PolicyRuntime implements AttemptFeedback, AutoCloseable {
     private void startProbes(Duration every) {
         prober.probeAll(); // async on the JDK client's threads; never blocks the event loop
         periodicId = vertx.setPeriodic(Math.max(10, every.toMillis()), id -> prober.probeAll());
+    }
+
+    /** A local provider's per-model limiters follow the limits its /status reports for each model. */
+    private void mirrorLimits(String provider, dev.tailgate.gateway.health.ProviderHealth.ProbeResult r) {
+        ProviderState ps = providers.get(provider);
+        if (ps == null || !r.reachable()) return;
+        java.util.Map<String, dev.tailgate.gateway.limit.ProviderLimits.UpstreamLimits> limits = new java.util.HashMap<>();
+        r.models().forEach((id, m) -> {
+            if (m.maxConcurrency() != null && m.maxQueue() != null) {
+                limits.put(id, new dev.tailgate.gateway.limit.ProviderLimits.UpstreamLimits(m.maxConcurrency(), m.maxQueue()));
+            }
+        });
+        ps.limits().mirror(limits);
     }
 
     /** After a config reload: new providers/flags for health and probes, new client limits and prices. */
@@ -308,8 +322,8 @@ public final class PolicyRuntime implements AttemptFeedback, AutoCloseable {
             n.put("last_error", p.lastError());
             ProviderState ps = this.providers.get(p.name());
             if (ps != null) {
-                n.put("in_flight", ps.limiter().inFlight());
-                n.put("queued", ps.limiter().queued());
+                n.put("in_flight", ps.limits().inFlight());
+                n.put("queued", ps.limits().queued());
             }
             ArrayNode models = n.putArray("models");
             p.models().forEach(m -> models.addObject().put("id", m.id()).put("state", m.state()).put("reason", m.reason()));

@@ -108,7 +108,7 @@ public final class Dispatcher {
             AttemptFeedback.Trial tr = began.get();
             trial = tr;
             plan.ctx().target(target.provider(), target.upstreamModel());
-            CompletableFuture<Permit> pending = ps.limiter().acquire();
+            CompletableFuture<Permit> pending = ps.limits().acquire(target.upstreamModel());
             // the limiter completes waiters on whichever thread frees a slot: hop back to this request's event loop
             io.vertx.core.Context loop = Vertx.currentContext();
             Future<Permit> acquired = pending.isDone() || loop == null ? Future.fromCompletionStage(pending)

@@ -2,7 +2,6 @@ package dev.tailgate.gateway.upstream;
 
 import dev.tailgate.gateway.config.GatewayConfig;
 import dev.tailgate.gateway.config.ProviderConfig;
-import dev.tailgate.gateway.limit.ProviderLimiter;
 import dev.tailgate.gateway.limit.Timers;
 import java.time.Clock;
 import java.util.Collection;
@@ -26,7 +25,7 @@ public final class ProviderRegistry {
         for (ProviderConfig p : config.providers().values()) {
             ProviderState s = states.get(p.name());
             if (s == null) {
-                s = new ProviderState(p, clock, new ProviderLimiter(p.name(), p.maxConcurrency(), p.maxQueue(), p.queueTimeout(), timers));
+                s = new ProviderState(p, clock, timers);
             }
             else s.reconfigure(p);
             next.put(p.name(), s);

@@ -1,7 +1,8 @@
 package dev.tailgate.gateway.upstream;
 
 import dev.tailgate.gateway.config.ProviderConfig;
-import dev.tailgate.gateway.limit.ProviderLimiter;
+import dev.tailgate.gateway.limit.ProviderLimits;
+import dev.tailgate.gateway.limit.Timers;
 import java.time.Clock;
 import java.time.Instant;
 
@@ -11,26 +12,36 @@ import java.time.Instant;
  */
 public final class ProviderState {
     private volatile ProviderConfig config;
-    private final ProviderLimiter limiter;
+    private volatile ProviderLimits limits;
     private final Clock clock;
+    private final Timers timers;
     private volatile String lastError;
     private volatile Instant lastErrorAt;
     private volatile int consecutiveFailures;
 
-    public ProviderState(ProviderConfig config, Clock clock, ProviderLimiter limiter) {
+    public ProviderState(ProviderConfig config, Clock clock, Timers timers) {
         this.config = config;
         this.clock = clock;
-        this.limiter = limiter;
+        this.timers = timers;
+        this.limits = newLimits(config);
+    }
+
+    /** Local providers are limited per upstream model (see {@link ProviderLimits}). */
+    private ProviderLimits newLimits(ProviderConfig c) {
+        return new ProviderLimits(c.name(), c.local(), c.maxConcurrency(), c.maxQueue(), c.queueTimeout(), timers);
     }
 
     public ProviderConfig config() { return config; }
-    public ProviderLimiter limiter() { return limiter; }
+    public ProviderLimits limits() { return limits; }
     public String lastError() { return lastError; }
     public Instant lastErrorAt() { return lastErrorAt; }
 
     void reconfigure(ProviderConfig c) {
+        boolean kindChanged = c.local() != config.local() || !c.queueTimeout().equals(config.queueTimeout());
         this.config = c;
-        limiter.reconfigure(c.maxConcurrency(), c.maxQueue());
+        // requests in flight release their permits to the limits they took them from
+        if (kindChanged) limits = newLimits(c);
+        else limits.reconfigure(c.maxConcurrency(), c.maxQueue());
     }
 
     public void recordSuccess() {

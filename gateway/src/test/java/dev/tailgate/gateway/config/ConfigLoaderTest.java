@@ -3,6 +3,7 @@ package dev.tailgate.gateway.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tailgate.wire.config.ConfigException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -185,6 +186,19 @@ class ConfigLoaderTest {
                 providers:
                   local: {base_url: "http://x/v1"
                 """, "bad.yaml line", "not valid YAML");
+        assertRefused("""
+                providers:
+                  local:
+                    base_url: http://x/v1
+                    timeout: 120
+                """, "bad.yaml line 4", "providers.local.timeout", "write 120s");
+        assertRefused("""
+                providers:
+                  local:
+                    base_url: http://x/v1
+                    max_queue: 4
+                    base_url: http://y/v1
+                """, "bad.yaml line 5", "providers.local.base_url", "written twice (lines 3 and 5)");
     }
 
     @Test

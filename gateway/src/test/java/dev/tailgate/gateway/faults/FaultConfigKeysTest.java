@@ -3,7 +3,7 @@ package dev.tailgate.gateway.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tailgate.gateway.config.ConfigException;
+import dev.tailgate.wire.config.ConfigException;
 import dev.tailgate.gateway.config.ConfigLoader;
 import dev.tailgate.gateway.config.GatewayConfig;
 import dev.tailgate.gateway.config.SecretResolver;

@@ -91,6 +91,9 @@ class PolicyWiringTest {
                     fallback: true
                   gated:
                     targets: [local/gated-stream]
+                  gated-both:
+                    targets: [local/gated-stream, ext/echo]
+                    fallback: true
                   deadboth:
                     targets: [deadlocal/echo, ext/echo]
                     fallback: true
@@ -265,11 +268,11 @@ class PolicyWiringTest {
                 "X-Tailgate-Private", "true");
         assertThat(Json.parse(byHeader.body()).path("error").path("code").asText()).isEqualTo("no_private_route");
 
-        // saturated: local has one slot and no queue; a held stream takes it
+        // saturated: local limits each upstream model to one slot and no queue; a held stream takes gated-stream's
         CompletableFuture<HttpResponse<String>> held = http.sendAsync(request("/v1/chat/completions", KEY, "held",
                 chatBody("gated", true, false, "hold")), HttpResponse.BodyHandlers.ofString());
         assertThat(local.awaitRequestStarts(1, Duration.ofSeconds(10))).isTrue();
-        var saturated = post("/v1/chat/completions", PRIVATE_KEY, "sat-1", chatBody("both", false, false, "secret"));
+        var saturated = post("/v1/chat/completions", PRIVATE_KEY, "sat-1", chatBody("gated-both", false, false, "secret"));
         assertThat(saturated.statusCode()).isEqualTo(429);
         assertThat(Json.parse(saturated.body()).path("error").path("code").asText()).isEqualTo("queue_full");
         assertThat(saturated.headers().firstValue("Retry-After")).isPresent();

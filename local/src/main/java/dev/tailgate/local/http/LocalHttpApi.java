@@ -165,7 +165,12 @@ public final class LocalHttpApi implements Handler<HttpServerRequest> {
             m.put("id", h.id());
             m.put("capability", h.capability());
             ModelConfig cfg = scheduler.model(h.id());
-            if (cfg != null) m.put("engine", cfg.engine());
+            if (cfg != null) {
+                m.put("engine", cfg.engine());
+                // the gateway's per-model limiter mirrors these, so it never sends more than this model accepts
+                m.put("max_concurrency", cfg.maxConcurrency());
+                m.put("max_queue", cfg.maxQueue());
+            }
             m.put("state", h.state().wireName());
             if (h.reason() == null) m.putNull("reason"); else m.put("reason", h.reason());
             m.put("in_flight", h.inFlight());

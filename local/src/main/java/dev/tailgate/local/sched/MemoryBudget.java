@@ -14,11 +14,16 @@ import java.util.Map;
  * lock, together with the model state it reads.
  */
 final class MemoryBudget {
-    private final long budgetBytes;
+    private long budgetBytes; // a local.yaml reload may change it
     private final Map<ModelSlot, Long> held = new HashMap<>();
 
     MemoryBudget(long budgetBytes) {
         this.budgetBytes = budgetBytes;
+    }
+
+    /** A new {@code memory_budget} (reload): loaded models stay; idle ones are unloaded on the next load that needs room. */
+    void resize(long bytes) {
+        budgetBytes = bytes;
     }
 
     long budgetBytes() {

@@ -12,7 +12,12 @@ import java.util.function.Supplier;
 final class ModelSlot {
     enum Problem { NONE, LOAD_FAILED, DIED, STUCK }
 
-    final ModelConfig config;
+    /** Replaced by a local.yaml reload; guarded by the scheduler lock like every field. */
+    ModelConfig config;
+    /** The loaded engine was made from an older config (file, context, threads, max_concurrency): reload when idle. */
+    boolean stale;
+    /** Removed from local.yaml: finishes its jobs, then unloads; takes no new ones. */
+    boolean removed;
     final Deque<Job> waiting = new ArrayDeque<>();
     final Set<Job> running = new LinkedHashSet<>();
 
@@ -28,7 +33,7 @@ final class ModelSlot {
     double avgJobMillis = -1;
 
     /** Why the engine cannot run this model right now (e.g. its binary is not installed), or null. */
-    final Supplier<String> engineUnavailable;
+    Supplier<String> engineUnavailable;
 
     ModelSlot(ModelConfig config, long now, Supplier<String> engineUnavailable) {
         this.config = config;

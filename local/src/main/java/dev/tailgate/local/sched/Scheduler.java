@@ -51,6 +51,8 @@ public final class Scheduler {
     private final SchedulerEvents events;
     private final ExecutorService blocking = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("qwen-local-engine-", 0).factory());
+    /** Slots removed by a reload that still run or hold jobs (ticked like the others until they unload). */
+    private final java.util.Set<ModelSlot> retired = new java.util.LinkedHashSet<>();
     private boolean closing;
     private boolean terminated;
 
@@ -112,9 +114,66 @@ public final class Scheduler {
 
     // ---------------------------------------------------------------- dispatch
 
+    /**
+     * Applies a reloaded local.yaml. Limits, keep_alive, stuck_after and memory_budget apply at once. A model whose
+     * engine settings changed (engine, file, context, threads, max_concurrency) finishes its running requests on the
+     * loaded engine, then reloads with the new ones. A removed model takes no new requests (404), finishes the ones it
+     * has, then unloads. New models are added unloaded. The listen address and models_dir paths need a restart.
+     */
+    public void reconfigure(LocalConfig next) {
+        List<Runnable> after = new ArrayList<>();
+        synchronized (lock) {
+            if (closing) return;
+            budget.resize(next.memoryBudgetBytes());
+            long now = clock.millis();
+            Map<String, ModelSlot> old = new LinkedHashMap<>(slots);
+            slots.clear();
+            for (ModelConfig m : next.models()) {
+                ModelSlot slot = old.remove(m.id());
+                if (slot == null) {
+                    slot = new ModelSlot(m, now, () -> factory.unavailableReason(m.spec()));
+                    LOG.info("model '{}' added", m.id());
+                } else if (!slot.config.equals(m)) {
+                    boolean engineChanged = !slot.config.spec().equals(m.spec());
+                    slot.config = m;
+                    slot.engineUnavailable = () -> factory.unavailableReason(m.spec());
+                    if (engineChanged && (slot.model != null || slot.loading)) slot.stale = true;
+                    LOG.info("model '{}' reconfigured{}", m.id(), slot.stale ? " (reloads once its running requests finish)" : "");
+                }
+                slots.put(m.id(), slot);
+                pump(slot, after);
+            }
+            for (ModelSlot gone : old.values()) {
+                gone.removed = true;
+                retired.add(gone);
+                LOG.info("model '{}' removed{}", gone.id(), gone.running.isEmpty() && gone.waiting.isEmpty() ? ""
+                        : " (finishing its " + (gone.running.size() + gone.waiting.size()) + " request(s) first)");
+                pump(gone, after);
+            }
+        }
+        run(after);
+    }
+
+    /** Unloads a model whose config changed or was removed once it has no running job. Lock held. */
+    private void retireIfIdle(ModelSlot slot, List<Runnable> after) {
+        boolean retiring = slot.removed ? slot.running.isEmpty() && slot.waiting.isEmpty() : slot.stale && slot.running.isEmpty();
+        if (!retiring || slot.loading) return;
+        LoadedModel model = slot.model;
+        if (model != null) {
+            LOG.info("unloading model '{}': {}", slot.id(), slot.removed ? "removed from the config" : "its config changed");
+            slot.model = null;
+            budget.release(slot);
+            after.add(() -> closeLater(model));
+        }
+        slot.stale = false;
+        if (slot.removed) retired.remove(slot);
+    }
+
     /** Moves waiting jobs onto free slots, loading the model first when needed. Lock held. */
     private void pump(ModelSlot slot, List<Runnable> after) {
         if (slot.model != null && !slot.model.alive()) died(slot, slot.model, after);
+        retireIfIdle(slot, after);
+        if (slot.stale) return; // waiting jobs start on the reloaded engine
         if (slot.waiting.isEmpty() || terminated) return;
         if (slot.model == null) {
             if (!slot.loading) {
@@ -278,7 +337,10 @@ public final class Scheduler {
 
     /** On a virtual thread: reserve memory (evicting idle models), load, then dispatch or fail the waiting jobs. */
     private void load(ModelSlot slot) {
-        ModelConfig cfg = slot.config;
+        ModelConfig cfg;
+        synchronized (lock) {
+            cfg = slot.config; // a reload may replace it
+        }
         long estimate;
         try {
             estimate = Math.max(0, factory.estimateMemoryBytes(cfg.spec()));
@@ -370,7 +432,7 @@ public final class Scheduler {
         List<Runnable> after = new ArrayList<>();
         synchronized (lock) {
             long now = clock.millis();
-            for (ModelSlot slot : slots.values()) {
+            for (ModelSlot slot : Stream.concat(slots.values().stream(), List.copyOf(retired).stream()).toList()) {
                 LoadedModel model = slot.model;
                 if (model == null) continue;
                 if (!model.alive()) {
@@ -499,7 +561,8 @@ public final class Scheduler {
         List<LoadedModel> models = new ArrayList<>();
         synchronized (lock) {
             closing = true;
-            while (slots.values().stream().anyMatch(s -> !s.running.isEmpty() || !s.waiting.isEmpty())) {
+            List<ModelSlot> all = Stream.concat(slots.values().stream(), retired.stream()).toList();
+            while (all.stream().anyMatch(s -> !s.running.isEmpty() || !s.waiting.isEmpty())) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) break;
                 try {
@@ -511,7 +574,7 @@ public final class Scheduler {
             }
             terminated = true;
             EngineFailure failure = new EngineFailure(Kind.CANCELLED, "qwen-local is shutting down; the request was cancelled.");
-            for (ModelSlot slot : slots.values()) {
+            for (ModelSlot slot : all) {
                 for (Job j : List.copyOf(slot.running)) {
                     if (j.handle != null) handles.add(j.handle);
                     endLocked(j, null, null, failure, after);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tailgate.local.engine.ModelSpec.Capability;
+import dev.tailgate.wire.config.ConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -145,6 +146,27 @@ class ConfigLoaderTest {
                 .hasMessageContaining("line 4").hasMessageContaining("models.m.engine")
                 .hasMessageContaining("engine 'onnx' cannot serve chat (it serves embeddings)");
         assertError("models: [1, 2\n", "", "", "not valid YAML");
+        assertError("""
+                models:
+                  qwen:
+                    capability: chat
+                    engine: llama.cpp
+                    keep_alive: 120
+                """, "line 5", "models.qwen.keep_alive", "write 120s");
+        assertError("""
+                memory_budget: 2GiB
+                models:
+                  qwen: {capability: chat, engine: llama.cpp}
+                memory_budget: 4GiB
+                """, "line 4", "memory_budget", "written twice (lines 1 and 4)");
+    }
+
+    @Test
+    void aFileNamesItselfInErrors() throws Exception {
+        Path file = tmp.resolve("local.yaml");
+        Files.writeString(file, "listen: 127.0.0.1:8081\nshutdown_grace: 10\n");
+        assertThatThrownBy(() -> loader.load(file)).isInstanceOf(ConfigException.class)
+                .hasMessage(file + " line 2: shutdown_grace: '10' needs a unit: write 10s (or 10ms, 10m, 10h)");
     }
 
     private void assertError(String yaml, String line, String key, String problem) {

@@ -1,4 +1,4 @@
-package dev.tailgate.gateway.config;
+package dev.tailgate.wire.config;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
@@ -13,15 +13,16 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A YAML file read as a Jackson tree plus the line of every key (by JSON pointer), so that validation errors can say
- * "line 12: providers.local.timeout: ...". The tree comes from one parse and the lines from a second token walk.
+ * A config file read as a Jackson tree plus the line of every key (by JSON pointer), so that validation errors can say
+ * "gateway.yaml line 12: providers.local.timeout: ...". Both services read their YAML through this one class. A key
+ * written twice in one mapping is refused with both lines (YAML parsers otherwise keep the last one silently).
  */
-final class YamlDocument {
+public final class YamlDocument {
     private static final YAMLFactory YAML = new YAMLFactory();
     private static final ObjectMapper MAPPER = new ObjectMapper(YAML);
 
-    final String fileName;
-    final JsonNode root;
+    private final String fileName;
+    private final JsonNode root;
     private final Map<String, Integer> lines;
 
     private YamlDocument(String fileName, JsonNode root, Map<String, Integer> lines) {
@@ -30,14 +31,15 @@ final class YamlDocument {
         this.lines = lines;
     }
 
-    static YamlDocument parse(String fileName, String text) {
+    /** {@code fileName} is what error messages call the file (the services pass its name or path). */
+    public static YamlDocument parse(String fileName, String text) {
         try {
-            JsonNode root = MAPPER.readTree(text);
-            if (root == null || root.isMissingNode() || root.isNull()) root = MAPPER.createObjectNode();
             Map<String, Integer> lines = new HashMap<>();
             try (JsonParser p = YAML.createParser(text)) {
-                if (p.nextToken() != null) walk(p, "", lines);
+                if (p.nextToken() != null) walk(fileName, p, "", lines);
             }
+            JsonNode root = MAPPER.readTree(text);
+            if (root == null || root.isMissingNode() || root.isNull()) root = MAPPER.createObjectNode();
             return new YamlDocument(fileName, root, lines);
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
@@ -48,35 +50,50 @@ final class YamlDocument {
         }
     }
 
-    private static void walk(JsonParser p, String pointer, Map<String, Integer> lines) throws IOException {
+    private static void walk(String fileName, JsonParser p, String pointer, Map<String, Integer> lines) throws IOException {
         JsonToken t = p.currentToken();
         lines.putIfAbsent(pointer, p.currentTokenLocation().getLineNr());
         if (t == JsonToken.START_OBJECT) {
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String child = pointer + "/" + escape(p.currentName());
-                lines.put(child, p.currentTokenLocation().getLineNr());
+                int line = p.currentTokenLocation().getLineNr();
+                Integer first = lines.put(child, line);
+                if (first != null) {
+                    throw new ConfigException(fileName + " line " + line + ": " + keyName(child) + ": written twice (lines " + first
+                            + " and " + line + "); keep one");
+                }
                 p.nextToken();
-                walk(p, child, lines);
+                walk(fileName, p, child, lines);
             }
         } else if (t == JsonToken.START_ARRAY) {
             int i = 0;
             while (p.nextToken() != JsonToken.END_ARRAY) {
-                walk(p, pointer + "/" + i++, lines);
+                walk(fileName, p, pointer + "/" + i++, lines);
             }
         }
     }
 
-    private static String escape(String name) {
+    /** JSON-pointer escaping for key names that contain '/' or '~' (model ids such as {@code org/model}). */
+    public static String escape(String name) {
         return name.replace("~", "~0").replace("/", "~1");
     }
 
-    JsonNode at(String pointer) {
+    public String fileName() {
+        return fileName;
+    }
+
+    public JsonNode root() {
+        return root;
+    }
+
+    /** The node at a JSON pointer ({@code /providers/local/timeout}); missing when absent. */
+    public JsonNode at(String pointer) {
         JsonNode n = root.at(pointer);
         return n == null ? MissingNode.getInstance() : n;
     }
 
     /** The line of {@code pointer}, or of its nearest ancestor present in the file. */
-    int lineOf(String pointer) {
+    public int lineOf(String pointer) {
         String p = pointer;
         while (true) {
             Integer l = lines.get(p);
@@ -88,7 +105,7 @@ final class YamlDocument {
     }
 
     /** {@code /models/qwen/targets/1} → {@code models.qwen.targets[1]}. */
-    static String keyName(String pointer) {
+    public static String keyName(String pointer) {
         StringBuilder sb = new StringBuilder();
         for (String seg : pointer.split("/")) {
             if (seg.isEmpty()) continue;
@@ -102,7 +119,9 @@ final class YamlDocument {
         return sb.toString();
     }
 
-    ConfigException error(String pointer, String message) {
-        return new ConfigException(fileName + " line " + lineOf(pointer) + ": " + keyName(pointer) + ": " + message);
+    /** "FILE line N: KEY: message" — the one shape of a config refusal. */
+    public ConfigException error(String pointer, String message) {
+        String key = keyName(pointer);
+        return new ConfigException(fileName + " line " + lineOf(pointer) + ": " + (key.isEmpty() ? "" : key + ": ") + message);
     }
 }
