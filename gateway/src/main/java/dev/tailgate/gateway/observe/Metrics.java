@@ -171,8 +171,8 @@ public final class Metrics {
         List<MultiGauge.Row<?>> max = new ArrayList<>();
         for (ProviderState p : providers.all()) {
             Tags tags = Tags.of("provider", p.config().name());
-            active.add(MultiGauge.Row.of(tags, p.limiter().inFlight()));
-            queued.add(MultiGauge.Row.of(tags, p.limiter().queued()));
+            active.add(MultiGauge.Row.of(tags, p.limits().inFlight()));
+            queued.add(MultiGauge.Row.of(tags, p.limits().queued()));
             max.add(MultiGauge.Row.of(tags, p.config().maxConcurrency()));
         }
         List<MultiGauge.Row<?>> breakers = new ArrayList<>();

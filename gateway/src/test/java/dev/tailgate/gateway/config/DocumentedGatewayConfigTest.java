@@ -10,6 +10,7 @@ import dev.tailgate.gateway.policy.PolicySettings;
 import dev.tailgate.testing.DocTables;
 import dev.tailgate.wire.ByteSizes;
 import dev.tailgate.wire.Durations;
+import dev.tailgate.wire.config.ConfigException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

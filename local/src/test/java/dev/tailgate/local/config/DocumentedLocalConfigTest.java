@@ -9,6 +9,7 @@ import dev.tailgate.local.LocalServer;
 import dev.tailgate.testing.DocTables;
 import dev.tailgate.wire.ByteSizes;
 import dev.tailgate.wire.Durations;
+import dev.tailgate.wire.config.ConfigException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
