@@ -59,6 +59,7 @@ public final class Gateway {
      * alias, 403 {@code model_not_allowed} when the key's globs exclude it. Records the model on the context.
      */
     public ModelRoute route(RequestContext ctx, String alias) {
+        ModelNames.require(alias);
         ModelRoute r = config().models().get(alias);
         if (r == null) throw new ApiException(ApiError.modelNotFound(alias));
         if (ctx.caller() != null && !ctx.caller().mayUse(alias)) throw new ApiException(ApiError.modelNotAllowed(alias));
