@@ -2,6 +2,7 @@ package dev.tailgate.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tailgate.wire.ByteSizes;
+import dev.tailgate.wire.Printable;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.util.ArrayList;
@@ -59,7 +60,7 @@ public final class StatusCommand implements Callable<Integer> {
         if (gw.ok()) {
             printGateway(out, gw);
         } else {
-            out.println("gateway     " + base(url) + "  unreachable: " + gw.error());
+            out.println("gateway     " + Printable.escape(base(url) + "  unreachable: " + gw.error()));
         }
 
         String local = localUrl != null ? localUrl : gw.ok() ? reportedLocal(gw.body()) : DEFAULT_LOCAL;
@@ -68,7 +69,7 @@ public final class StatusCommand implements Callable<Integer> {
         if (lr.ok()) {
             printLocal(out, lr);
         } else {
-            out.println("qwen-local  " + base(local) + "  unreachable: " + lr.error());
+            out.println("qwen-local  " + Printable.escape(base(local) + "  unreachable: " + lr.error()));
         }
         out.flush();
         if (!gw.ok()) {
@@ -111,7 +112,7 @@ public final class StatusCommand implements Callable<Integer> {
 
     private static void printGateway(PrintWriter out, StatusClient.Result r) {
         JsonNode b = r.body();
-        out.println("gateway     " + base(r.uri().toString()) + "  " + b.path("status").asText("?"));
+        out.println("gateway     " + Printable.escape(base(r.uri().toString()) + "  " + b.path("status").asText("?")));
         JsonNode providers = b.path("providers");
         if (providers.isArray() && !providers.isEmpty()) {
             out.println();
@@ -125,7 +126,7 @@ public final class StatusCommand implements Callable<Integer> {
         String routing = routingSummary(b.path("routing"));
         if (routing != null) {
             out.println();
-            out.println(routing);
+            out.println(Printable.escape(routing));
         }
     }
 
@@ -149,7 +150,7 @@ public final class StatusCommand implements Callable<Integer> {
             head.append("  memory ").append(bytes(mem.get("used_bytes")))
                     .append(" of ").append(bytes(mem.get("budget_bytes")));
         }
-        out.println(head);
+        out.println(Printable.escape(head.toString()));
         JsonNode models = b.path("models");
         if (models.isArray() && !models.isEmpty()) {
             out.println();
