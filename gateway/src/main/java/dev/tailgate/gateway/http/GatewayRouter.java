@@ -10,6 +10,7 @@ import dev.tailgate.gateway.auth.Caller;
 import dev.tailgate.wire.ApiError;
 import dev.tailgate.wire.Json;
 import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Duration;
@@ -75,7 +76,7 @@ public final class GatewayRouter implements Handler<HttpServerRequest>, RouteReg
         String rid = given != null && SAFE_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
         String path = req.path();
         RequestContext ctx = new RequestContext(rid, System.nanoTime(), req.method().name(), path);
-        Exchange ex = new Exchange(req, ctx);
+        Exchange ex = new Exchange(req, ctx, gateway.bodyBudget().lease());
         for (var f : errorFormats) {
             if (f.getKey().test(req)) {
                 ex.errorFormat(f.getValue());
@@ -88,6 +89,7 @@ public final class GatewayRouter implements Handler<HttpServerRequest>, RouteReg
         Runnable finish = () -> {
             if (logged[0]) return;
             logged[0] = true;
+            ex.bodyLease().release(); // the answer is out (or the client gone): its body is no longer needed
             long nanos = System.nanoTime() - ctx.startNanos();
             int status = req.response().getStatusCode();
             boolean gone = !req.response().ended();
@@ -152,20 +154,42 @@ public final class GatewayRouter implements Handler<HttpServerRequest>, RouteReg
             ex.fail(ApiError.unsupportedMediaType("Content-Type must be application/json (got " + ct.split(";")[0] + ")."));
             return;
         }
-        BodyReader.read(req, gateway.config().maxBody()).onComplete(ar -> {
+        BodyReader.read(ex, gateway.config().maxBody(), gateway.bodyBudget()).onComplete(ar -> {
             if (ar.failed()) {
                 ex.fail(ApiException.of(ar.cause()));
                 return;
             }
-            try {
-                if (!utf8(ar.result())) throw new ApiException(ApiError.badRequest("request body must be JSON in UTF-8"));
-                JsonNode n = Json.parse(ar.result().getBytes());
-                if (!(n instanceof ObjectNode o)) throw new ApiException(ApiError.badRequest("request body must be a JSON object"));
-                route.handle(ex, o, ar.result());
-            } catch (RuntimeException e) {
-                ex.fail(ApiException.of(e));
+            Buffer raw = ar.result();
+            if (raw.length() <= INLINE_PARSE_BYTES) {
+                handleParsed(ex, route, raw, () -> parseObject(raw));
+                return;
             }
+            // a large body (3e5 array items took an event loop 1-2.5 s) is parsed on a worker; the route then runs
+            // on this request's event loop again
+            gateway.vertx().executeBlocking(() -> parseObject(raw), false)
+                    .onComplete(parsed -> handleParsed(ex, route, raw, () -> {
+                        if (parsed.failed()) throw parsed.cause() instanceof RuntimeException re ? re : new IllegalStateException(parsed.cause());
+                        return parsed.result();
+                    }));
         });
+    }
+
+    /** Bodies up to this size are parsed on the event loop (cheaper than a hop to a worker and back). */
+    static final int INLINE_PARSE_BYTES = 64 * 1024;
+
+    private static ObjectNode parseObject(Buffer raw) {
+        if (!utf8(raw)) throw new ApiException(ApiError.badRequest("request body must be JSON in UTF-8"));
+        JsonNode n = Json.parse(raw.getBytes());
+        if (!(n instanceof ObjectNode o)) throw new ApiException(ApiError.badRequest("request body must be a JSON object"));
+        return o;
+    }
+
+    private static void handleParsed(Exchange ex, JsonRoute route, Buffer raw, Supplier<ObjectNode> parsed) {
+        try {
+            route.handle(ex, parsed.get(), raw);
+        } catch (RuntimeException e) {
+            ex.fail(ApiException.of(e));
+        }
     }
 
     /**

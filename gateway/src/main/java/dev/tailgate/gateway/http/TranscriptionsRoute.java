@@ -47,9 +47,9 @@ final class TranscriptionsRoute {
             return;
         }
         long max = gateway.config().maxBody();
-        Long declared = contentLength(req.getHeader("Content-Length"));
+        Long declared = BodyReader.contentLength(req.getHeader("Content-Length"));
         if (declared != null && declared > max) {
-            BodyReader.read(req, max).onFailure(e -> ex.fail(ApiException.of(e))); // drains, then 413
+            BodyReader.read(ex, max, gateway.bodyBudget()).onFailure(e -> ex.fail(ApiException.of(e))); // drains, then 413
             return;
         }
         MultipartScanner scanner = new MultipartScanner(boundary);
@@ -58,11 +58,15 @@ final class TranscriptionsRoute {
         ApiError[] refused = {null}; // answered at the end, once the body is drained, so the client can read it
         req.handler(b -> {
             if (routed[0] || refused[0] != null) return;
-            prefix.appendBuffer(b);
-            if (prefix.length() > max) {
+            if (prefix.length() + b.length() > max) {
                 refused[0] = ApiError.tooLarge(max);
                 return;
             }
+            if (!ex.bodyLease().grow(b.length())) { // the held head counts against the body budget
+                refused[0] = gateway.bodyBudget().refusal();
+                return;
+            }
+            prefix.appendBuffer(b);
             try {
                 scanner.feed(b.getBytes());
             } catch (RuntimeException e) {
@@ -108,15 +112,6 @@ final class TranscriptionsRoute {
         } catch (RuntimeException e) {
             if (!complete) ex.response().putHeader("Connection", "close"); // the rest of the upload is not read
             ex.fail(ApiException.of(e));
-        }
-    }
-
-    private static Long contentLength(String h) {
-        if (h == null) return null;
-        try {
-            return Long.parseLong(h.trim());
-        } catch (NumberFormatException e) {
-            return null;
         }
     }
 
