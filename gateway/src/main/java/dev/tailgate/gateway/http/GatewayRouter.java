@@ -62,7 +62,12 @@ public final class GatewayRouter implements Handler<HttpServerRequest>, RouteReg
 
     @Override
     public void json(HttpMethod method, String path, JsonRoute route) {
-        exact.computeIfAbsent(path, k -> new MethodRoutes()).put(method, new Entry(true, ex -> readJson(ex, route)));
+        json(method, path, body -> null, (ex, body, raw, none) -> route.handle(ex, body, raw));
+    }
+
+    @Override
+    public <T> void json(HttpMethod method, String path, java.util.function.Function<ObjectNode, T> prepare, PreparedJsonRoute<T> route) {
+        exact.computeIfAbsent(path, k -> new MethodRoutes()).put(method, new Entry(true, ex -> readJson(ex, prepare, route)));
     }
 
     @Override
@@ -147,7 +152,10 @@ public final class GatewayRouter implements Handler<HttpServerRequest>, RouteReg
         entry.route().handle(ex);
     }
 
-    private void readJson(Exchange ex, JsonRoute route) {
+    /** The body parsed and prepared (see {@link RouteRegistry#json(HttpMethod, String, java.util.function.Function, PreparedJsonRoute)}). */
+    private record Parsed<T>(ObjectNode body, T prepared) {}
+
+    private <T> void readJson(Exchange ex, java.util.function.Function<ObjectNode, T> prepare, PreparedJsonRoute<T> route) {
         HttpServerRequest req = ex.request();
         String ct = req.getHeader("Content-Type");
         if (ct != null && !ct.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
@@ -161,12 +169,12 @@ public final class GatewayRouter implements Handler<HttpServerRequest>, RouteReg
             }
             Buffer raw = ar.result();
             if (raw.length() <= INLINE_PARSE_BYTES) {
-                handleParsed(ex, route, raw, () -> parseObject(raw));
+                handleParsed(ex, route, raw, () -> parse(raw, prepare));
                 return;
             }
-            // a large body (3e5 array items took an event loop 1-2.5 s) is parsed on a worker; the route then runs
-            // on this request's event loop again
-            gateway.vertx().executeBlocking(() -> parseObject(raw), false)
+            // a large body (3e5 array items held an event loop for seconds) is parsed and prepared on a worker; the
+            // route then runs on this request's event loop again
+            gateway.vertx().executeBlocking(() -> parse(raw, prepare), false)
                     .onComplete(parsed -> handleParsed(ex, route, raw, () -> {
                         if (parsed.failed()) throw parsed.cause() instanceof RuntimeException re ? re : new IllegalStateException(parsed.cause());
                         return parsed.result();
@@ -177,16 +185,17 @@ public final class GatewayRouter implements Handler<HttpServerRequest>, RouteReg
     /** Bodies up to this size are parsed on the event loop (cheaper than a hop to a worker and back). */
     static final int INLINE_PARSE_BYTES = 64 * 1024;
 
-    private static ObjectNode parseObject(Buffer raw) {
+    private static <T> Parsed<T> parse(Buffer raw, java.util.function.Function<ObjectNode, T> prepare) {
         if (!utf8(raw)) throw new ApiException(ApiError.badRequest("request body must be JSON in UTF-8"));
         JsonNode n = Json.parse(raw.getBytes());
         if (!(n instanceof ObjectNode o)) throw new ApiException(ApiError.badRequest("request body must be a JSON object"));
-        return o;
+        return new Parsed<>(o, prepare.apply(o));
     }
 
-    private static void handleParsed(Exchange ex, JsonRoute route, Buffer raw, Supplier<ObjectNode> parsed) {
+    private static <T> void handleParsed(Exchange ex, PreparedJsonRoute<T> route, Buffer raw, Supplier<Parsed<T>> parsed) {
         try {
-            route.handle(ex, parsed.get(), raw);
+            Parsed<T> p = parsed.get();
+            route.handle(ex, p.body(), raw, p.prepared());
         } catch (RuntimeException e) {
             ex.fail(ApiException.of(e));
         }

@@ -36,8 +36,8 @@ public final class OpenAiRoutes {
     public void register(GatewayRouter router) {
         router.raw(HttpMethod.GET, "/v1/models", this::models);
         router.rawPrefix(HttpMethod.GET, "/v1/models/", this::model);
-        router.json(HttpMethod.POST, "/v1/chat/completions", this::chat);
-        router.json(HttpMethod.POST, "/v1/embeddings", this::embeddings);
+        router.json(HttpMethod.POST, "/v1/chat/completions", OpenAiRoutes::checkChat, this::chat);
+        router.json(HttpMethod.POST, "/v1/embeddings", OpenAiRoutes::checkEmbeddings, this::embeddings);
         router.json(HttpMethod.POST, "/v1/audio/speech", this::speech);
         router.raw(HttpMethod.POST, "/v1/audio/transcriptions", new TranscriptionsRoute(gateway, "/audio/transcriptions")::handle);
         router.raw(HttpMethod.POST, "/v1/audio/translations", new TranscriptionsRoute(gateway, "/audio/translations")::handle);
@@ -64,12 +64,24 @@ public final class OpenAiRoutes {
         ex.json(200, ModelInfo.of(id, gateway.snapshot().loadedEpochSeconds(), "tailgate"));
     }
 
-    private void chat(Exchange ex, ObjectNode body, Buffer raw) {
+    /** A validated request and its prompt estimate: pure work on the body, done where the body was parsed. */
+    private record Checked<R>(R request, long promptTokens) {}
+
+    private static Checked<ChatRequest> checkChat(ObjectNode body) {
         ChatRequest req = ChatRequest.parse(body);
         requireTokenCount(body, "max_tokens");
         requireTokenCount(body, "max_completion_tokens");
+        return new Checked<>(req, PromptTokens.estimate(body));
+    }
+
+    private static Checked<EmbeddingsRequest> checkEmbeddings(ObjectNode body) {
+        return new Checked<>(EmbeddingsRequest.parse(body), PromptTokens.estimate(body));
+    }
+
+    private void chat(Exchange ex, ObjectNode body, Buffer raw, Checked<ChatRequest> checked) {
+        ChatRequest req = checked.request();
         if (gateway.config().logPrompts()) PROMPTS.info("rid={} client={} body={}", ex.ctx().requestId(), ex.ctx().caller().name(), body);
-        ex.ctx().estimatedPromptTokens(PromptTokens.estimate(body));
+        ex.ctx().estimatedPromptTokens(checked.promptTokens());
         if (!req.stream()) {
             forward(ex, "/chat/completions", req.model(), raw, ClientRelays.json(ex, req.model()));
             return;
@@ -94,9 +106,9 @@ public final class OpenAiRoutes {
         }
     }
 
-    private void embeddings(Exchange ex, ObjectNode body, Buffer raw) {
-        EmbeddingsRequest req = EmbeddingsRequest.parse(body);
-        ex.ctx().estimatedPromptTokens(PromptTokens.estimate(body));
+    private void embeddings(Exchange ex, ObjectNode body, Buffer raw, Checked<EmbeddingsRequest> checked) {
+        EmbeddingsRequest req = checked.request();
+        ex.ctx().estimatedPromptTokens(checked.promptTokens());
         forward(ex, "/embeddings", req.model(), raw, ClientRelays.json(ex, req.model()));
     }
 

@@ -103,6 +103,13 @@ class BadInputCorpusTest {
         return o.toByteArray();
     }
 
+    /** A test name with its control characters shown as {@code \\uXXXX}. */
+    private static String visible(String s) {
+        StringBuilder b = new StringBuilder();
+        s.chars().forEach(ch -> b.append(ch < 0x20 || (ch >= 0x7f && ch <= 0x9f) || ch == 0x2028 ? String.format("\\u%04x", ch) : String.valueOf((char) ch)));
+        return b.toString();
+    }
+
     static Stream<Case> corpus() {
         String chat = "/v1/chat/completions", emb = "/v1/embeddings", resp = "/v1/responses", speech = "/v1/audio/speech",
                 tr = "/v1/audio/transcriptions";
@@ -214,7 +221,7 @@ class BadInputCorpusTest {
         c.add(raw("chat Transfer-Encoding: gzip alone", 400, "POST", chat, List.of(AUTH, JSON, "Transfer-Encoding: gzip"), bytes("0\r\n\r\n")));
         for (String name : List.of("qwen\n", "qwen\r\nrid=forged", "\u001b[31mqwen", "qw\u0000en", "qwen\u007f", "qwen\u0085", "qwen\u2028")) {
             String model = Json.string(com.fasterxml.jackson.databind.node.TextNode.valueOf(name));
-            String shown = dev.tailgate.wire.Printable.escape(name);
+            String shown = visible(name);
             c.add(json("chat model " + shown, 400, chat, "{\"model\":" + model + "," + msgs + "}"));
             c.add(json("embeddings model " + shown, 400, emb, "{\"model\":" + model + ",\"input\":\"a\"}"));
             c.add(json("speech model " + shown, 400, speech, "{\"model\":" + model + ",\"input\":\"hi\"}"));

@@ -71,7 +71,6 @@ class BodyBudgetTest {
         assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
         assertThat(refused.headers().firstValue("retry-after")).isPresent();
         assertThat(Json.parse(refused.body()).path("error").path("code").asText()).isEqualTo("body_budget_exceeded");
-        assertThat(g.gateway.gateway().bodyBudget().held()).isLessThanOrEqualTo(1 << 20);
 
         HttpResponse<String> small = g.post("/v1/chat/completions", body("qwen", 1000));
         assertThat(small.statusCode()).as("a body that fits is served meanwhile").isEqualTo(200);
@@ -80,7 +79,6 @@ class BodyBudgetTest {
         assertThat(holder.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
         HttpResponse<String> again = g.post("/v1/chat/completions", body("qwen", 700_000));
         assertThat(again.statusCode()).as("the budget was given back").isEqualTo(200);
-        assertThat(g.gateway.gateway().bodyBudget().held()).isZero();
     }
 
     @Test
