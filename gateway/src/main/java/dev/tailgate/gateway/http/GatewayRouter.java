@@ -62,11 +62,11 @@ public final class GatewayRouter implements Handler<HttpServerRequest>, RouteReg
 
     @Override
     public void json(HttpMethod method, String path, JsonRoute route) {
-        json(method, path, body -> null, (ex, body, raw, none) -> route.handle(ex, body, raw));
+        json(method, path, (body, raw) -> null, (ex, body, raw, none) -> route.handle(ex, body, raw));
     }
 
     @Override
-    public <T> void json(HttpMethod method, String path, java.util.function.Function<ObjectNode, T> prepare, PreparedJsonRoute<T> route) {
+    public <T> void json(HttpMethod method, String path, java.util.function.BiFunction<ObjectNode, Buffer, T> prepare, PreparedJsonRoute<T> route) {
         exact.computeIfAbsent(path, k -> new MethodRoutes()).put(method, new Entry(true, ex -> readJson(ex, prepare, route)));
     }
 
@@ -152,10 +152,10 @@ public final class GatewayRouter implements Handler<HttpServerRequest>, RouteReg
         entry.route().handle(ex);
     }
 
-    /** The body parsed and prepared (see {@link RouteRegistry#json(HttpMethod, String, java.util.function.Function, PreparedJsonRoute)}). */
+    /** The body parsed and prepared (see {@link RouteRegistry#json(HttpMethod, String, java.util.function.BiFunction, PreparedJsonRoute)}). */
     private record Parsed<T>(ObjectNode body, T prepared) {}
 
-    private <T> void readJson(Exchange ex, java.util.function.Function<ObjectNode, T> prepare, PreparedJsonRoute<T> route) {
+    private <T> void readJson(Exchange ex, java.util.function.BiFunction<ObjectNode, Buffer, T> prepare, PreparedJsonRoute<T> route) {
         HttpServerRequest req = ex.request();
         String ct = req.getHeader("Content-Type");
         if (ct != null && !ct.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
@@ -185,11 +185,11 @@ public final class GatewayRouter implements Handler<HttpServerRequest>, RouteReg
     /** Bodies up to this size are parsed on the event loop (cheaper than a hop to a worker and back). */
     static final int INLINE_PARSE_BYTES = 64 * 1024;
 
-    private static <T> Parsed<T> parse(Buffer raw, java.util.function.Function<ObjectNode, T> prepare) {
+    private static <T> Parsed<T> parse(Buffer raw, java.util.function.BiFunction<ObjectNode, Buffer, T> prepare) {
         if (!utf8(raw)) throw new ApiException(ApiError.badRequest("request body must be JSON in UTF-8"));
         JsonNode n = Json.parse(raw.getBytes());
         if (!(n instanceof ObjectNode o)) throw new ApiException(ApiError.badRequest("request body must be a JSON object"));
-        return new Parsed<>(o, prepare.apply(o));
+        return new Parsed<>(o, prepare.apply(o, raw));
     }
 
     private static <T> void handleParsed(Exchange ex, PreparedJsonRoute<T> route, Buffer raw, Supplier<Parsed<T>> parsed) {

@@ -17,7 +17,7 @@ public interface RouteRegistry {
      * where the body is parsed — on a worker for a large body, so that a body of 300,000 messages does not hold an event
      * loop — and whose result is handed to the route, which runs on the request's event loop.
      */
-    <T> void json(HttpMethod method, String path, java.util.function.Function<ObjectNode, T> prepare, PreparedJsonRoute<T> route);
+    <T> void json(HttpMethod method, String path, java.util.function.BiFunction<ObjectNode, Buffer, T> prepare, PreparedJsonRoute<T> route);
 
     /** A route that reads the body itself (multipart uploads, GETs). */
     void raw(HttpMethod method, String path, RawRoute route);
