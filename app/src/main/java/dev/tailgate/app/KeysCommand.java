@@ -1,5 +1,6 @@
 package dev.tailgate.app;
 
+import dev.tailgate.wire.Printable;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -62,7 +63,7 @@ public final class KeysCommand implements Runnable {
                 out.println(key);
             } else {
                 out.printf("Created client '%s' (private: %s, admin: %s, models: %s) in %s%n",
-                        name, isPrivate ? "yes" : "no", admin ? "yes" : "no", String.join(",", allowed), file);
+                        Printable.escape(name), isPrivate ? "yes" : "no", admin ? "yes" : "no", Printable.escape(String.join(",", allowed)), file);
                 out.println("Its key, shown only this once (only its SHA-256 hash is stored):");
                 out.println();
                 out.println("  " + key);
@@ -135,7 +136,7 @@ public final class KeysCommand implements Runnable {
         public Integer call() {
             Path file = where.resolve();
             ClientsFile.update(file, cf -> cf.remove(name));
-            spec.commandLine().getOut().println("Removed client '" + name + "' from " + file);
+            spec.commandLine().getOut().println("Removed client '" + Printable.escape(name) + "' from " + file);
             spec.commandLine().getOut().flush();
             return Main.OK;
         }

@@ -2,6 +2,7 @@ package dev.tailgate.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tailgate.wire.ByteSizes;
+import dev.tailgate.wire.Printable;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.util.ArrayList;
@@ -67,7 +68,7 @@ public final class StatusCommand implements Callable<Integer> {
         if (gw.ok()) {
             printGateway(out, gw);
         } else {
-            out.println("gateway     " + base(url) + "  unreachable: " + gw.error());
+            out.println("gateway     " + Printable.escape(base(url) + "  unreachable: " + gw.error()));
         }
 
         String local = localUrl != null ? localUrl : gw.ok() ? reportedLocal(gw.body()) : DEFAULT_LOCAL;
@@ -76,7 +77,7 @@ public final class StatusCommand implements Callable<Integer> {
         if (lr.ok()) {
             printLocal(out, lr);
         } else {
-            out.println("qwen-local  " + base(local) + "  unreachable: " + lr.error());
+            out.println("qwen-local  " + Printable.escape(base(local) + "  unreachable: " + lr.error()));
         }
         out.flush();
         if (!gw.ok()) {
@@ -119,7 +120,7 @@ public final class StatusCommand implements Callable<Integer> {
 
     private static void printGateway(PrintWriter out, StatusClient.Result r) {
         JsonNode b = r.body();
-        out.println("gateway     " + base(r.uri().toString()) + "  " + b.path("status").asText("?"));
+        out.println("gateway     " + Printable.escape(base(r.uri().toString()) + "  " + b.path("status").asText("?")));
         JsonNode counts = b.path("counts");
         if (!b.has("providers") && counts.isObject()) { // the summary the gateway gives without an admin key
             out.println("            " + counts.path("providers").asLong() + " providers (" + counts.path("providers_healthy").asLong()
@@ -141,7 +142,7 @@ public final class StatusCommand implements Callable<Integer> {
         String routing = routingSummary(b.path("routing"));
         if (routing != null) {
             out.println();
-            out.println(routing);
+            out.println(Printable.escape(routing));
         }
     }
 
@@ -165,7 +166,7 @@ public final class StatusCommand implements Callable<Integer> {
             head.append("  memory ").append(bytes(mem.get("used_bytes")))
                     .append(" of ").append(bytes(mem.get("budget_bytes")));
         }
-        out.println(head);
+        out.println(Printable.escape(head.toString()));
         JsonNode models = b.path("models");
         if (models.isArray() && !models.isEmpty()) {
             out.println();

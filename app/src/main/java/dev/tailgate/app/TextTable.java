@@ -1,11 +1,12 @@
 package dev.tailgate.app;
 
+import dev.tailgate.wire.Printable;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** A plain aligned text table (left-aligned columns, two spaces apart, no trailing spaces). */
+/** A plain aligned text table (left-aligned columns, two spaces apart, no trailing spaces, control characters escaped). */
 public final class TextTable {
     private final List<String> header;
     private final List<List<String>> rows = new ArrayList<>();
@@ -63,9 +64,13 @@ public final class TextTable {
     }
 
     /** Cells come from servers: never let one break the layout with a newline or a tab. */
+    /**
+     * A cell on one line: line breaks and tabs become a space, other control characters are escaped (values come from
+     * services and files, not from us, and must not drive the terminal).
+     */
     private static String oneLine(String s) {
         if (s == null) return "-";
-        String t = s.replaceAll("[\\r\\n\\t]+", " ").strip();
+        String t = Printable.escape(s.replaceAll("[\\r\\n\\t]+", " ").strip());
         return t.isEmpty() ? "-" : t;
     }
 }

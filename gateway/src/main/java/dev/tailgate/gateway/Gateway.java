@@ -29,6 +29,7 @@ public final class Gateway {
     private final Dispatcher dispatcher;
     private final Metrics metrics;
     private final PolicyRuntime policy;
+    private final dev.tailgate.gateway.limit.BodyBudget bodyBudget = new dev.tailgate.gateway.limit.BodyBudget(() -> config().bodyBudget());
 
     Gateway(Vertx vertx, ProviderRegistry providers, Dispatcher dispatcher, Metrics metrics, PolicyRuntime policy,
             GatewayConfig config, long loadedEpochSeconds) {
@@ -48,6 +49,8 @@ public final class Gateway {
     public Metrics metrics() { return metrics; }
     /** The policy (routing, breakers, client admission, audit, ledger). */
     public PolicyRuntime policy() { return policy; }
+    /** The bound on request bodies held in memory by all requests at once ({@code body_budget}). */
+    public dev.tailgate.gateway.limit.BodyBudget bodyBudget() { return bodyBudget; }
 
     void install(GatewayConfig config, long epochSeconds) {
         providers.apply(config);
@@ -59,6 +62,7 @@ public final class Gateway {
      * alias, 403 {@code model_not_allowed} when the key's globs exclude it. Records the model on the context.
      */
     public ModelRoute route(RequestContext ctx, String alias) {
+        ModelNames.require(alias);
         ModelRoute r = config().models().get(alias);
         if (r == null) throw new ApiException(ApiError.modelNotFound(alias));
         if (ctx.caller() != null && !ctx.caller().mayUse(alias)) throw new ApiException(ApiError.modelNotAllowed(alias));

@@ -15,6 +15,8 @@ import dev.tailgate.gateway.policy.PolicyRuntime;
 import dev.tailgate.gateway.statuspage.StatusPage;
 import dev.tailgate.gateway.upstream.Dispatcher;
 import dev.tailgate.gateway.upstream.ProviderRegistry;
+import dev.tailgate.wire.http.InvalidRequests;
+import dev.tailgate.wire.http.StrictFraming;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
@@ -170,15 +172,19 @@ public final class GatewayServer implements AutoCloseable {
 
             // h2c off: with it on, Vert.x only creates the connection (and calls connectionHandler) once the first
             // bytes tell HTTP/1 from HTTP/2, so a client that connects and sends nothing would escape client_timeout
-            HttpServer server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setHttp2ClearTextEnabled(false)
+            HttpServerOptions serverOptions = new HttpServerOptions().setTcpNoDelay(true).setHttp2ClearTextEnabled(false)
                     .setCompressionSupported(false).setMaxInitialLineLength(16 * 1024).setMaxHeaderSize(64 * 1024)
-                    .setHandle100ContinueAutomatically(true));
+                    .setHandle100ContinueAutomatically(true);
+            HttpServer server = vertx.createHttpServer(serverOptions);
             dev.tailgate.gateway.http.ClientTimeouts slowClients =
                     new dev.tailgate.gateway.http.ClientTimeouts(vertx, () -> gateway.config().clientTimeout());
-            server.connectionHandler(slowClients::connected);
+            server.connectionHandler(conn -> {
+                StrictFraming.apply(conn, serverOptions);
+                slowClients.connected(conn);
+            });
             var cors = new dev.tailgate.gateway.http.Cors(() -> gateway.config().corsOrigins());
             server.requestHandler(slowClients.wrap(cors.wrap(router)));
-            server.invalidRequestHandler(dev.tailgate.gateway.http.InvalidRequests::handle);
+            server.invalidRequestHandler(InvalidRequests::handle);
             String host = o.host() != null ? o.host() : config.host();
             int port = o.port() != null ? o.port() : config.port();
             await(server.listen(port, host), Duration.ofSeconds(30), "listen on " + host + ":" + port);

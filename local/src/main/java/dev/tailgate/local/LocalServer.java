@@ -14,6 +14,8 @@ import dev.tailgate.local.engine.worker.WorkerProcessFactory;
 import dev.tailgate.local.http.LocalHttpApi;
 import dev.tailgate.local.metrics.LocalMetrics;
 import dev.tailgate.local.sched.Scheduler;
+import dev.tailgate.wire.http.InvalidRequests;
+import dev.tailgate.wire.http.StrictFraming;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -161,8 +163,12 @@ public final class LocalServer implements AutoCloseable {
             metrics.bind(scheduler);
             Vertx vertx = Vertx.vertx();
             try {
-                HttpServerOptions options = new HttpServerOptions().setTcpNoDelay(true).setCompressionSupported(false);
+                // HTTP/1 only (h2c off), so the connection exists before its first byte and StrictFraming can take its decoder
+                HttpServerOptions options = new HttpServerOptions().setTcpNoDelay(true).setCompressionSupported(false)
+                        .setHttp2ClearTextEnabled(false);
                 HttpServer server = vertx.createHttpServer(options)
+                        .connectionHandler(conn -> StrictFraming.apply(conn, options))
+                        .invalidRequestHandler(InvalidRequests::handle)
                         .requestHandler(new LocalHttpApi(scheduler, metrics, config.maxRequestBytes()));
                 server.listen(config.port(), config.host()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
                 long timer = autoTick ? vertx.setPeriodic(tickMillis(config), id -> scheduler.tick()) : -1;

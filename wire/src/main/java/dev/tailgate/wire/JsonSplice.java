@@ -54,7 +54,14 @@ public final class JsonSplice {
      * the field is absent; null when the input is not a well-formed JSON object.
      */
     public static byte[] replace(byte[] json, String name, String newValue) {
-        Span s = find(json, name);
+        return replace(json, find(json, name), newValue);
+    }
+
+    /**
+     * As {@link #replace(byte[], String, String)} with the span already found by {@link #find} on these bytes: a
+     * copy, no tokenising (for large bodies whose span was found off the event loop).
+     */
+    public static byte[] replace(byte[] json, Span s, String newValue) {
         if (s == null) return null;
         if (s.start < 0) return json;
         byte[] quoted = Json.bytes(newValue);

@@ -13,7 +13,7 @@ public final class ConfigKeys {
     private ConfigKeys() {}
 
     /** Read by {@link ConfigLoader}. */
-    static final Set<String> CORE_TOP = Set.of("listen", "providers", "models", "clients", "clients_file", "max_body", "log_prompts",
+    static final Set<String> CORE_TOP = Set.of("listen", "providers", "models", "clients", "clients_file", "max_body", "body_budget", "log_prompts",
             "max_response", "client_timeout", "cors_origins");
     static final Set<String> CORE_PROVIDER = Set.of("base_url", "api_key", "local", "max_concurrency", "max_queue", "queue_timeout", "timeout",
             "first_token_timeout", "idle_timeout", "responses_api", "messages_api", "max_response");

@@ -38,6 +38,8 @@ public final class ConfigLoader {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
     public static final Duration DEFAULT_QUEUE_TIMEOUT = Duration.ofSeconds(30);
     public static final long DEFAULT_MAX_BODY = 10L * 1024 * 1024;
+    /** Room for a dozen bodies of the default max_body at once; see limit.BodyBudget. */
+    public static final long DEFAULT_BODY_BUDGET = 128L * 1024 * 1024;
     public static final long DEFAULT_MAX_RESPONSE = 64L * 1024 * 1024;
     public static final Duration DEFAULT_CLIENT_TIMEOUT = Duration.ofSeconds(60);
 
@@ -73,6 +75,10 @@ public final class ConfigLoader {
             if (port < 0 || port > 65535) throw doc.error("/listen", "port " + port + " is out of range");
         }
         long maxBody = doc.at("/max_body").isMissingNode() ? DEFAULT_MAX_BODY : size(doc, "/max_body");
+        long bodyBudget = doc.at("/body_budget").isMissingNode() ? Math.max(DEFAULT_BODY_BUDGET, maxBody) : size(doc, "/body_budget");
+        if (bodyBudget < maxBody) {
+            throw doc.error("/body_budget", "body_budget (" + bodyBudget + " bytes) must be at least max_body (" + maxBody + " bytes)");
+        }
         boolean logPrompts = bool(doc, "/log_prompts", false);
         long maxResponse = doc.at("/max_response").isMissingNode() ? DEFAULT_MAX_RESPONSE : size(doc, "/max_response");
         Duration clientTimeout = duration(doc, "/client_timeout", DEFAULT_CLIENT_TIMEOUT);
@@ -109,7 +115,7 @@ public final class ConfigLoader {
             checkKeys(cdoc, "", Set.of("clients"));
             readClients(cdoc, clientsFile.getParent(), clients, warnings);
         }
-        return new GatewayConfig(abs, clientsFile, host, port, maxBody, clientTimeout, logPrompts, Map.copyOf(providers),
+        return new GatewayConfig(abs, clientsFile, host, port, maxBody, bodyBudget, clientTimeout, logPrompts, Map.copyOf(providers),
                 java.util.Collections.unmodifiableMap(models), java.util.Collections.unmodifiableMap(clients), List.copyOf(warnings),
                 doc.root().deepCopy(), corsOrigins(doc));
     }

@@ -11,8 +11,9 @@ import java.util.Map;
  * packages that read their own keys (listed in {@link ConfigKeys}); treat it as read-only. {@code clientTimeout}: how
  * long a client has to send a request's headers and body (slow clients must not hold a connection forever).
  * {@code corsOrigins}: browser origins ({@code https://app.example}) allowed to call the gateway; empty = CORS off.
+ * {@code bodyBudget}: the bytes of request bodies all requests together may hold in memory at once.
  */
-public record GatewayConfig(Path source, Path clientsFile, String host, int port, long maxBody, java.time.Duration clientTimeout,
+public record GatewayConfig(Path source, Path clientsFile, String host, int port, long maxBody, long bodyBudget, java.time.Duration clientTimeout,
                             boolean logPrompts,
                             Map<String, ProviderConfig> providers, Map<String, ModelRoute> models,
                             Map<String, ClientConfig> clients, List<String> warnings, JsonNode raw,

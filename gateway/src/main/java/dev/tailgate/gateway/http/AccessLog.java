@@ -1,6 +1,7 @@
 package dev.tailgate.gateway.http;
 
 import dev.tailgate.gateway.RequestContext;
+import dev.tailgate.wire.Printable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,12 +17,13 @@ public final class AccessLog {
     public static void write(RequestContext ctx, int status, long durationNanos, long bytesIn, long bytesOut, boolean clientGone) {
         if (!LOG.isInfoEnabled()) return;
         LOG.info("rid={} {} {} status={}{} client={} model={} provider={} upstream_model={} attempts={} duration_ms={} bytes_in={} bytes_out={}",
-                ctx.requestId(), ctx.method(), ctx.path(), status, clientGone ? " client_gone=true" : "",
+                ctx.requestId(), ctx.method(), dash(ctx.path()), status, clientGone ? " client_gone=true" : "",
                 dash(ctx.caller() == null ? null : ctx.caller().name()), dash(ctx.model()), dash(ctx.provider()),
                 dash(ctx.upstreamModel()), ctx.attempts(), durationNanos / 1_000_000, bytesIn, bytesOut);
     }
 
+    /** A field as logged: "-" when absent, control characters escaped (one request is always one line). */
     private static String dash(String s) {
-        return s == null ? "-" : s;
+        return s == null ? "-" : Printable.escape(s);
     }
 }

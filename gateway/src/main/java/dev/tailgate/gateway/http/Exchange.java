@@ -17,10 +17,12 @@ public final class Exchange {
     private java.util.function.Supplier<java.util.concurrent.CompletableFuture<Void>> usageRow;
     private boolean ending;
     private ErrorFormat errorFormat = ErrorFormat.OPENAI;
+    private final dev.tailgate.gateway.limit.BodyBudget.Lease bodyLease;
 
-    Exchange(HttpServerRequest request, RequestContext ctx) {
+    Exchange(HttpServerRequest request, RequestContext ctx, dev.tailgate.gateway.limit.BodyBudget.Lease bodyLease) {
         this.request = request;
         this.ctx = ctx;
+        this.bodyLease = bodyLease;
         request.response().closeHandler(v -> {
             List<Runnable> hs = List.copyOf(onClose);
             onClose.clear();
@@ -31,6 +33,8 @@ public final class Exchange {
     public HttpServerRequest request() { return request; }
     public HttpServerResponse response() { return request.response(); }
     public RequestContext ctx() { return ctx; }
+    /** This request's share of the body budget; given back when the request finishes. */
+    dev.tailgate.gateway.limit.BodyBudget.Lease bodyLease() { return bodyLease; }
 
     /** The shape refusals of this request are written in (set by the router from {@link RouteRegistry#errorFormat}). */
     public ErrorFormat errorFormat() { return errorFormat; }

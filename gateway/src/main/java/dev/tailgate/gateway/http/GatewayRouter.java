@@ -10,6 +10,7 @@ import dev.tailgate.gateway.auth.Caller;
 import dev.tailgate.wire.ApiError;
 import dev.tailgate.wire.Json;
 import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Duration;
@@ -73,7 +74,12 @@ public final class GatewayRouter implements Handler<HttpServerRequest>, RouteReg
 
     @Override
     public void json(HttpMethod method, String path, JsonRoute route) {
-        exact.computeIfAbsent(path, k -> new MethodRoutes()).put(method, new Entry(Access.CLIENT, ex -> readJson(ex, route)));
+        json(method, path, (body, raw) -> null, (ex, body, raw, none) -> route.handle(ex, body, raw));
+    }
+
+    @Override
+    public <T> void json(HttpMethod method, String path, java.util.function.BiFunction<ObjectNode, Buffer, T> prepare, PreparedJsonRoute<T> route) {
+        exact.computeIfAbsent(path, k -> new MethodRoutes()).put(method, new Entry(Access.CLIENT, ex -> readJson(ex, prepare, route)));
     }
 
     @Override
@@ -87,7 +93,7 @@ public final class GatewayRouter implements Handler<HttpServerRequest>, RouteReg
         String rid = given != null && SAFE_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
         String path = req.path();
         RequestContext ctx = new RequestContext(rid, System.nanoTime(), req.method().name(), path);
-        Exchange ex = new Exchange(req, ctx);
+        Exchange ex = new Exchange(req, ctx, gateway.bodyBudget().lease());
         for (var f : errorFormats) {
             if (f.getKey().test(req)) {
                 ex.errorFormat(f.getValue());
@@ -100,6 +106,7 @@ public final class GatewayRouter implements Handler<HttpServerRequest>, RouteReg
         Runnable finish = () -> {
             if (logged[0]) return;
             logged[0] = true;
+            ex.bodyLease().release(); // the answer is out (or the client gone): its body is no longer needed
             long nanos = System.nanoTime() - ctx.startNanos();
             int status = req.response().getStatusCode();
             boolean gone = !req.response().ended();
@@ -169,27 +176,53 @@ public final class GatewayRouter implements Handler<HttpServerRequest>, RouteReg
         entry.route().handle(ex);
     }
 
-    private void readJson(Exchange ex, JsonRoute route) {
+    /** The body parsed and prepared (see {@link RouteRegistry#json(HttpMethod, String, java.util.function.BiFunction, PreparedJsonRoute)}). */
+    private record Parsed<T>(ObjectNode body, T prepared) {}
+
+    private <T> void readJson(Exchange ex, java.util.function.BiFunction<ObjectNode, Buffer, T> prepare, PreparedJsonRoute<T> route) {
         HttpServerRequest req = ex.request();
         String ct = req.getHeader("Content-Type");
         if (ct != null && !ct.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
             ex.fail(ApiError.unsupportedMediaType("Content-Type must be application/json (got " + ct.split(";")[0] + ")."));
             return;
         }
-        BodyReader.read(req, gateway.config().maxBody()).onComplete(ar -> {
+        BodyReader.read(ex, gateway.config().maxBody(), gateway.bodyBudget()).onComplete(ar -> {
             if (ar.failed()) {
                 ex.fail(ApiException.of(ar.cause()));
                 return;
             }
-            try {
-                if (!utf8(ar.result())) throw new ApiException(ApiError.badRequest("request body must be JSON in UTF-8"));
-                JsonNode n = Json.parse(ar.result().getBytes());
-                if (!(n instanceof ObjectNode o)) throw new ApiException(ApiError.badRequest("request body must be a JSON object"));
-                route.handle(ex, o, ar.result());
-            } catch (RuntimeException e) {
-                ex.fail(ApiException.of(e));
+            Buffer raw = ar.result();
+            if (raw.length() <= INLINE_PARSE_BYTES) {
+                handleParsed(ex, route, raw, () -> parse(raw, prepare));
+                return;
             }
+            // a large body (3e5 array items held an event loop for seconds) is parsed and prepared on a worker; the
+            // route then runs on this request's event loop again
+            gateway.vertx().executeBlocking(() -> parse(raw, prepare), false)
+                    .onComplete(parsed -> handleParsed(ex, route, raw, () -> {
+                        if (parsed.failed()) throw parsed.cause() instanceof RuntimeException re ? re : new IllegalStateException(parsed.cause());
+                        return parsed.result();
+                    }));
         });
+    }
+
+    /** Bodies up to this size are parsed on the event loop (cheaper than a hop to a worker and back). */
+    static final int INLINE_PARSE_BYTES = 64 * 1024;
+
+    private static <T> Parsed<T> parse(Buffer raw, java.util.function.BiFunction<ObjectNode, Buffer, T> prepare) {
+        if (!utf8(raw)) throw new ApiException(ApiError.badRequest("request body must be JSON in UTF-8"));
+        JsonNode n = Json.parse(raw.getBytes());
+        if (!(n instanceof ObjectNode o)) throw new ApiException(ApiError.badRequest("request body must be a JSON object"));
+        return new Parsed<>(o, prepare.apply(o, raw));
+    }
+
+    private static <T> void handleParsed(Exchange ex, PreparedJsonRoute<T> route, Buffer raw, Supplier<Parsed<T>> parsed) {
+        try {
+            Parsed<T> p = parsed.get();
+            route.handle(ex, p.body(), raw, p.prepared());
+        } catch (RuntimeException e) {
+            ex.fail(ApiException.of(e));
+        }
     }
 
     /**

@@ -36,8 +36,8 @@ public final class OpenAiRoutes {
     public void register(GatewayRouter router) {
         router.raw(HttpMethod.GET, "/v1/models", this::models);
         router.rawPrefix(HttpMethod.GET, "/v1/models/", this::model);
-        router.json(HttpMethod.POST, "/v1/chat/completions", this::chat);
-        router.json(HttpMethod.POST, "/v1/embeddings", this::embeddings);
+        router.json(HttpMethod.POST, "/v1/chat/completions", OpenAiRoutes::checkChat, this::chat);
+        router.json(HttpMethod.POST, "/v1/embeddings", OpenAiRoutes::checkEmbeddings, this::embeddings);
         router.json(HttpMethod.POST, "/v1/audio/speech", this::speech);
         router.raw(HttpMethod.POST, "/v1/audio/transcriptions", new TranscriptionsRoute(gateway, "/audio/transcriptions")::handle);
         router.raw(HttpMethod.POST, "/v1/audio/translations", new TranscriptionsRoute(gateway, "/audio/translations")::handle);
@@ -64,14 +64,29 @@ public final class OpenAiRoutes {
         ex.json(200, ModelInfo.of(id, gateway.snapshot().loadedEpochSeconds(), "tailgate"));
     }
 
-    private void chat(Exchange ex, ObjectNode body, Buffer raw) {
+    /**
+     * A validated request, its prompt estimate and where its top-level {@code model} sits in the raw bytes: pure work
+     * on the body, done where the body was parsed (a worker for a large one).
+     */
+    private record Checked<R>(R request, long promptTokens, JsonSplice.Span model) {}
+
+    private static Checked<ChatRequest> checkChat(ObjectNode body, Buffer raw) {
         ChatRequest req = ChatRequest.parse(body);
         requireTokenCount(body, "max_tokens");
         requireTokenCount(body, "max_completion_tokens");
+        return new Checked<>(req, PromptTokens.estimate(body), JsonSplice.find(raw.getBytes(), "model"));
+    }
+
+    private static Checked<EmbeddingsRequest> checkEmbeddings(ObjectNode body, Buffer raw) {
+        return new Checked<>(EmbeddingsRequest.parse(body), PromptTokens.estimate(body), JsonSplice.find(raw.getBytes(), "model"));
+    }
+
+    private void chat(Exchange ex, ObjectNode body, Buffer raw, Checked<ChatRequest> checked) {
+        ChatRequest req = checked.request();
         if (gateway.config().logPrompts()) PROMPTS.info("rid={} client={} body={}", ex.ctx().requestId(), ex.ctx().caller().name(), body);
-        ex.ctx().estimatedPromptTokens(PromptTokens.estimate(body));
+        ex.ctx().estimatedPromptTokens(checked.promptTokens());
         if (!req.stream()) {
-            forward(ex, "/chat/completions", req.model(), raw, ClientRelays.json(ex, req.model()));
+            forward(ex, "/chat/completions", req.model(), raw, checked.model(), ClientRelays.json(ex, req.model()));
             return;
         }
         // Usage is never missing from the ledger: upstream is always asked for the final usage chunk; a client that
@@ -94,10 +109,10 @@ public final class OpenAiRoutes {
         }
     }
 
-    private void embeddings(Exchange ex, ObjectNode body, Buffer raw) {
-        EmbeddingsRequest req = EmbeddingsRequest.parse(body);
-        ex.ctx().estimatedPromptTokens(PromptTokens.estimate(body));
-        forward(ex, "/embeddings", req.model(), raw, ClientRelays.json(ex, req.model()));
+    private void embeddings(Exchange ex, ObjectNode body, Buffer raw, Checked<EmbeddingsRequest> checked) {
+        EmbeddingsRequest req = checked.request();
+        ex.ctx().estimatedPromptTokens(checked.promptTokens());
+        forward(ex, "/embeddings", req.model(), raw, checked.model(), ClientRelays.json(ex, req.model()));
     }
 
     private void speech(Exchange ex, ObjectNode body, Buffer raw) {
@@ -138,11 +153,16 @@ public final class OpenAiRoutes {
      * provider with {@code responses_api: true}) reuse exactly this path.
      */
     public void forward(Exchange ex, String upstreamPath, String alias, Buffer raw, Relay relay) {
+        forward(ex, upstreamPath, alias, raw, JsonSplice.find(raw.getBytes(), "model"), relay);
+    }
+
+    /** As above, with the {@code model} span of {@code raw} already found (each target's body is then a copy). */
+    private void forward(Exchange ex, String upstreamPath, String alias, Buffer raw, JsonSplice.Span model, Relay relay) {
         ModelRoute route = gateway.route(ex.ctx(), alias);
         List<Target> targets = gateway.targets(ex.ctx(), route);
         byte[] bytes = raw.getBytes();
         Dispatcher.Plan plan = new Dispatcher.Plan(ex.ctx(), targets, route.fallback(), HttpMethod.POST, upstreamPath,
-                t -> UpstreamBody.bytes(Buffer.buffer(JsonSplice.replace(bytes, "model", t.upstreamModel())), "application/json"));
+                t -> UpstreamBody.bytes(Buffer.buffer(JsonSplice.replace(bytes, model, t.upstreamModel())), "application/json"));
         Dispatcher.Handle h = gateway.dispatcher().dispatch(plan, relay);
         ex.onClose(h::cancel);
     }

@@ -1,9 +1,11 @@
 package dev.tailgate.gateway.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tailgate.gateway.config.Target;
 import dev.tailgate.gateway.upstream.Attempt;
 import dev.tailgate.gateway.upstream.Relay;
 import dev.tailgate.wire.ApiError;
+import dev.tailgate.wire.Json;
 import dev.tailgate.wire.sse.SseEvent;
 import dev.tailgate.wire.sse.SseReader;
 import dev.tailgate.wire.sse.SseWriter;
@@ -35,6 +37,22 @@ public final class PassthroughSseRelay {
 
     private PassthroughSseRelay() {}
 
+    /**
+     * An upstream error event ({@code error}, or {@code response.failed} carrying {@code response.error}) is passed on
+     * with every JSON string scrubbed of secrets, as non-2xx upstream errors are; other events go through untouched.
+     */
+    static SseEvent scrubbedIfError(Attempt attempt, SseEvent event) {
+        String data = event.data();
+        if (data == null || !data.contains("\"error\"")) return event;
+        try {
+            JsonNode n = Json.parse(data);
+            if (!n.has("error") && !n.path("response").has("error")) return event;
+            return new SseEvent(event.event(), Json.string(attempt.scrubber().scrubStrings(n)), event.id());
+        } catch (RuntimeException notJson) {
+            return event;
+        }
+    }
+
     /** {@code incomplete}: how the error names an upstream that ended early, e.g. "before message_stop". */
     public static Relay create(Exchange ex, Format format, String incomplete) {
         HttpServerResponse r = ex.response();
@@ -51,7 +69,7 @@ public final class PassthroughSseRelay {
                     } else {
                         attempt.progress();
                     }
-                    r.write(SseWriter.encode(format.observe(event)));
+                    r.write(SseWriter.encode(format.observe(scrubbedIfError(attempt, event))));
                     if (r.writeQueueFull()) {
                         resp.pause();
                         r.drainHandler(v -> resp.resume());

@@ -16,9 +16,12 @@ import io.vertx.core.http.HttpServerRequest;
 import java.util.List;
 
 /**
- * {@code POST /v1/audio/transcriptions} and {@code /v1/audio/translations} (multipart/form-data), streamed: the gateway reads only until it has seen the
- * {@code model} form field, rewrites its value to the upstream model inside those bytes, and then streams the rest of
- * the upload to the provider as it arrives (with backpressure), never holding the whole file.
+ * {@code POST /v1/audio/transcriptions} and {@code /v1/audio/translations} (multipart/form-data), streamed: a
+ * {@link MultipartScanner} parses the body as it arrives; once the one {@code model} part is complete, its value is
+ * rewritten to the upstream model inside the bytes read so far and the rest of the upload streams to the provider as
+ * it arrives (with backpressure), never holding the whole file. The scanner keeps parsing the streamed rest: a second
+ * {@code model} part or a malformed/truncated body there resets the upstream request (the provider never gets a
+ * complete body) and the client gets 400.
  *
  * <p>Limits, honestly: when a client sends the file part <em>before</em> the model field (the multipart order is the
  * client's choice), everything up to the model field has to be held — bounded by {@code max_body}. A streamed upload
@@ -38,53 +41,63 @@ final class TranscriptionsRoute {
     void handle(Exchange ex) {
         HttpServerRequest req = ex.request();
         String ct = req.getHeader("Content-Type");
-        String boundary = Multipart.boundary(ct);
+        String boundary = MultipartScanner.boundary(ct);
         if (boundary == null) {
             ex.fail(ApiError.unsupportedMediaType("Content-Type must be multipart/form-data with a boundary."));
             return;
         }
         long max = gateway.config().maxBody();
-        Long declared = contentLength(req.getHeader("Content-Length"));
+        Long declared = BodyReader.contentLength(req.getHeader("Content-Length"));
         if (declared != null && declared > max) {
-            BodyReader.read(req, max).onFailure(e -> ex.fail(ApiException.of(e))); // drains, then 413
+            BodyReader.read(ex, max, gateway.bodyBudget()).onFailure(e -> ex.fail(ApiException.of(e))); // drains, then 413
             return;
         }
+        MultipartScanner scanner = new MultipartScanner(boundary);
         Buffer prefix = Buffer.buffer();
         boolean[] routed = {false};
-        boolean[] tooLarge = {false};
+        ApiError[] refused = {null}; // answered at the end, once the body is drained, so the client can read it
         req.handler(b -> {
-            if (routed[0] || tooLarge[0]) return;
-            prefix.appendBuffer(b);
-            if (prefix.length() > max) {
-                tooLarge[0] = true; // drain the rest, answer at the end so the client can read the 413
+            if (routed[0] || refused[0] != null) return;
+            if (prefix.length() + b.length() > max) {
+                refused[0] = ApiError.tooLarge(max);
                 return;
             }
-            byte[] bytes = prefix.getBytes();
-            Multipart.Field model = Multipart.findField(bytes, bytes.length, boundary, "model");
-            if (model == null) return;
+            if (!ex.bodyLease().grow(b.length())) { // the held head counts against the body budget
+                refused[0] = gateway.bodyBudget().refusal();
+                return;
+            }
+            prefix.appendBuffer(b);
+            try {
+                scanner.feed(b.getBytes());
+            } catch (RuntimeException e) {
+                refused[0] = ApiException.of(e);
+                return;
+            }
+            if (scanner.model() == null) return;
             routed[0] = true;
             req.pause();
-            route(ex, ct, bytes, model, declared, false);
+            route(ex, ct, prefix.getBytes(), scanner, declared, false);
         });
         req.endHandler(v -> {
-            if (tooLarge[0]) {
-                ex.fail(ApiError.tooLarge(max));
+            if (refused[0] != null) {
+                ex.fail(refused[0]);
                 return;
             }
             if (routed[0]) return;
             routed[0] = true;
-            byte[] bytes = prefix.getBytes();
-            Multipart.Field model = Multipart.findField(bytes, bytes.length, boundary, "model");
-            if (model == null) {
-                ex.fail(ApiError.badRequest("you must provide a 'model' form field", "model"));
+            try {
+                scanner.finish();
+            } catch (RuntimeException e) {
+                ex.fail(ApiException.of(e));
                 return;
             }
-            route(ex, ct, bytes, model, declared, true);
+            route(ex, ct, prefix.getBytes(), scanner, declared, true);
         });
         req.exceptionHandler(e -> ex.fail(ApiError.badRequest("request body could not be read")));
     }
 
-    private void route(Exchange ex, String ct, byte[] prefix, Multipart.Field model, Long declared, boolean complete) {
+    private void route(Exchange ex, String ct, byte[] prefix, MultipartScanner scanner, Long declared, boolean complete) {
+        MultipartScanner.Field model = scanner.model();
         try {
             ModelRoute route = gateway.route(ex.ctx(), model.value());
             List<Target> targets = gateway.targets(ex.ctx(), route);
@@ -92,7 +105,7 @@ final class TranscriptionsRoute {
                 byte[] head = model.replace(prefix, t.upstreamModel());
                 if (complete) return UpstreamBody.bytes(Buffer.buffer(head), ct);
                 Long length = declared == null ? null : declared + (head.length - prefix.length);
-                return new StreamedRest(ex, Buffer.buffer(head), ct, length, gateway.config().maxBody() - prefix.length);
+                return new StreamedRest(ex, scanner, Buffer.buffer(head), ct, length, gateway.config().maxBody() - prefix.length);
             });
             Dispatcher.Handle h = gateway.dispatcher().dispatch(plan, ClientRelays.binary(ex));
             ex.onClose(h::cancel);
@@ -102,25 +115,21 @@ final class TranscriptionsRoute {
         }
     }
 
-    private static Long contentLength(String h) {
-        if (h == null) return null;
-        try {
-            return Long.parseLong(h.trim());
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
-
-    /** The already-read head of the upload, then the rest of the client's request body as it arrives. */
+    /**
+     * The already-read head of the upload, then the rest of the client's request body as it arrives, each piece parsed
+     * by the scanner before it is written: a violation resets the upstream request before it has a complete body.
+     */
     private static final class StreamedRest implements UpstreamBody {
         private final Exchange ex;
+        private final MultipartScanner scanner;
         private final Buffer head;
         private final String contentType;
         private final Long length;
         private final long remainingAllowed;
 
-        StreamedRest(Exchange ex, Buffer head, String contentType, Long length, long remainingAllowed) {
+        StreamedRest(Exchange ex, MultipartScanner scanner, Buffer head, String contentType, Long length, long remainingAllowed) {
             this.ex = ex;
+            this.scanner = scanner;
             this.head = head;
             this.contentType = contentType;
             this.length = length;
@@ -138,11 +147,16 @@ final class TranscriptionsRoute {
             long[] seen = {0};
             in.handler(b -> {
                 seen[0] += b.length();
-                if (seen[0] > remainingAllowed) {
-                    in.handler(null);
-                    up.reset();
-                    ex.response().putHeader("Connection", "close");
-                    ex.fail(ApiError.tooLarge(remainingAllowed));
+                ApiError refusal = seen[0] > remainingAllowed ? ApiError.tooLarge(remainingAllowed) : null;
+                if (refusal == null) {
+                    try {
+                        scanner.feed(b.getBytes());
+                    } catch (RuntimeException e) {
+                        refusal = ApiException.of(e);
+                    }
+                }
+                if (refusal != null) {
+                    abort(in, up, refusal);
                     return;
                 }
                 up.write(b);
@@ -151,9 +165,26 @@ final class TranscriptionsRoute {
                     up.drainHandler(v -> in.resume());
                 }
             });
-            in.endHandler(v -> up.end());
+            in.endHandler(v -> {
+                try {
+                    scanner.finish();
+                } catch (RuntimeException e) {
+                    abort(in, up, ApiException.of(e));
+                    return;
+                }
+                up.end();
+            });
             in.resume();
             return up.response();
+        }
+
+        private void abort(HttpServerRequest in, HttpClientRequest up, ApiError refusal) {
+            in.handler(b -> {}); // drained, not forwarded; the connection closes after the answer
+            in.endHandler(null);
+            in.resume(); // it may be paused for the upstream's backpressure, whose drain never comes after the reset
+            ex.response().putHeader("Connection", "close");
+            ex.fail(refusal); // first: the reset below fails the attempt, whose 502 must not be the answer
+            up.reset();
         }
     }
 }

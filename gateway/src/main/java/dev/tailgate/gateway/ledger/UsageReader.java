@@ -1,5 +1,6 @@
 package dev.tailgate.gateway.ledger;
 
+import dev.tailgate.wire.Printable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -47,7 +48,8 @@ public final class UsageReader implements AutoCloseable {
         sb.append(head).append(String.format(Locale.ROOT, "%9s %7s %12s %12s %11s %10s%n",
                 "requests", "errors", "prompt_tok", "compl_tok", "cost_usd", "avg_ms"));
         for (UsageSummary r : rows) {
-            for (GroupBy g : groupBy) sb.append(String.format(Locale.ROOT, "%-20s", String.valueOf(r.keys().get(g))));
+            // a model name is the client's text: its control characters never reach the operator's terminal
+            for (GroupBy g : groupBy) sb.append(String.format(Locale.ROOT, "%-20s", Printable.escape(String.valueOf(r.keys().get(g)))));
             sb.append(String.format(Locale.ROOT, "%9d %7d %12d %12d %11.4f %10.0f%n", r.requests(), r.errors(),
                     r.promptTokens(), r.completionTokens(), r.costUsd(), r.avgLatencyMs()));
         }

@@ -46,7 +46,7 @@ final class MessagesEndpoint {
     }
 
     void handle(Exchange ex, ObjectNode body, Buffer raw) {
-        String alias = model(body);
+        String alias = dev.tailgate.gateway.ModelNames.require(model(body));
         ex.ctx().model(alias);
         ex.ctx().estimatedPromptTokens(PromptSize.estimate(body));
         // Throws 404/403/503 (unknown model, not allowed, no private route) exactly as a chat request would.

@@ -272,7 +272,7 @@ public final class PolicyRuntime implements AttemptFeedback, AutoCloseable {
             // routing's verdict when it ran; a request refused before routing is private by its client or header
             boolean priv = ctx.privateRoute() || Privacy.isPrivate(ctx.caller().privateOnly(), false, ctx.privateHeader());
             long ttft = ctx.ttftNanos();
-            String code = ctx.errorCode();
+            String code = providers.scrubber().ledgerCode(ctx.errorCode()); // only plain identifiers go to disk
             if (clientGone && code == null) code = "client_closed";
             return ledger.append(new UsageRecord(ctx.requestId(), clock.instant(), client, ctx.model(), ctx.provider(),
                     ctx.upstreamModel(), prompt, completion, cost, latencyNanos / 1_000_000,

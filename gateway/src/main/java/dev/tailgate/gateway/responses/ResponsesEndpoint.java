@@ -50,7 +50,7 @@ public final class ResponsesEndpoint {
         if (model == null || !model.isTextual() || model.asText().isBlank()) {
             throw new ApiException(ApiError.badRequest("'model' is required and must be a non-empty string.", "model"));
         }
-        String alias = model.asText();
+        String alias = dev.tailgate.gateway.ModelNames.require(model.asText());
         ex.ctx().model(alias);
         ex.ctx().estimatedPromptTokens(dev.tailgate.gateway.policy.PromptTokens.estimate(body));
         // Throws 404/403/503 (unknown model, not allowed, no private route) exactly as a chat request would.

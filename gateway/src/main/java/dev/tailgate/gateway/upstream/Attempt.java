@@ -24,6 +24,7 @@ public final class Attempt {
     private final Vertx vertx;
     private final ProviderState provider;
     private final ProviderConfig config;
+    private final SecretScrubber scrubber;
     private final Target target;
     private final dev.tailgate.gateway.limit.Permit permit;
     /** The whole attempt's limit: the provider's {@code timeout}, or what is left of the request's budget (a fallback). */
@@ -34,9 +35,11 @@ public final class Attempt {
     private boolean sawFirst;
     private long received;
 
-    Attempt(Vertx vertx, ProviderState provider, Target target, dev.tailgate.gateway.limit.Permit permit, Duration total) {
+    Attempt(Vertx vertx, ProviderState provider, SecretScrubber scrubber, Target target, dev.tailgate.gateway.limit.Permit permit,
+            Duration total) {
         this.vertx = vertx;
         this.provider = provider;
+        this.scrubber = scrubber;
         this.config = provider.config();
         this.target = target;
         this.permit = permit;
@@ -45,6 +48,8 @@ public final class Attempt {
 
     public Target target() { return target; }
     public ProviderConfig provider() { return config; }
+    /** For every piece of upstream text this attempt's relay passes on in an error. */
+    public SecretScrubber scrubber() { return scrubber; }
     public boolean done() { return outcome.future().isComplete(); }
 
     Future<Void> run(HttpClient client, HttpMethod method, String path, UpstreamBody body, String requestId, Relay relay) {
@@ -92,7 +97,7 @@ public final class Attempt {
         resp.handler(b -> {
             if (buf.length() < MAX_ERROR_BODY) buf.appendBuffer(b.length() > MAX_ERROR_BODY ? b.slice(0, MAX_ERROR_BODY) : b);
         });
-        resp.endHandler(v -> fail(UpstreamErrors.fromResponse(config, resp.statusCode(), buf, resp.getHeader("Retry-After"))));
+        resp.endHandler(v -> fail(UpstreamErrors.fromResponse(scrubber, config, resp.statusCode(), buf, resp.getHeader("Retry-After"))));
     }
 
     /**

@@ -149,7 +149,7 @@ public final class Dispatcher {
                 // the first attempt starts the request's clock with its whole timeout; later ones get what is left
                 if (deadlineNanos == 0) deadlineNanos = System.nanoTime() + ps.config().timeout().toNanos();
                 Duration budget = Duration.ofMillis(Math.max(MIN_ATTEMPT_MILLIS, (deadlineNanos - System.nanoTime()) / 1_000_000));
-                Attempt a = new Attempt(vertx, ps, target, ar.result(), budget.compareTo(ps.config().timeout()) >= 0
+                Attempt a = new Attempt(vertx, ps, providers.scrubber(), target, ar.result(), budget.compareTo(ps.config().timeout()) >= 0
                         || first ? ps.config().timeout() : budget);
                 current = a;
                 a.run(client, plan.method(), plan.path(), body, plan.ctx().requestId(), relay).onComplete(done -> {

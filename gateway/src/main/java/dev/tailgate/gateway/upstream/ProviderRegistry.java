@@ -13,6 +13,7 @@ public final class ProviderRegistry {
     private final Clock clock;
     private final Timers timers;
     private volatile Map<String, ProviderState> states = Map.of();
+    private volatile SecretScrubber scrubber = SecretScrubber.of(java.util.List.of());
 
     /** {@code timers}: the limiters' queue-wait timers (Vert.x timers in the gateway). */
     public ProviderRegistry(Clock clock, Timers timers) {
@@ -31,6 +32,12 @@ public final class ProviderRegistry {
             next.put(p.name(), s);
         }
         states = next;
+        scrubber = SecretScrubber.of(config);
+    }
+
+    /** Scrubs every configured provider key (and credential-shaped tokens) from upstream text. */
+    public SecretScrubber scrubber() {
+        return scrubber;
     }
 
     public ProviderState get(String name) {

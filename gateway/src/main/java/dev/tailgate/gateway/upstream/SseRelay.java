@@ -97,7 +97,7 @@ public abstract class SseRelay extends Relay {
     private ApiError streamError(String who, byte[] json) {
         try {
             JsonNode e = Json.parse(json).path("error");
-            String msg = UpstreamErrors.scrub(attempt.provider(), e.path("message").asText(null));
+            String msg = attempt.scrubber().scrub(e.path("message").asText(null));
             return ApiError.upstream(who + " reported an error mid-stream" + (msg == null ? "" : ": " + msg));
         } catch (RuntimeException notJson) {
             return ApiError.upstream(who + " reported an error mid-stream");

@@ -13,15 +13,15 @@ import java.time.format.DateTimeFormatter;
  * Turns an upstream non-2xx answer into the error the client sees. 4xx pass through with their status (OpenAI shape),
  * 401/403 become 502 (the provider rejected <em>the gateway's</em> key, not the client's), 503 and 429 keep their status
  * and {@code Retry-After} (the upstream is refusing for now and says when to come back: e.g. qwen-local's "model file
- * missing, run tailgate models pull"), other 5xx become 502. Messages are
- * scrubbed of the provider key, because some providers echo the key they were sent.
+ * missing, run tailgate models pull"), other 5xx become 502. Every string taken from the upstream's body (message,
+ * type, code, param) passes through the {@link SecretScrubber}, because some providers echo the key they were sent.
  */
 public final class UpstreamErrors {
     private static final int MAX_MESSAGE = 500;
 
     private UpstreamErrors() {}
 
-    public static UpstreamFailure fromResponse(ProviderConfig p, int status, Buffer body, String retryAfter) {
+    public static UpstreamFailure fromResponse(SecretScrubber scrubber, ProviderConfig p, int status, Buffer body, String retryAfter) {
         String message = null, type = null, code = null, param = null;
         boolean openAiShaped = false;
         try {
@@ -41,7 +41,10 @@ public final class UpstreamErrors {
         } catch (RuntimeException notJson) {
             message = body.length() == 0 ? null : body.getString(0, Math.min(body.length(), MAX_MESSAGE), "UTF-8");
         }
-        message = scrub(p, message);
+        message = scrubber.scrub(message);
+        type = scrubber.scrub(type);
+        code = scrubber.scrub(code);
+        param = scrubber.scrub(param);
         String who = "provider '" + p.name() + "'";
         if (status == 401 || status == 403) {
             return new UpstreamFailure(new ApiError(502, "api_error", "upstream_auth_failed",
@@ -91,24 +94,6 @@ public final class UpstreamErrors {
                 return Duration.ofSeconds(1);
             }
         }
-    }
-
-    /** Removes the provider key (and any long fragment of it) from text that came from upstream. */
-    public static String scrub(ProviderConfig p, String text) {
-        if (text == null) return null;
-        String t = text.length() > MAX_MESSAGE ? text.substring(0, MAX_MESSAGE) + "..." : text;
-        if (p.apiKey() != null) {
-            String k = p.apiKey().reveal();
-            t = t.replace(k, "[redacted]");
-            // providers also echo a partial key; hide any 12+ character piece of it
-            for (int len = Math.min(k.length() - 1, 24); len >= 12; len--) {
-                for (int i = 0; i + len <= k.length(); i++) {
-                    String piece = k.substring(i, i + len);
-                    if (t.contains(piece)) t = t.replace(piece, "[redacted]");
-                }
-            }
-        }
-        return t;
     }
 
     private static String text(JsonNode n) {

@@ -103,6 +103,13 @@ class BadInputCorpusTest {
         return o.toByteArray();
     }
 
+    /** A test name with its control characters shown as {@code \\uXXXX}. */
+    private static String visible(String s) {
+        StringBuilder b = new StringBuilder();
+        s.chars().forEach(ch -> b.append(ch < 0x20 || (ch >= 0x7f && ch <= 0x9f) || ch == 0x2028 ? String.format("\\u%04x", ch) : String.valueOf((char) ch)));
+        return b.toString();
+    }
+
     static Stream<Case> corpus() {
         String chat = "/v1/chat/completions", emb = "/v1/embeddings", resp = "/v1/responses", speech = "/v1/audio/speech",
                 tr = "/v1/audio/transcriptions";
@@ -206,6 +213,35 @@ class BadInputCorpusTest {
         c.add(raw("transcriptions unknown model", 404, "POST", tr, List.of(AUTH, "Content-Type: " + mp),
                 bytes("--XyZ\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\nnope\r\n--XyZ--\r\n")));
         c.add(raw("transcriptions GET", 405, "GET", tr, List.of(AUTH), null));
+        // --- issue 9: framing (Content-Length with Transfer-Encoding), control characters in model names, duplicate parts
+        for (String te : List.of("chunked", "chunked, identity", "Chunked", "xchunked", "gzip")) {
+            c.add(raw("chat Content-Length + Transfer-Encoding: " + te, 400, "POST", chat,
+                    List.of(AUTH, JSON, "Content-Length: 5", "Transfer-Encoding: " + te), bytes("0\r\n\r\n")));
+        }
+        c.add(raw("chat Transfer-Encoding: gzip alone", 400, "POST", chat, List.of(AUTH, JSON, "Transfer-Encoding: gzip"), bytes("0\r\n\r\n")));
+        for (String name : List.of("qwen\n", "qwen\r\nrid=forged", "\u001b[31mqwen", "qw\u0000en", "qwen\u007f", "qwen\u0085", "qwen\u2028")) {
+            String model = Json.string(com.fasterxml.jackson.databind.node.TextNode.valueOf(name));
+            String shown = visible(name);
+            c.add(json("chat model " + shown, 400, chat, "{\"model\":" + model + "," + msgs + "}"));
+            c.add(json("embeddings model " + shown, 400, emb, "{\"model\":" + model + ",\"input\":\"a\"}"));
+            c.add(json("speech model " + shown, 400, speech, "{\"model\":" + model + ",\"input\":\"hi\"}"));
+            c.add(json("responses model " + shown, 400, resp, "{\"model\":" + model + ",\"input\":\"hi\"}"));
+            c.add(raw("transcriptions model " + shown, 400, "POST", tr, List.of(AUTH, "Content-Type: " + mp),
+                    bytes("--XyZ\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\n" + name + "\r\n--XyZ--\r\n")));
+        }
+        String whisperPart = "--XyZ\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\nwhisper\r\n";
+        String filePart = "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.wav\"\r\n\r\nRIFF\r\n";
+        c.add(raw("transcriptions duplicate model parts", 400, "POST", tr, List.of(AUTH, "Content-Type: " + mp),
+                bytes(whisperPart + whisperPart + filePart + "--XyZ--\r\n")));
+        c.add(raw("transcriptions duplicate model parts around the file", 400, "POST", tr, List.of(AUTH, "Content-Type: " + mp),
+                bytes(whisperPart + filePart + whisperPart + "--XyZ--\r\n")));
+        c.add(raw("transcriptions MODEL and model parts", 400, "POST", tr, List.of(AUTH, "Content-Type: " + mp),
+                bytes(whisperPart.replace("\"model\"", "\"MODEL\"") + whisperPart + filePart + "--XyZ--\r\n")));
+        c.add(raw("transcriptions two Content-Disposition headers in a part", 400, "POST", tr, List.of(AUTH, "Content-Type: " + mp),
+                bytes("--XyZ\r\nContent-Disposition: form-data; name=\"hint\"\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\nx\r\n"
+                        + whisperPart + filePart + "--XyZ--\r\n")));
+        c.add(raw("translations duplicate model parts", 400, "POST", "/v1/audio/translations", List.of(AUTH, "Content-Type: " + mp),
+                bytes(whisperPart + whisperPart + filePart + "--XyZ--\r\n")));
         return c.stream();
     }
 
@@ -237,6 +273,21 @@ class BadInputCorpusTest {
         RawHttp.Response ok = RawHttp.exchange(g.port(), head, bytes("{\"model\":\"qwen\",\"messages\":[{\"role\":\"user\",\"content\":\"still here\"}]}"), 30_000);
         assertThat(ok.status()).isEqualTo(200);
         assertThat(noStackTrace()).isTrue();
+    }
+
+    @Test
+    void aMessagesRequestWithControlCharactersInItsModelIs400() throws Exception {
+        String head = "POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: " + FaultGateway.CLIENT_KEY + "\r\n" + JSON;
+        RawHttp.Response r = RawHttp.exchange(g.port(), head, bytes("{\"model\":\"qwen\\r\\nrid=forged\",\"max_tokens\":5,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"), 30_000);
+        assertThat(r.status()).as(r.body()).isEqualTo(400);
+        assertThat(r.body()).contains("control characters");
+    }
+
+    @AfterAll
+    static void noForgedAccessLogLine() {
+        // the corpus sends model names with CR/LF followed by "rid=forged": no access-log line may start there
+        assertThat(logText().lines()).noneMatch(l -> l.startsWith("rid=forged"));
     }
 
     @AfterAll

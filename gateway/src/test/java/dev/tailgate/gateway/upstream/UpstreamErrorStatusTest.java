@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Timeout;
 /** Which upstream statuses the client sees as they are (503, 429: "come back later") and which become 502. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class UpstreamErrorStatusTest {
+    static final SecretScrubber NO_SECRETS = SecretScrubber.of(java.util.List.of());
     static final ProviderConfig LOCAL = new ProviderConfig("local", URI.create("http://127.0.0.1:1/v1"), null, null, true,
             1, 8, Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(30), false, false, 64L << 20);
 
@@ -22,7 +23,7 @@ class UpstreamErrorStatusTest {
 
     @Test
     void anUpstream503KeepsItsStatusCodeMessageAndRetryAfter() {
-        UpstreamFailure f = UpstreamErrors.fromResponse(LOCAL, 503,
+        UpstreamFailure f = UpstreamErrors.fromResponse(NO_SECRETS, LOCAL, 503,
                 body("unavailable", "model file missing: run ./tailgate models pull qwen"), "7");
         assertThat(f.error().status()).isEqualTo(503);
         assertThat(f.error().code()).isEqualTo("unavailable");
@@ -33,7 +34,7 @@ class UpstreamErrorStatusTest {
 
     @Test
     void anUpstream503WithoutRetryAfterStillSaysWhenToRetry() {
-        UpstreamFailure f = UpstreamErrors.fromResponse(LOCAL, 503, Buffer.buffer("down"), null);
+        UpstreamFailure f = UpstreamErrors.fromResponse(NO_SECRETS, LOCAL, 503, Buffer.buffer("down"), null);
         assertThat(f.error().status()).isEqualTo(503);
         assertThat(f.error().code()).isEqualTo("unavailable");
         assertThat(f.error().retryAfterHeader()).isEqualTo("1");
@@ -41,7 +42,7 @@ class UpstreamErrorStatusTest {
 
     @Test
     void anUpstream429KeepsItsStatusAndRetryAfter() {
-        UpstreamFailure f = UpstreamErrors.fromResponse(LOCAL, 429, body("queue_full", "busy"), "3");
+        UpstreamFailure f = UpstreamErrors.fromResponse(NO_SECRETS, LOCAL, 429, body("queue_full", "busy"), "3");
         assertThat(f.error().status()).isEqualTo(429);
         assertThat(f.error().code()).isEqualTo("queue_full");
         assertThat(f.error().retryAfterHeader()).isEqualTo("3");
@@ -50,7 +51,7 @@ class UpstreamErrorStatusTest {
     @Test
     void otherUpstream5xxBecome502() {
         for (int status : new int[] {500, 502, 504}) {
-            UpstreamFailure f = UpstreamErrors.fromResponse(LOCAL, status, body("x", "boom"), "5");
+            UpstreamFailure f = UpstreamErrors.fromResponse(NO_SECRETS, LOCAL, status, body("x", "boom"), "5");
             assertThat(f.error().status()).as("HTTP %d", status).isEqualTo(502);
             assertThat(f.error().code()).isEqualTo("upstream_error");
             assertThat(f.retryable()).isTrue();
@@ -59,11 +60,11 @@ class UpstreamErrorStatusTest {
 
     @Test
     void onlyAWellFormedOpenAiRefusalCountsAsDeliberate() {
-        assertThat(UpstreamErrors.fromResponse(LOCAL, 503, body("unavailable", "model file missing"), "1").deliberateRefusal())
+        assertThat(UpstreamErrors.fromResponse(NO_SECRETS, LOCAL, 503, body("unavailable", "model file missing"), "1").deliberateRefusal())
                 .isTrue();
-        assertThat(UpstreamErrors.fromResponse(LOCAL, 429, body("queue_full", "busy"), "1").deliberateRefusal()).isTrue();
-        assertThat(UpstreamErrors.fromResponse(LOCAL, 503, Buffer.buffer("<html>bad gateway</html>"), null).deliberateRefusal())
+        assertThat(UpstreamErrors.fromResponse(NO_SECRETS, LOCAL, 429, body("queue_full", "busy"), "1").deliberateRefusal()).isTrue();
+        assertThat(UpstreamErrors.fromResponse(NO_SECRETS, LOCAL, 503, Buffer.buffer("<html>bad gateway</html>"), null).deliberateRefusal())
                 .as("a proxy's HTML error page says nothing about a model").isFalse();
-        assertThat(UpstreamErrors.fromResponse(LOCAL, 500, body("internal", "boom"), null).deliberateRefusal()).isFalse();
+        assertThat(UpstreamErrors.fromResponse(NO_SECRETS, LOCAL, 500, body("internal", "boom"), null).deliberateRefusal()).isFalse();
     }
 }

@@ -1,4 +1,4 @@
-package dev.tailgate.gateway.http;
+package dev.tailgate.wire.http;
 
 import dev.tailgate.wire.ApiError;
 import io.netty.handler.codec.DecoderResult;
@@ -9,9 +9,11 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
 /**
- * Requests the HTTP decoder could not read (a request line or header longer than the limits, a garbled head). Vert.x's
- * default answers these with an empty 414/431/400; the contract wants every refusal in the OpenAI error shape, so this
- * answers the same statuses with a JSON body. Vert.x closes the connection once the response has ended.
+ * Requests the HTTP decoder could not read (a request line or header longer than the limits, a garbled head, framing
+ * refused by {@link StrictFraming}), for {@code HttpServer.invalidRequestHandler} on both services. Vert.x's default
+ * answers these with an empty 414/431/400; the contract wants every refusal in the OpenAI error shape, so this answers
+ * the same statuses with a JSON body and {@code Connection: close}. Vert.x closes the connection once the response has
+ * ended.
  */
 public final class InvalidRequests {
     private InvalidRequests() {}
@@ -23,9 +25,11 @@ public final class InvalidRequests {
         Throwable cause = result == null ? null : result.cause();
         ApiError e;
         if (cause instanceof TooLongHttpHeaderException) {
-            e = new ApiError(431, "invalid_request_error", "headers_too_large", "The request headers are larger than the gateway accepts.", null, null);
+            e = new ApiError(431, "invalid_request_error", "headers_too_large", "The request headers are larger than the server accepts.", null, null);
         } else if (cause instanceof TooLongHttpLineException) {
-            e = new ApiError(414, "invalid_request_error", "uri_too_long", "The request line is longer than the gateway accepts.", null, null);
+            e = new ApiError(414, "invalid_request_error", "uri_too_long", "The request line is longer than the server accepts.", null, null);
+        } else if (cause instanceof StrictFraming.FramingException framing) {
+            e = new ApiError(400, "invalid_request_error", "invalid_framing", framing.getMessage(), null, null);
         } else {
             e = ApiError.badRequest("The request is not valid HTTP.");
         }

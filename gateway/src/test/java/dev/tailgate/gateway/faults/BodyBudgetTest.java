@@ -1,0 +1,91 @@
+package dev.tailgate.gateway.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tailgate.wire.config.ConfigException;
+import dev.tailgate.gateway.config.ConfigLoader;
+import dev.tailgate.gateway.config.SecretResolver;
+import dev.tailgate.wire.Json;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 9 point 6: request bodies held in memory by all requests together are bounded by {@code body_budget}; a body
+ * beyond it is refused with 503 + Retry-After (not stored), and the budget frees when the holding request finishes.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class BodyBudgetTest {
+    static final String CONFIG = """
+            listen: 127.0.0.1:0
+            ledger: off
+            audit_log: off
+            max_body: 1MiB
+            body_budget: 1MiB
+            providers:
+              fake:
+                base_url: ${UP}
+                api_key: env:FAULT_KEY
+            models:
+              hold: {targets: [fake/hold]}
+              qwen: {targets: [fake/echo]}
+            clients:
+              tester: {key: env:TG_KEY}
+            """;
+    static FaultGateway g;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void start() {
+        g = FaultGateway.start(CONFIG, Map.of(), o -> o.activeProbes(false));
+        g.upstream.behaviour("hold", ex -> g.upstream.gate("hold").thenRun(() -> ex.json(200, ex.completion("held"))));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (g != null) g.close();
+    }
+
+    static String body(String model, int size) {
+        return FaultGateway.chat(model, false, "x".repeat(size));
+    }
+
+    @Test
+    void aBodyBeyondTheBudgetIs503WithRetryAfterUntilTheHolderFinishes() throws Exception {
+        CompletableFuture<HttpResponse<String>> holder = CompletableFuture.supplyAsync(() -> g.post("/v1/chat/completions", body("hold", 700_000)));
+        assertThat(g.upstream.awaitRequests(1, Duration.ofSeconds(20))).as("the holding request reached the upstream").isTrue();
+
+        HttpResponse<String> refused = g.post("/v1/chat/completions", body("qwen", 700_000));
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+        assertThat(refused.headers().firstValue("retry-after")).isPresent();
+        assertThat(Json.parse(refused.body()).path("error").path("code").asText()).isEqualTo("body_budget_exceeded");
+
+        HttpResponse<String> small = g.post("/v1/chat/completions", body("qwen", 1000));
+        assertThat(small.statusCode()).as("a body that fits is served meanwhile").isEqualTo(200);
+
+        g.upstream.gate("hold").complete(null);
+        assertThat(holder.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        HttpResponse<String> again = g.post("/v1/chat/completions", body("qwen", 700_000));
+        assertThat(again.statusCode()).as("the budget was given back").isEqualTo(200);
+    }
+
+    @Test
+    void aBudgetBelowMaxBodyIsAConfigError() throws Exception {
+        Path cfg = tmp.resolve("gateway.yaml");
+        Files.writeString(cfg, "listen: 127.0.0.1:0\nmax_body: 2MiB\nbody_budget: 1MiB\n");
+        assertThatThrownBy(() -> new ConfigLoader(new SecretResolver(Map.of())).load(cfg))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("body_budget").hasMessageContaining("max_body");
+    }
+}
