@@ -36,7 +36,7 @@ class HealthTest {
             JsonNode m = status.get("models").get(0);
             assertThat(m.get("state").asText()).isEqualTo("unavailable");
             assertThat(m.get("reason").asText()).isEqualTo("model file " + h.modelsDir.resolve("qwen.gguf")
-                    + " is missing — run: ./tailgate models pull hf://Qwen/Qwen2.5-0.5B-Instruct-GGUF/qwen.gguf");
+                    + " is missing — run: tailgate models pull qwen");
 
             HttpResponse<String> health = h.get("/health");
             assertThat(health.statusCode()).isEqualTo(503);

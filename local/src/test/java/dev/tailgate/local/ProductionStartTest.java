@@ -53,7 +53,7 @@ class ProductionStartTest {
             JsonNode qwen = status.get("models").get(0);
             assertThat(qwen.get("state").asText()).isEqualTo("unavailable");
             assertThat(qwen.get("reason").asText()).contains(tmp.resolve("models").toString())
-                    .contains("./tailgate models pull hf://Qwen/Qwen2.5-0.5B-Instruct-GGUF/qwen2.5-0.5b-instruct-q4_k_m.gguf");
+                    .contains("tailgate models pull qwen2.5-0.5b-instruct");
             assertThat(status.get("models").get(1).get("state").asText()).isEqualTo("ready");
             assertThat(tmp.resolve("logs/all-minilm-l6-v2.log")).exists();
         }

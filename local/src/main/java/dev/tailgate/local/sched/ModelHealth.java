@@ -2,7 +2,8 @@ package dev.tailgate.local.sched;
 
 /**
  * A point-in-time view of one model for /status, /health and /metrics. Times are milliseconds ago (0 when there is no
- * job); {@code reason} is null when there is nothing to explain.
+ * job); {@code reason} is null when there is nothing to explain. {@code unloadInMs}: how long until keep-alive unloads
+ * the model if it stays idle (-1 when it is not loaded and idle, or keep_alive is 0).
  */
 public record ModelHealth(
         String id,
@@ -13,4 +14,5 @@ public record ModelHealth(
         int queued,
         long oldestJobMs,
         long lastProgressMs,
-        long memoryBytes) {}
+        long memoryBytes,
+        long unloadInMs) {}
