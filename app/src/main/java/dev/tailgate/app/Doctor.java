@@ -265,7 +265,7 @@ public final class Doctor {
         } catch (IOException busy) {
             String probeHost = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
             StatusClient.Result r = new StatusClient(java.time.Duration.ofSeconds(2)).get(
-                    URI.create("http://" + (probeHost.contains(":") ? "[" + probeHost + "]" : probeHost) + ":" + port + "/status"), null);
+                    URI.create("http://" + (probeHost.contains(":") ? "[" + probeHost + "]" : probeHost) + ":" + port + "/health"), null); // /health: open on both services (qwen-local's /status wants its key)
             if (r.ok()) return Check.ok(name, "in use by a running tailgate service (status: " + r.body().path("status").asText() + ")");
             return Check.fail(name, "in use by another program on " + host + " (" + busy.getMessage() + ")",
                     "stop it (find it with: ss -ltnp 'sport = :" + port + "' or lsof -i :" + port

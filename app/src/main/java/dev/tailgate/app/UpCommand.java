@@ -114,7 +114,7 @@ public final class UpCommand implements Callable<Integer> {
             if (!started.add(services.startGateway(home.resolve(DefaultConfigs.GATEWAY), null, port, adjust))) return Main.FAILURE;
         } catch (RuntimeException e) {
             started.stopAll();
-            if (firstKey != null) printKey(out, firstKey, null);
+            if (firstKey != null) printKey(out, firstKey, null, null);
             throw e;
         }
 
@@ -129,7 +129,7 @@ public final class UpCommand implements Callable<Integer> {
         }
         String baseUrl = "http://" + displayHost(home) + ":" + gateway.port() + "/v1";
         for (Services.Started s : started.list()) out.println(s.name() + " listening on port " + s.port());
-        if (firstKey != null) printKey(out, firstKey, baseUrl);
+        if (firstKey != null) printKey(out, firstKey, baseUrl, firstChatModel(home));
         else out.println("Base URL: " + baseUrl + "   (client keys: tailgate keys list / keys create NAME)");
         out.println("Stop with Ctrl-C (or SIGTERM). Health: tailgate status" + homeHint(home) + "   Models: tailgate ps" + homeHint(home));
         out.flush();
@@ -137,6 +137,20 @@ public final class UpCommand implements Callable<Integer> {
 
         waiter.await();
         return Main.OK;
+    }
+
+    /** The first chat model of local.yaml (what the default {@code qwen} alias targets), for the banner's pull hint. */
+    static String firstChatModel(Path home) {
+        try {
+            JsonNode models = ClientsFile.YAML.readTree(home.resolve(DefaultConfigs.LOCAL).toFile()).path("models");
+            for (var it = models.properties().iterator(); it.hasNext(); ) {
+                var e = it.next();
+                if (e.getValue().path("capability").asText().equals("chat")) return e.getKey();
+            }
+        } catch (IOException | RuntimeException e) {
+            // qwen-local reports its own bad config
+        }
+        return "NAME";
     }
 
     /** {@code --home DIR} for printed hints when this is not the default home (so they work as typed). */
@@ -179,7 +193,7 @@ public final class UpCommand implements Callable<Integer> {
         return key;
     }
 
-    private static void printKey(PrintWriter out, String key, String baseUrl) {
+    private static void printKey(PrintWriter out, String key, String baseUrl, String chatModel) {
         out.println();
         out.println("Your client key (shown only this once; clients.yaml keeps only its SHA-256 hash):");
         out.println();
@@ -191,8 +205,8 @@ public final class UpCommand implements Callable<Integer> {
             out.println("  curl " + baseUrl + "/models -H 'Authorization: Bearer " + key + "'");
             out.println("  curl " + baseUrl + "/embeddings -H 'Authorization: Bearer " + key + "'"
                     + " -H 'Content-Type: application/json' -d '{\"model\":\"embeddings\",\"input\":\"hello\"}'");
-            out.println("Chat with model \"qwen\" once its file is present (up downloads it; or: tailgate models pull NAME,"
-                    + " NAME as in tailgate ps).");
+            out.println("Chat with model \"qwen\" once its file is present (up downloads it in the background; or:"
+                    + " tailgate models pull " + chatModel + ").");
             out.println();
         }
     }

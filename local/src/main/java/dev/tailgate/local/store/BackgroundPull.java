@@ -39,7 +39,7 @@ public final class BackgroundPull {
             say("tailgate: model '" + modelId + "' downloaded; chat is ready");
         } catch (PullException e) {
             if (e.kind() == PullException.Kind.NETWORK) {
-                say("tailgate: the model hub (" + access.endpoint() + ") is not reachable, so model '" + modelId
+                say("tailgate: the model hub (" + access.endpoint() + ") is not reachable (" + e.getMessage() + "), so model '" + modelId
                         + "' was not downloaded; when online run: tailgate models pull " + modelId);
             } else {
                 say("tailgate: downloading model '" + modelId + "' failed: " + e.getMessage()
