@@ -20,8 +20,7 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code tailgate models import FILE [--name N]}: a GGUF already on disk becomes a configured model — local.yaml gets a
  * model on that file (by absolute path, nothing is copied) and gateway.yaml a route to it — after its header is read:
- * a file that is not GGUF is refused before any config changes. The model serves without a restart once qwen-local
- * picks up its config (now: on the next start).
+ * a file that is not GGUF is refused before any config changes. qwen-local serves it from its next start.
  */
 @Command(name = "import",
         description = "Configure a GGUF file on disk as a chat or embeddings model (local.yaml and gateway.yaml).")

@@ -3,11 +3,7 @@ package dev.tailgate.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tailgate.local.store.Env;
-import dev.tailgate.local.store.PullOptions;
 import dev.tailgate.wire.Json;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,14 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Two complete instances ({@code tailgate up} with real services, default configs) in two homes on one machine, both
@@ -33,64 +25,12 @@ import picocli.CommandLine;
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class TwoInstancesTest {
-    private static final Pattern KEY = Pattern.compile("(?m)^\\s+(tg-[A-Za-z0-9_-]{43})$");
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     @TempDir
     Path homeA;
     @TempDir
     Path homeB;
-
-    /** A running {@code up}: its output, its client key, and the stop it waits for. */
-    record Instance(Path home, StringWriter out, Thread thread, CountDownLatch stop, String clientKey, HomeAddresses addresses) {
-        String localKey() {
-            return LocalServiceLink.readKey(home);
-        }
-    }
-
-    private static Instance start(Path home) throws Exception {
-        CountDownLatch stop = new CountDownLatch(1);
-        RunUntilStopped waiter = new RunUntilStopped() {
-            private volatile Runnable stopAll;
-
-            @Override
-            public void onStop(Runnable r) {
-                stopAll = r;
-            }
-
-            @Override
-            public void await() throws InterruptedException {
-                stop.await();
-                stopAll.run();
-            }
-        };
-        CommandLine.IFactory factory = new CommandLine.IFactory() {
-            @Override
-            public <K> K create(Class<K> cls) throws Exception {
-                if (cls == UpCommand.class) {
-                    return cls.cast(new UpCommand(Services.REAL, waiter, Env.of(Map.of(), home), PullOptions.defaults()));
-                }
-                return CommandLine.defaultFactory().create(cls);
-            }
-        };
-        StringWriter out = new StringWriter();
-        Thread t = Thread.ofPlatform().start(() -> Main.run(new PrintWriter(out, true), new PrintWriter(out, true), factory,
-                "up", "--home", home.toString(), "--port", "0", "--local-port", "0", "--no-pull"));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (!out.toString().contains("Stop with Ctrl-C")) {
-            assertThat(t.isAlive()).as("up ended early:\n" + out).isTrue();
-            assertThat(System.nanoTime()).as("up did not start:\n" + out).isLessThan(deadline);
-            Thread.sleep(50); // polling the output of the thread running `up`, bounded by the deadline
-        }
-        Matcher m = KEY.matcher(out.toString());
-        assertThat(m.find()).as(out.toString()).isTrue();
-        return new Instance(home, out, t, stop, m.group(1), HomeAddresses.of(home));
-    }
-
-    private static void stop(Instance i) throws InterruptedException {
-        i.stop().countDown();
-        i.thread().join(TimeUnit.SECONDS.toMillis(60));
-    }
 
     private static HttpResponse<String> send(String url, String key, String body) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60));
@@ -106,45 +46,45 @@ class TwoInstancesTest {
 
     @Test
     void twoHomesOnOneMachineNeverTalkToEachOther() throws Exception {
-        Instance a = start(homeA);
-        Instance b = null;
+        RunningUp a = RunningUp.start(homeA, Map.of(), "--port", "0", "--local-port", "0", "--no-pull");
+        RunningUp b = null;
         try {
-            b = start(homeB);
+            b = RunningUp.start(homeB, Map.of(), "--port", "0", "--local-port", "0", "--no-pull");
             // every address differs: any free ports, and the run files say which
-            assertThat(a.addresses().gatewayUrl()).isNotEqualTo(b.addresses().gatewayUrl());
-            assertThat(a.addresses().localUrl()).isNotEqualTo(b.addresses().localUrl())
+            assertThat(a.addresses.gatewayUrl()).isNotEqualTo(b.addresses.gatewayUrl());
+            assertThat(a.addresses.localUrl()).isNotEqualTo(b.addresses.localUrl())
                     .isNotEqualTo("http://127.0.0.1:8081");
             assertThat(a.localKey()).isNotEqualTo(b.localKey());
 
             // qwen-local without its key: 401; with the other home's key: 401; /health stays open
             String embed = "{\"model\":\"embeddings\",\"input\":\"hello\"}";
             String localEmbed = "{\"model\":\"all-minilm-l6-v2\",\"input\":\"hello\"}";
-            HttpResponse<String> noKey = send(a.addresses().localUrl() + "/v1/embeddings", null, localEmbed);
+            HttpResponse<String> noKey = send(a.addresses.localUrl() + "/v1/embeddings", null, localEmbed);
             assertThat(noKey.statusCode()).as(noKey.body()).isEqualTo(401);
             assertThat(Json.parse(noKey.body()).get("error").get("code").asText()).isEqualTo("invalid_api_key");
-            assertThat(send(a.addresses().localUrl() + "/v1/models", b.localKey(), null).statusCode()).isEqualTo(401);
-            assertThat(send(a.addresses().localUrl() + "/health", null, null).statusCode()).isEqualTo(200);
+            assertThat(send(a.addresses.localUrl() + "/v1/models", b.localKey(), null).statusCode()).isEqualTo(401);
+            assertThat(send(a.addresses.localUrl() + "/health", null, null).statusCode()).isEqualTo(200);
 
             // through each gateway: 200, served by its own qwen-local (the gateway sends its home's key)
-            HttpResponse<String> viaA = send(a.addresses().gatewayUrl() + "/v1/embeddings", a.clientKey(), embed);
+            HttpResponse<String> viaA = send(a.addresses.gatewayUrl() + "/v1/embeddings", a.clientKey, embed);
             assertThat(viaA.statusCode()).as(viaA.body()).isEqualTo(200);
             assertThat(Json.parse(viaA.body()).get("data").get(0).get("embedding").size()).isEqualTo(384);
             assertThat(state(CliRun.of("ps", "--home", homeA.toString(), "--json"), "all-minilm-l6-v2")).isEqualTo("ready");
             assertThat(state(CliRun.of("ps", "--home", homeB.toString(), "--json"), "all-minilm-l6-v2")).isEqualTo("unloaded");
             // a client key of one instance means nothing to the other
-            assertThat(send(b.addresses().gatewayUrl() + "/v1/embeddings", a.clientKey(), embed).statusCode()).isEqualTo(401);
-            HttpResponse<String> viaB = send(b.addresses().gatewayUrl() + "/v1/embeddings", b.clientKey(), embed);
+            assertThat(send(b.addresses.gatewayUrl() + "/v1/embeddings", a.clientKey, embed).statusCode()).isEqualTo(401);
+            HttpResponse<String> viaB = send(b.addresses.gatewayUrl() + "/v1/embeddings", b.clientKey, embed);
             assertThat(viaB.statusCode()).as(viaB.body()).isEqualTo(200);
 
             // status --home finds each home's own pair
-            CliRun status = CliRun.of("status", "--home", homeA.toString(), "--key", a.clientKey(), "--json");
+            CliRun status = CliRun.of("status", "--home", homeA.toString(), "--key", a.clientKey, "--json");
             assertThat(status.code()).as(status.toString()).isZero();
             JsonNode s = Json.parse(status.out());
             assertThat(s.get("gateway").get("status").asText()).isIn("ok", "degraded");
             assertThat(s.get("local").get("models").toString()).contains("all-minilm-l6-v2");
-            CliRun text = CliRun.of("status", "--home", homeA.toString(), "--key", a.clientKey());
-            assertThat(text.out()).contains("gateway     " + a.addresses().gatewayUrl())
-                    .contains("qwen-local  " + a.addresses().localUrl());
+            CliRun text = CliRun.of("status", "--home", homeA.toString(), "--key", a.clientKey);
+            assertThat(text.out()).contains("gateway     " + a.addresses.gatewayUrl())
+                    .contains("qwen-local  " + a.addresses.localUrl());
 
             // ps, then unload through the admin endpoint: A's model goes, B's stays
             CliRun ps = CliRun.of("ps", "--home", homeA.toString());
@@ -158,8 +98,8 @@ class TwoInstancesTest {
             assertThat(unknown.code()).isEqualTo(Main.FAILURE);
             assertThat(unknown.err()).contains("'nope' does not exist");
         } finally {
-            if (b != null) stop(b);
-            stop(a);
+            if (b != null) b.stop();
+            a.stop();
         }
         assertThat(homeA.resolve("run.json")).doesNotExist();
         assertThat(homeB.resolve("run.json")).doesNotExist();
