@@ -30,8 +30,9 @@ public final class DoctorCommand implements Callable<Integer> {
         long failed = checks.stream().filter(c -> c.level() == Doctor.Level.FAIL).count();
         long warned = checks.stream().filter(c -> c.level() == Doctor.Level.WARN).count();
         out.println();
-        if (failed > 0) out.println(failed + " of " + checks.size() + " checks failed" + (warned > 0 ? ", " + warned + " warnings." : "."));
-        else if (warned > 0) out.println("No failures; " + warned + " warnings (optional parts or steps still to do).");
+        String warnings = warned + (warned == 1 ? " warning" : " warnings");
+        if (failed > 0) out.println(failed + " of " + checks.size() + " checks failed" + (warned > 0 ? ", " + warnings + "." : "."));
+        else if (warned > 0) out.println("No failures; " + warnings + " (optional parts or steps still to do).");
         else out.println("All " + checks.size() + " checks OK.");
         out.flush();
         return failed == 0 ? Main.OK : Main.FAILURE;

@@ -43,6 +43,7 @@ final class ModelsImport extends ModelsCommand.Sub {
         Path gguf = Home.expand(file.toString(), System.getProperty("user.home"));
         GgufHeader header;
         try {
+            if (Files.isRegularFile(gguf) && !startsWithMagic(gguf)) throw new IOException(gguf.getFileName() + " is not a GGUF file");
             header = GgufHeader.read(gguf);
         } catch (IOException e) {
             return fail("cannot import " + gguf + ": " + e.getMessage()
@@ -85,6 +86,13 @@ final class ModelsImport extends ModelsCommand.Sub {
                 + " model '" + id + "' in " + localYaml + (updatedGateway != null ? " and " + gatewayYaml : ""));
         out().println("restart tailgate up to serve it");
         return 0;
+    }
+
+    /** A GGUF file starts with the four bytes {@code GGUF}; a shorter or other file is not one (not "truncated"). */
+    private static boolean startsWithMagic(Path file) throws IOException {
+        try (var in = Files.newInputStream(file)) {
+            return java.util.Arrays.equals(in.readNBytes(4), "GGUF".getBytes(StandardCharsets.US_ASCII));
+        }
     }
 
     static String defaultName(Path gguf) {

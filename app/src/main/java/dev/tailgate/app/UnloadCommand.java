@@ -56,7 +56,9 @@ public final class UnloadCommand implements Callable<Integer> {
         if (resp.statusCode() != 200) {
             throw new UserError("qwen-local refused: " + answer.path("error").path("message").asText("HTTP " + resp.statusCode()));
         }
-        spec.commandLine().getOut().println("unloaded " + model + " (it loads again on its next request)");
+        spec.commandLine().getOut().println(answer.path("was_loaded").asBoolean(true)
+                ? "unloaded " + model + " (it loads again on its next request)"
+                : model + " was not loaded; nothing to do");
         spec.commandLine().getOut().flush();
         return Main.OK;
     }

@@ -175,7 +175,7 @@ public final class UpCommand implements Callable<Integer> {
                 } catch (PullException e) {
                     continue; // no source: nothing to download; status names the missing file
                 }
-                return new BackgroundPull(HubAccess.from(env), pullOptions, downloads, err).start(m.name(), plan);
+                return new BackgroundPull(HubAccess.from(env), pullOptions, downloads, err, homeHint(home)).start(m.name(), plan);
             }
         } catch (IOException | RuntimeException e) {
             err.println("tailgate: warning: no background download (" + Main.describe(e) + ")");

@@ -80,6 +80,11 @@ class ModelsImportTest {
         assertThat(Files.readString(home.resolve("local.yaml"))).isEqualTo(local);
         assertThat(Files.readString(home.resolve("gateway.yaml"))).isEqualTo(gateway);
 
+        Path tiny = Files.writeString(elsewhere.resolve("tiny.gguf"), "GG"); // shorter than the magic: still not GGUF
+        CliRun shortFile = CliRun.of("models", "import", tiny.toString(), "--home", home.toString());
+        assertThat(shortFile.code()).isEqualTo(1);
+        assertThat(shortFile.err()).contains("tiny.gguf is not a GGUF file");
+
         CliRun missing = CliRun.of("models", "import", elsewhere.resolve("nope.gguf").toString(), "--home", home.toString());
         assertThat(missing.code()).isEqualTo(1);
         assertThat(missing.err()).contains("model file not found");

@@ -54,7 +54,7 @@ class BackgroundPullTest {
             assertThat(h.state("tiny")).isEqualTo("unavailable");
             StringWriter log = new StringWriter();
             BackgroundPull pull = new BackgroundPull(new HubAccess(hub.endpoint(), null), PullOptions.defaults(),
-                    h.server.downloads(), new PrintWriter(log, true));
+                    h.server.downloads(), new PrintWriter(log, true), " --home /h");
             Thread t = pull.start("tiny", List.of(new ModelStore.Planned(HfSource.parse("hf://" + REPO + "/" + FILE),
                     h.modelsDir.resolve(FILE))));
 
@@ -80,7 +80,8 @@ class BackgroundPullTest {
             JsonNode after = h.model("tiny");
             assertThat(after.get("state").asText()).isEqualTo("unloaded"); // loadable now, without a restart
             assertThat(after.has("download")).isFalse();
-            assertThat(log.toString()).contains("downloading model 'tiny' in the background")
+            assertThat(log.toString()).containsOnlyOnce("downloading model 'tiny' in the background")
+                    .contains("Progress: tailgate ps --home /h")
                     .contains("model 'tiny' downloaded");
             assertThat(h.post("/v1/chat/completions", Harness.chat("tiny", "tokens:2", false)).statusCode()).isEqualTo(200);
         }
@@ -95,12 +96,13 @@ class BackgroundPullTest {
         try (Harness h = Harness.start(tmp, YAML, new FakeEngineFactory())) {
             StringWriter log = new StringWriter();
             BackgroundPull pull = new BackgroundPull(new HubAccess(URI.create("http://127.0.0.1:" + closedPort), null),
-                    PullOptions.defaults().withRetries(0, Duration.ZERO), h.server.downloads(), new PrintWriter(log, true));
+                    PullOptions.defaults().withRetries(0, Duration.ZERO), h.server.downloads(), new PrintWriter(log, true), " --home /h");
             Thread t = pull.start("tiny", List.of(new ModelStore.Planned(HfSource.parse("hf://" + REPO + "/" + FILE),
                     h.modelsDir.resolve(FILE))));
             t.join(TimeUnit.SECONDS.toMillis(30));
             assertThat(t.isAlive()).isFalse();
-            assertThat(log.toString()).containsOnlyOnce("is not reachable").contains("tailgate models pull tiny");
+            assertThat(log.toString()).containsOnlyOnce("is not reachable").contains("tailgate models pull tiny --home /h")
+                    .doesNotContain("downloading model"); // nothing announced that did not happen
             assertThat(h.state("tiny")).isEqualTo("unavailable");
             assertThat(h.model("tiny").get("reason").asText()).endsWith("run: tailgate models pull tiny");
         }

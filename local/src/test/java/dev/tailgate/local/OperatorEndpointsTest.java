@@ -106,11 +106,14 @@ class OperatorEndpointsTest {
             HttpResponse<String> unloaded = send(h, "POST", "/admin/unload", KEY, "{\"model\":\"qwen\"}");
             assertThat(unloaded.statusCode()).as(unloaded.body()).isEqualTo(200);
             assertThat(Json.parse(unloaded.body()).get("unloaded").asBoolean()).isTrue();
+            assertThat(Json.parse(unloaded.body()).get("was_loaded").asBoolean()).isTrue();
             JsonNode after = model(h);
             assertThat(after.get("state").asText()).isEqualTo("unloaded");
             assertThat(after.get("memory_bytes").asLong()).isZero();
             assertThat(Json.parse(send(h, "GET", "/status", KEY, null).body()).get("memory").get("used_bytes").asLong()).isZero();
 
+            HttpResponse<String> again = send(h, "POST", "/admin/unload", KEY, "{\"model\":\"qwen\"}");
+            assertThat(Json.parse(again.body()).get("was_loaded").asBoolean()).isFalse();
             assertError(send(h, "POST", "/admin/unload", KEY, "{\"model\":\"nope\"}"), 404, "invalid_request_error", "model_not_found");
             assertError(send(h, "POST", "/admin/unload", KEY, "{}"), 400, "invalid_request_error", null);
             assertError(send(h, "GET", "/admin/unload", KEY, null), 405, "invalid_request_error", null);

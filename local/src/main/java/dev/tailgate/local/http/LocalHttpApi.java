@@ -208,7 +208,8 @@ public final class LocalHttpApi implements Handler<HttpServerRequest> {
     /** POST /admin/unload {"model": ID}: frees an idle model's memory now; a busy one is refused (409, retry later). */
     private void unload(Exchange ex, byte[] body) {
         String model = Requests.requiredString(Requests.object(body), "model");
-        switch (scheduler.unload(model)) {
+        Scheduler.Unload result = scheduler.unload(model);
+        switch (result) {
             case UNKNOWN -> ex.error(ApiError.modelNotFound(model));
             case BUSY -> ex.error(new ApiError(409, "invalid_request_error", "model_busy", "Model '" + model
                     + "' is running or queueing requests; unload it once it is idle.", "model", java.time.Duration.ofSeconds(1)));
@@ -216,6 +217,7 @@ public final class LocalHttpApi implements Handler<HttpServerRequest> {
                 ObjectNode r = Json.object();
                 r.put("model", model);
                 r.put("unloaded", true);
+                r.put("was_loaded", result == Scheduler.Unload.UNLOADED);
                 ex.json(200, r);
             }
         }

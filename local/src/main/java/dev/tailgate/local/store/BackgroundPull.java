@@ -14,12 +14,15 @@ public final class BackgroundPull {
     private final PullOptions options;
     private final Downloads downloads;
     private final PrintWriter err;
+    private final String commandSuffix;
 
-    public BackgroundPull(HubAccess access, PullOptions options, Downloads downloads, PrintWriter err) {
+    /** {@code commandSuffix}: appended to the commands the messages name (e.g. {@code " --home DIR"}), or empty. */
+    public BackgroundPull(HubAccess access, PullOptions options, Downloads downloads, PrintWriter err, String commandSuffix) {
         this.access = access;
         this.options = options;
         this.downloads = downloads;
         this.err = err;
+        this.commandSuffix = commandSuffix;
     }
 
     /** Starts pulling {@code modelId}'s planned files; the returned thread ends with the pull. */
@@ -31,22 +34,24 @@ public final class BackgroundPull {
         PullProgress status = downloads.track(modelId, options.ticker());
         try (ModelPuller puller = new ModelPuller(access, options)) {
             for (ModelStore.Planned item : plan) {
-                say("tailgate: downloading model '" + modelId + "' in the background (" + item.source()
-                        + "); chat answers once it is there. Progress: tailgate ps");
+                // said once the hub answered and the transfer starts: offline, the only line is the one below
+                String announce = "tailgate: downloading model '" + modelId + "' in the background (" + item.source()
+                        + "); chat answers once it is there. Progress: tailgate ps" + commandSuffix;
                 PullProgress printer = new ProgressPrinter(err, false, options.ticker());
-                puller.pull(item.source(), item.target(), both(status, printer));
+                puller.pull(item.source(), item.target(), both(status, announcing(announce, printer)));
             }
             say("tailgate: model '" + modelId + "' downloaded; chat is ready");
         } catch (PullException e) {
             if (e.kind() == PullException.Kind.NETWORK) {
                 say("tailgate: the model hub (" + access.endpoint() + ") is not reachable (" + e.getMessage() + "), so model '" + modelId
-                        + "' was not downloaded; when online run: tailgate models pull " + modelId);
+                        + "' was not downloaded; when online run: tailgate models pull " + modelId + commandSuffix);
             } else {
                 say("tailgate: downloading model '" + modelId + "' failed: " + e.getMessage()
-                        + " (retry: tailgate models pull " + modelId + ")");
+                        + " (retry: tailgate models pull " + modelId + commandSuffix + ")");
             }
         } catch (RuntimeException e) {
-            say("tailgate: downloading model '" + modelId + "' failed: " + e + " (retry: tailgate models pull " + modelId + ")");
+            say("tailgate: downloading model '" + modelId + "' failed: " + e + " (retry: tailgate models pull " + modelId
+                    + commandSuffix + ")");
         } finally {
             downloads.ended(modelId);
         }
@@ -55,6 +60,30 @@ public final class BackgroundPull {
     private synchronized void say(String line) {
         err.println(line);
         err.flush();
+    }
+
+    /** {@code printer}, with {@code line} said before the first transfer of this item starts. */
+    private PullProgress announcing(String line, PullProgress printer) {
+        return new PullProgress() {
+            private boolean said;
+
+            @Override
+            public void started(String fileName, long totalBytes, long alreadyHave) {
+                if (!said) say(line);
+                said = true;
+                printer.started(fileName, totalBytes, alreadyHave);
+            }
+
+            @Override
+            public void advanced(long bytesOnDisk) {
+                printer.advanced(bytesOnDisk);
+            }
+
+            @Override
+            public void finished() {
+                printer.finished();
+            }
+        };
     }
 
     private static PullProgress both(PullProgress a, PullProgress b) {
