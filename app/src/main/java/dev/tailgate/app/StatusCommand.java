@@ -96,7 +96,7 @@ public final class StatusCommand implements Callable<Integer> {
         out.flush();
         if (!gw.ok()) {
             throw new UserError("the gateway at " + base(url) + " is unreachable: " + gw.error()
-                    + "; start it with: tailgate up");
+                    + "; start it with: tailgate up" + (home == null ? "" : " --home " + h));
         }
         return Main.OK;
     }
