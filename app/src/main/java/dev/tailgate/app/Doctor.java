@@ -3,6 +3,7 @@ package dev.tailgate.app;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tailgate.local.LocalServer;
 import dev.tailgate.local.engine.server.LlamaServerBinary;
+import dev.tailgate.local.store.ModelCatalog;
 import dev.tailgate.wire.ByteSizes;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -25,14 +26,28 @@ import java.util.Map;
  * Nothing here loads a model or starts a service: the doctor must be safe to run next to a running tailgate.
  */
 public final class Doctor {
+    /**
+     * How bad a finding is: FAIL when something configured cannot work (the doctor exits 1), WARN when an optional
+     * part is missing or a step is still to do (the rest works; exit 0).
+     */
+    public enum Level { OK, WARN, FAIL }
+
     /** One finding. {@code fix} is empty when {@code ok}. */
-    public record Check(String name, boolean ok, String detail, String fix) {
+    public record Check(String name, Level level, String detail, String fix) {
         static Check ok(String name, String detail) {
-            return new Check(name, true, detail, "");
+            return new Check(name, Level.OK, detail, "");
+        }
+
+        static Check warn(String name, String detail, String fix) {
+            return new Check(name, Level.WARN, detail, fix);
         }
 
         static Check fail(String name, String detail, String fix) {
-            return new Check(name, false, detail, fix);
+            return new Check(name, Level.FAIL, detail, fix);
+        }
+
+        public boolean ok() {
+            return level == Level.OK;
         }
     }
 
@@ -87,7 +102,8 @@ public final class Doctor {
                 // try the next name
             }
         }
-        return Check.fail("espeak-ng", names.getFirst() + " not found (needed for /v1/audio/speech)",
+        // optional: only speech on the espeak-ng engine needs it; everything else works without
+        return Check.warn("espeak-ng", names.getFirst() + " not found: speech (/v1/audio/speech) on espeak-ng is unavailable",
                 MAC ? "brew install espeak-ng" : "apt-get install espeak-ng (Debian/Ubuntu) or dnf install espeak-ng (Fedora)");
     }
 
@@ -131,7 +147,7 @@ public final class Doctor {
         String lib = "org/bytedeco/ffmpeg/" + platform + "/" + (MAC ? "libavcodec.61.dylib" : "libavcodec.so.61");
         Check c = classAndNative("FFmpeg (audio codecs)", "org.bytedeco.ffmpeg.global.avcodec", lib);
         if (c.ok() || !c.detail().startsWith("no native library")) return c;
-        return Check.fail(c.name(), c.detail() + "; speech and transcription need it",
+        return Check.warn(c.name(), c.detail() + "; speech and transcription need it",
                 "run on Linux x86_64 or macOS (the application carries FFmpeg for those only)");
     }
 
@@ -194,9 +210,17 @@ public final class Doctor {
             if (size > 0) {
                 out.add(Check.ok(name, file + " (" + ByteSizes.format(size) + ")"));
             } else {
-                String source = m.getValue().path("source").asText(null);
-                out.add(Check.fail(name, file + (size == 0 ? " is empty" : " is missing"),
-                        "./tailgate models pull " + (source != null ? source : m.getKey())));
+                boolean pullable = m.getValue().hasNonNull("source") || ModelCatalog.find(m.getKey()).isPresent();
+                String fix = "tailgate models pull " + m.getKey();
+                if (size == 0) {
+                    out.add(Check.fail(name, file + " is empty", fix));
+                } else if (pullable) {
+                    // a step still to do, not a broken setup: `up` downloads a missing chat model in the background
+                    out.add(Check.warn(name, file + " is missing (until it is downloaded the model is unavailable)", fix));
+                } else {
+                    out.add(Check.fail(name, file + " is missing and local.yaml names no source for it",
+                            "put the file there, or add source: hf://OWNER/REPO/FILE to models." + m.getKey()));
+                }
             }
         }
         return out;
@@ -241,11 +265,12 @@ public final class Doctor {
         } catch (IOException busy) {
             String probeHost = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
             StatusClient.Result r = new StatusClient(java.time.Duration.ofSeconds(2)).get(
-                    URI.create("http://" + (probeHost.contains(":") ? "[" + probeHost + "]" : probeHost) + ":" + port + "/status"), null);
+                    URI.create("http://" + (probeHost.contains(":") ? "[" + probeHost + "]" : probeHost) + ":" + port + "/health"), null); // /health: open on both services (qwen-local's /status wants its key)
             if (r.ok()) return Check.ok(name, "in use by a running tailgate service (status: " + r.body().path("status").asText() + ")");
             return Check.fail(name, "in use by another program on " + host + " (" + busy.getMessage() + ")",
                     "stop it (find it with: ss -ltnp 'sport = :" + port + "' or lsof -i :" + port
-                            + "), or change listen: in " + service + "'s config");
+                            + "), or run tailgate up --port N --local-port M with free ports (or change listen: in "
+                            + service + "'s config)");
         }
     }
 }

@@ -23,6 +23,6 @@ public final class GatewayCommand extends SingleServiceCommand {
 
     @Override
     Services.Started start(Path configFile) {
-        return services.startGateway(configFile, host, port);
+        return services.startGateway(configFile, host, port, java.util.function.UnaryOperator.identity());
     }
 }

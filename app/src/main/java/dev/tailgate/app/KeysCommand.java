@@ -100,11 +100,27 @@ public final class KeysCommand implements Runnable {
         @ArgGroup(exclusive = true)
         ClientsLocation where = new ClientsLocation();
 
+        @Option(names = "--json", description = "Print the clients as a JSON array.")
+        boolean json;
+
         @Override
         public Integer call() {
             Path file = where.resolve();
             ClientsFile cf = ClientsFile.load(file);
             PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                var arr = dev.tailgate.wire.Json.MAPPER.createArrayNode();
+                for (ClientsFile.Client c : cf.clients()) {
+                    var o = arr.addObject();
+                    o.put("name", c.name());
+                    o.put("private", c.isPrivate());
+                    c.models().forEach(o.putArray("models")::add);
+                    o.put("key", c.keyRef());
+                }
+                out.println(arr.toPrettyString());
+                out.flush();
+                return Main.OK;
+            }
             if (cf.clients().isEmpty()) {
                 out.println("No clients in " + file + ". Create one with: tailgate keys create NAME");
                 out.flush();

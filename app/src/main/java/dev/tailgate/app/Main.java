@@ -24,7 +24,10 @@ import picocli.CommandLine.Option;
             ModelsCommand.class,
             KeysCommand.class,
             StatusCommand.class,
+            PsCommand.class,
+            UnloadCommand.class,
             UsageCommand.class,
+            InstallCommand.class,
             DoctorCommand.class,
             CommandLine.HelpCommand.class
         })

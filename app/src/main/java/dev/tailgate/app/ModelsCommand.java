@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "models",
         description = "Download, list and remove local model files.",
-        subcommands = {ModelsCommand.Pull.class, ModelsCommand.ListFiles.class, ModelsCommand.Remove.class})
+        subcommands = {ModelsCommand.Pull.class, ModelsCommand.ListFiles.class, ModelsCommand.Remove.class, ModelsImport.class})
 public final class ModelsCommand implements Callable<Integer> {
     static final int FAILED = 1;
     static final int USAGE = 2;
@@ -166,10 +166,17 @@ public final class ModelsCommand implements Callable<Integer> {
         @Option(names = "--catalog", description = "Also list the names `pull` knows.")
         boolean catalog;
 
+        @Option(names = "--json", description = "Print files, missing models (and the catalog) as JSON.")
+        boolean json;
+
         @Override
         int run(ModelStore store) throws IOException {
             List<ModelStore.StoredFile> files = store.list();
             PrintWriter out = out();
+            if (json) {
+                out.println(asJson(store, files).toPrettyString());
+                return 0;
+            }
             if (files.isEmpty()) {
                 out.println("no model files in " + store.modelsDir() + " (try: tailgate models pull qwen2.5-0.5b-instruct)");
             } else {
@@ -191,6 +198,32 @@ public final class ModelsCommand implements Callable<Integer> {
                 for (ModelCatalog.Entry e : ModelCatalog.entries()) out.printf(Locale.ROOT, "  %-24s %s%n", e.name(), e.description());
             }
             return 0;
+        }
+
+        private com.fasterxml.jackson.databind.node.ObjectNode asJson(ModelStore store, List<ModelStore.StoredFile> files) {
+            var root = dev.tailgate.wire.Json.object();
+            root.put("models_dir", store.modelsDir().toString());
+            var fa = root.putArray("files");
+            for (ModelStore.StoredFile f : files) {
+                var o = fa.addObject();
+                o.put("file", f.file().getFileName().toString());
+                o.put("size_bytes", f.size());
+                if (f.sha256() == null) o.putNull("sha256"); else o.put("sha256", f.sha256());
+                o.put("partial", f.partial());
+                f.usedBy().forEach(o.putArray("used_by")::add);
+            }
+            var missing = root.putArray("missing");
+            for (StoreConfig.ConfiguredModel m : store.missing()) {
+                var o = missing.addObject();
+                o.put("model", m.name());
+                o.put("file", m.file().toString());
+                o.put("pull", "tailgate models pull " + m.name());
+            }
+            if (catalog) {
+                var c = root.putArray("catalog");
+                for (ModelCatalog.Entry e : ModelCatalog.entries()) c.addObject().put("name", e.name()).put("description", e.description());
+            }
+            return root;
         }
 
         private static String label(ModelStore.StoredFile f) {

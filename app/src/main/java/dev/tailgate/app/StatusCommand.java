@@ -3,7 +3,10 @@ package dev.tailgate.app;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tailgate.wire.ByteSizes;
 import dev.tailgate.wire.Printable;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailgate.wire.Json;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -33,12 +36,20 @@ public final class StatusCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--url", paramLabel = "URL", description = "The gateway (default: " + DEFAULT_GATEWAY + ").")
-    String url = DEFAULT_GATEWAY;
+    @Option(names = "--home", paramLabel = "DIR",
+            description = "Tailgate home whose services to ask (default: $TAILGATE_HOME or ~/.tailgate): where its"
+                    + " running `up` listens, else the listen: of its configs.")
+    Path home;
+
+    @Option(names = "--url", paramLabel = "URL", description = "The gateway (default: the home's, " + DEFAULT_GATEWAY + " unless configured).")
+    String url;
 
     @Option(names = "--local-url", paramLabel = "URL",
-            description = "qwen-local (default: the one the gateway reports, else " + DEFAULT_LOCAL + ").")
+            description = "qwen-local (default: the home's, " + DEFAULT_LOCAL + " unless configured).")
     String localUrl;
+
+    @Option(names = "--json", description = "Print both services' /status as one JSON object {gateway, local}.")
+    boolean json;
 
     @Option(names = "--key", paramLabel = "KEY",
             description = "An admin client key (keys create NAME --admin): /status then shows providers, models, errors"
@@ -63,16 +74,28 @@ public final class StatusCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         StatusClient client = new StatusClient(java.time.Duration.ofMillis(Math.round(timeoutSeconds * 1000)));
+        Path h = Home.resolve(home);
+        HomeAddresses addresses = HomeAddresses.of(h);
+        String url = this.url != null ? this.url : addresses.gatewayUrl();
 
         StatusClient.Result gw = client.get(statusUri(url), key(key, System::getenv));
+        String local = localUrl != null ? localUrl : addresses.localUrl();
+        StatusClient.Result lr = client.get(statusUri(local), LocalServiceLink.readKey(h));
+        if (json) {
+            ObjectNode all = Json.object();
+            all.set("gateway", asJson(gw, url));
+            all.set("local", asJson(lr, local));
+            out.println(all.toPrettyString());
+            out.flush();
+            if (!gw.ok()) throw new UserError("the gateway at " + base(url) + " is unreachable: " + gw.error());
+            return Main.OK;
+        }
         if (gw.ok()) {
             printGateway(out, gw);
         } else {
             out.println("gateway     " + Printable.escape(base(url) + "  unreachable: " + gw.error()));
         }
 
-        String local = localUrl != null ? localUrl : gw.ok() ? reportedLocal(gw.body()) : DEFAULT_LOCAL;
-        StatusClient.Result lr = client.get(statusUri(local), null);
         out.println();
         if (lr.ok()) {
             printLocal(out, lr);
@@ -82,9 +105,18 @@ public final class StatusCommand implements Callable<Integer> {
         out.flush();
         if (!gw.ok()) {
             throw new UserError("the gateway at " + base(url) + " is unreachable: " + gw.error()
-                    + "; start it with: tailgate up");
+                    + "; start it with: tailgate up" + (home == null ? "" : " --home " + h));
         }
         return Main.OK;
+    }
+
+    /** A service's status body, or {@code {"url":…, "error":…}} when it did not answer one. */
+    static JsonNode asJson(StatusClient.Result r, String url) {
+        if (r.ok()) return r.body();
+        ObjectNode e = Json.object();
+        e.put("url", base(url));
+        e.put("error", r.error());
+        return e;
     }
 
     static URI statusUri(String base) {
@@ -105,17 +137,6 @@ public final class StatusCommand implements Callable<Integer> {
             if (b.endsWith(suffix)) b = b.substring(0, b.length() - suffix.length());
         }
         return b;
-    }
-
-    /** qwen-local's address as the gateway knows it: a {@code local_url}, or the first local provider's base_url. */
-    static String reportedLocal(JsonNode gateway) {
-        if (gateway.hasNonNull("local_url")) return gateway.get("local_url").asText();
-        for (JsonNode p : gateway.path("providers")) {
-            if (p.path("local").asBoolean(false) && p.hasNonNull("base_url")) {
-                return base(p.get("base_url").asText());
-            }
-        }
-        return DEFAULT_LOCAL;
     }
 
     private static void printGateway(PrintWriter out, StatusClient.Result r) {

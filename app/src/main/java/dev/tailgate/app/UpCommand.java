@@ -8,6 +8,16 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
+import dev.tailgate.gateway.config.GatewayConfig;
+import dev.tailgate.local.store.BackgroundPull;
+import dev.tailgate.local.store.Downloads;
+import dev.tailgate.local.store.Env;
+import dev.tailgate.local.store.HubAccess;
+import dev.tailgate.local.store.ModelStore;
+import dev.tailgate.local.store.PullException;
+import dev.tailgate.local.store.PullOptions;
+import dev.tailgate.local.store.StoreConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,7 +27,8 @@ import picocli.CommandLine.Option;
  * On first start (no clients file yet) it also creates a client key and prints it once.
  */
 @Command(name = "up", description = "Run qwen-local (127.0.0.1:8081) and the gateway (127.0.0.1:8080) until stopped;"
-        + " writes default configs and a first client key on first start.",
+        + " writes default configs, qwen-local's internal key and a first client key on first start, and downloads a"
+        + " missing default chat model in the background.",
         mixinStandardHelpOptions = true)
 public final class UpCommand implements Callable<Integer> {
     static final String FIRST_CLIENT = "default";
@@ -29,16 +40,38 @@ public final class UpCommand implements Callable<Integer> {
             description = "Where configs, keys and models live (default: $TAILGATE_HOME or ~/.tailgate).")
     Path homeOption;
 
+    @Option(names = "--port", paramLabel = "N", defaultValue = "${env:TAILGATE_PORT}",
+            description = "The gateway's port (default: $TAILGATE_PORT, else listen: in gateway.yaml; 0 = any free).")
+    Integer port;
+
+    @Option(names = "--local-port", paramLabel = "M", defaultValue = "${env:TAILGATE_LOCAL_PORT}",
+            description = "qwen-local's port (default: $TAILGATE_LOCAL_PORT, else listen: in local.yaml; 0 = any free);"
+                    + " the gateway's local provider follows it.")
+    Integer localPort;
+
+    @Option(names = "--no-pull", description = "Do not download a missing default chat model in the background.")
+    boolean noPull;
+
     private final Services services;
     private final RunUntilStopped waiter;
+    private final Env env;
+    private final PullOptions pullOptions;
+    /** The background download started by the last call, if any (tests wait for it). */
+    volatile Thread pull;
 
     public UpCommand() {
-        this(Services.REAL, RunUntilStopped.shutdownHook());
+        this(Services.REAL, RunUntilStopped.shutdownHook(), Env.system(), PullOptions.defaults());
     }
 
     UpCommand(Services services, RunUntilStopped waiter) {
+        this(services, waiter, Env.system(), PullOptions.defaults());
+    }
+
+    UpCommand(Services services, RunUntilStopped waiter, Env env, PullOptions pullOptions) {
         this.services = services;
         this.waiter = waiter;
+        this.env = env;
+        this.pullOptions = pullOptions;
     }
 
     @Override
@@ -51,38 +84,105 @@ public final class UpCommand implements Callable<Integer> {
         if (!written.isEmpty()) {
             out.println("Wrote default " + String.join(", ", written) + " into " + home + " (edit freely; never overwritten).");
         }
+        LocalServiceLink link = new LocalServiceLink(home);
+        link.checkMatches();
+        if (link.ensureKey()) {
+            out.println("qwen-local answers only with its internal key: " + link.keyFile()
+                    + " (mode 600; local.yaml keeps its hash; the gateway sends it).");
+        }
         String firstKey = createFirstKeyIfNew(home);
         if (firstKey != null) out.println("Created client '" + FIRST_CLIENT + "' in " + ClientsLocation.inHome(home) + ".");
         out.flush();
 
         StartedServices started = new StartedServices(err, "tailgate: stopping");
-        waiter.onStop(started::stopAll); // before anything starts: a signal during start-up still stops what runs
+        // before anything starts: a signal during start-up still stops what runs
+        waiter.onStop(() -> {
+            started.stopAll();
+            HomeAddresses.forget(home);
+        });
+        Services.Started local = null;
         try {
             ConfigCheck.validateBoth(home.resolve(DefaultConfigs.LOCAL), home.resolve(DefaultConfigs.GATEWAY));
             try {
-                if (!started.add(services.startLocal(home.resolve(DefaultConfigs.LOCAL), null, null))) return Main.FAILURE;
+                local = services.startLocal(home.resolve(DefaultConfigs.LOCAL), null, localPort);
+                if (!started.add(local)) return Main.FAILURE;
             } catch (Services.NotAvailable e) {
                 err.println("tailgate: warning: " + e.getMessage() + "; starting the gateway without it");
                 err.flush();
             }
             if (started.stopping()) return Main.FAILURE;
-            if (!started.add(services.startGateway(home.resolve(DefaultConfigs.GATEWAY), null, null))) return Main.FAILURE;
+            UnaryOperator<GatewayConfig> adjust = local == null ? UnaryOperator.identity() : link.adjust(local.port());
+            if (!started.add(services.startGateway(home.resolve(DefaultConfigs.GATEWAY), null, port, adjust))) return Main.FAILURE;
         } catch (RuntimeException e) {
             started.stopAll();
-            if (firstKey != null) printKey(out, firstKey, null);
+            if (firstKey != null) printKey(out, firstKey, null, null);
             throw e;
         }
 
         Services.Started gateway = started.list().getLast();
+        try {
+            String localListen = HomeAddresses.listen(home.resolve(DefaultConfigs.LOCAL), HomeAddresses.DEFAULT_LOCAL_LISTEN);
+            HomeAddresses.record(home, "http://" + displayHost(home) + ":" + gateway.port(),
+                    local == null ? HomeAddresses.url(localListen) : HomeAddresses.withPort(localListen, local.port()));
+        } catch (java.io.IOException e) {
+            err.println("tailgate: warning: cannot write " + home.resolve(HomeAddresses.RUN_FILE) + " (" + e.getMessage()
+                    + "); status and ps find this instance only through the configs");
+        }
         String baseUrl = "http://" + displayHost(home) + ":" + gateway.port() + "/v1";
         for (Services.Started s : started.list()) out.println(s.name() + " listening on port " + s.port());
-        if (firstKey != null) printKey(out, firstKey, baseUrl);
+        if (firstKey != null) printKey(out, firstKey, baseUrl, firstChatModel(home));
         else out.println("Base URL: " + baseUrl + "   (client keys: tailgate keys list / keys create NAME)");
-        out.println("Stop with Ctrl-C (or SIGTERM). Health: tailgate status");
+        out.println("Stop with Ctrl-C (or SIGTERM). Health: tailgate status" + homeHint(home) + "   Models: tailgate ps" + homeHint(home));
         out.flush();
+        if (local != null && local.downloads() != null) pull = startPull(home, local.downloads(), err);
 
         waiter.await();
         return Main.OK;
+    }
+
+    /** The first chat model of local.yaml (what the default {@code qwen} alias targets), for the banner's pull hint. */
+    static String firstChatModel(Path home) {
+        try {
+            JsonNode models = ClientsFile.YAML.readTree(home.resolve(DefaultConfigs.LOCAL).toFile()).path("models");
+            for (var it = models.properties().iterator(); it.hasNext(); ) {
+                var e = it.next();
+                if (e.getValue().path("capability").asText().equals("chat")) return e.getKey();
+            }
+        } catch (IOException | RuntimeException e) {
+            // qwen-local reports its own bad config
+        }
+        return "NAME";
+    }
+
+    /** {@code --home DIR} for printed hints when this is not the default home (so they work as typed). */
+    private String homeHint(Path home) {
+        return homeOption == null ? "" : " --home " + home;
+    }
+
+    /**
+     * The default chat model's download, in the background, when its file is missing: the first chat model of local.yaml
+     * whose file is absent and that {@code models pull} knows how to fetch. Null when nothing is to do.
+     */
+    private Thread startPull(Path home, Downloads downloads, PrintWriter err) {
+        if (noPull) return null;
+        try {
+            ModelStore store = new ModelStore(StoreConfig.load(home, null, env));
+            JsonNode models = ClientsFile.YAML.readTree(home.resolve(DefaultConfigs.LOCAL).toFile()).path("models");
+            for (StoreConfig.ConfiguredModel m : store.missing()) {
+                if (!models.path(m.name()).path("capability").asText().equals("chat")) continue;
+                List<ModelStore.Planned> plan;
+                try {
+                    plan = store.plan(m.name());
+                } catch (PullException e) {
+                    continue; // no source: nothing to download; status names the missing file
+                }
+                return new BackgroundPull(HubAccess.from(env), pullOptions, downloads, err, homeHint(home)).start(m.name(), plan);
+            }
+        } catch (IOException | RuntimeException e) {
+            err.println("tailgate: warning: no background download (" + Main.describe(e) + ")");
+            err.flush();
+        }
+        return null;
     }
 
     /** A first key only when there is no clients file at all: an emptied file means the user removed the keys. */
@@ -94,7 +194,7 @@ public final class UpCommand implements Callable<Integer> {
         return key;
     }
 
-    private static void printKey(PrintWriter out, String key, String baseUrl) {
+    private static void printKey(PrintWriter out, String key, String baseUrl, String chatModel) {
         out.println();
         out.println("Your client key (shown only this once; clients.yaml keeps only its SHA-256 hash):");
         out.println();
@@ -106,8 +206,8 @@ public final class UpCommand implements Callable<Integer> {
             out.println("  curl " + baseUrl + "/models -H 'Authorization: Bearer " + key + "'");
             out.println("  curl " + baseUrl + "/embeddings -H 'Authorization: Bearer " + key + "'"
                     + " -H 'Content-Type: application/json' -d '{\"model\":\"embeddings\",\"input\":\"hello\"}'");
-            out.println("Chat with model \"qwen\" once its file is present"
-                    + " (tailgate models pull hf://Qwen/Qwen2.5-0.5B-Instruct-GGUF/qwen2.5-0.5b-instruct-q4_k_m.gguf).");
+            out.println("Chat with model \"qwen\" once its file is present (up downloads it in the background; or:"
+                    + " tailgate models pull " + chatModel + ").");
             out.println();
         }
     }

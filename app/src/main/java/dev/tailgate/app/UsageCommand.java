@@ -49,6 +49,9 @@ public final class UsageCommand implements Callable<Integer> {
             description = "Group by client, model, provider or day; comma-separated for several (default: ${DEFAULT-VALUE}).")
     List<String> by;
 
+    @Option(names = "--json", description = "Print the rows as a JSON array.")
+    boolean json;
+
     private final Clock clock;
 
     public UsageCommand() {
@@ -81,6 +84,22 @@ public final class UsageCommand implements Callable<Integer> {
                     + (Files.exists(file) ? "" : " (the gateway creates it on its first request)"));
         }
         PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            var arr = dev.tailgate.wire.Json.MAPPER.createArrayNode();
+            for (UsageSummary r : rows) {
+                var o = arr.addObject();
+                r.keys().forEach((g, v) -> o.put(g.name().toLowerCase(java.util.Locale.ROOT), v));
+                o.put("requests", r.requests());
+                o.put("errors", r.errors());
+                o.put("prompt_tokens", r.promptTokens());
+                o.put("completion_tokens", r.completionTokens());
+                o.put("cost_usd", r.costUsd());
+                o.put("avg_latency_ms", r.avgLatencyMs());
+            }
+            out.println(arr.toPrettyString());
+            out.flush();
+            return Main.OK;
+        }
         out.println("usage since " + (from.equals(Instant.EPOCH) ? "the beginning" : from) + "  (ledger " + file + ")");
         if (rows.isEmpty()) out.println("no requests in this period");
         else out.print(UsageReader.table(rows, groups));

@@ -12,12 +12,16 @@ final class FakeServices implements Services {
     Supplier<RuntimeException> localFailure;
     Path gatewayConfig;
     Path localConfig;
+    Integer gatewayPort;
+    Integer localPort;
     /** Runs inside startGateway, before it returns (e.g. a signal arriving during start-up). */
     Runnable duringGatewayStart = () -> {};
 
     @Override
-    public Started startGateway(Path config, String host, Integer port) {
+    public Started startGateway(Path config, String host, Integer port,
+                                java.util.function.UnaryOperator<dev.tailgate.gateway.config.GatewayConfig> adjust) {
         gatewayConfig = config;
+        gatewayPort = port;
         if (gatewayFailure != null) throw gatewayFailure.get();
         events.add("start gateway");
         duringGatewayStart.run();
@@ -27,6 +31,7 @@ final class FakeServices implements Services {
     @Override
     public Started startLocal(Path config, String host, Integer port) {
         localConfig = config;
+        localPort = port;
         if (localFailure != null) throw localFailure.get();
         events.add("start local");
         return new Started("qwen-local", port == null ? 18081 : port, () -> events.add("stop local"));

@@ -314,7 +314,7 @@ class GatewayOverLocalTest {
             assertThat(err.get("code").asText()).isEqualTo("model_unavailable");
             assertThat(err.get("type").asText()).isEqualTo("api_error");
             assertThat(err.get("message").asText())
-                    .contains("./tailgate models pull hf://Example/Absent-GGUF/absent-qwen.gguf");
+                    .contains("tailgate models pull absent-qwen");
             // the operator must act: no Retry-After, and SDKs are told not to retry
             assertThat(r.headers().firstValue("retry-after")).isEmpty();
             assertThat(r.headers().firstValue("x-should-retry")).contains("false");

@@ -39,7 +39,7 @@ class GatewayWithCliKeysTest {
         assertThat(created.code()).as(created.toString()).isZero();
         String key = created.out().strip();
 
-        Services.Started gw = Services.REAL.startGateway(home.resolve("gateway.yaml"), "127.0.0.1", 0);
+        Services.Started gw = Services.REAL.startGateway(home.resolve("gateway.yaml"), "127.0.0.1", 0, java.util.function.UnaryOperator.identity());
         try {
             assertThat(get(gw.port(), "/v1/models", key)).isEqualTo(200);
             assertThat(get(gw.port(), "/v1/models", key + "x")).isEqualTo(401);

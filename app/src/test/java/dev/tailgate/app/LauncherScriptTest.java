@@ -109,7 +109,8 @@ class LauncherScriptTest {
         assertThat(r.code()).as(r.err()).isZero();
         List<String> args = r.out().lines().toList();
         assertThat(args).contains("--enable-native-access=ALL-UNNAMED", "-XX:+UseParallelGC", "-Xmx1g",
-                "-Dde.kherud.llama.tmpdir=" + tmp.resolve("userhome/.tailgate/tmp"));
+                "-Dde.kherud.llama.tmpdir=" + tmp.resolve("userhome/.tailgate/tmp"),
+                "-Dtailgate.launcher=" + script.toRealPath()); // what `tailgate install` links to
         assertThat(args.subList(args.indexOf("-jar"), args.size())).containsExactly(
                 "-jar", script.getParent().resolve("app/target/tailgate-all.jar").toString(), "status", "--url", "x");
     }

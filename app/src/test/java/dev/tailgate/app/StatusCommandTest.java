@@ -34,13 +34,19 @@ class StatusCommandTest {
              "memory": {"budget_bytes": 12884901888, "used_bytes": 94371840}}
             """;
 
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path home;
+
     @Test
     void printsAlignedProviderAndModelTablesForBothServices() throws Exception {
         try (StubServer local = new StubServer(); StubServer gw = new StubServer()) {
             local.json("/status", 200, LOCAL_STATUS);
             gw.json("/status", 503, gatewayStatus(local.url()));
+            // the home says where both listen (no --url): another instance on the default ports is never asked
+            java.nio.file.Files.writeString(home.resolve("gateway.yaml"), "listen: 127.0.0.1:" + gw.port() + "\n");
+            java.nio.file.Files.writeString(home.resolve("local.yaml"), "listen: 127.0.0.1:" + local.port() + "\n");
 
-            CliRun r = CliRun.of("status", "--url", gw.url());
+            CliRun r = CliRun.of("status", "--home", home.toString());
             assertThat(r.code()).as(r.toString()).isZero();
             List<String> lines = r.out().lines().toList();
 
@@ -60,7 +66,7 @@ class StatusCommandTest {
             assertThat(lines).anyMatch(l -> l.matches("qwen +local/qwen2.5-0.5b-instruct,deepseek/deepseek-chat +yes +no"));
             assertThat(lines).anyMatch(l -> l.matches("secret +local/qwen2.5-0.5b-instruct +no +yes"));
 
-            // qwen-local was found through the local provider's base_url
+            // qwen-local was found through the home's local.yaml
             assertThat(lines).contains("qwen-local  " + local.url() + "  degraded  memory 90.0 MiB of 12.0 GiB");
             String mh = lines.stream().filter(l -> l.startsWith("MODEL  ") && l.contains("CAPABILITY")).findFirst().orElseThrow();
             assertThat(mh).matches("MODEL +CAPABILITY +STATE +IN_FLIGHT +QUEUED +MEMORY +REASON");

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code tailgate up} as a real process: first start prints a working key, SIGTERM stops the services through the
- * shutdown hook. The home's configs are the defaults with the gateway on port 0 and qwen-local on a free port (the
- * gateway's base_url follows it), so the test never needs 8080/8081.
+ * shutdown hook. The home's configs are the defaults; TAILGATE_PORT=0 and TAILGATE_LOCAL_PORT (a free port) move both
+ * services, and the gateway's local provider follows qwen-local there, so the test never needs 8080/8081.
  */
 @EnabledOnOs(OS.LINUX)
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
@@ -34,20 +34,20 @@ class UpProcessTest {
 
     @Test
     void upServesWithTheKeyItPrintsAndStopsOnSigterm() throws Exception {
-        // qwen-local needs a known port: the gateway's default config points at it (a free one, not 8081)
+        // qwen-local on a free port chosen through the environment; gateway.yaml is the default (base_url at 8081):
+        // the gateway's local provider follows the port qwen-local actually got
         int localPort;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             localPort = s.getLocalPort();
         }
-        Files.writeString(home.resolve("gateway.yaml"), DefaultConfigs.gatewayYaml().replace("listen: 127.0.0.1:8080", "listen: 127.0.0.1:0")
-                .replace("http://127.0.0.1:8081/v1", "http://127.0.0.1:" + localPort + "/v1"));
-        Files.writeString(home.resolve("local.yaml"), DefaultConfigs.localYaml(home)
-                .replace("listen: 127.0.0.1:8081", "listen: 127.0.0.1:" + localPort));
         Path log = home.resolve("up.log");
 
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(javaBin, "--enable-native-access=ALL-UNNAMED", "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "up", "--home", home.toString())
+        ProcessBuilder pb = new ProcessBuilder(javaBin, "--enable-native-access=ALL-UNNAMED", "-Xmx256m",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "up", "--home", home.toString(), "--no-pull");
+        pb.environment().put("TAILGATE_PORT", "0"); // any free port for the gateway
+        pb.environment().put("TAILGATE_LOCAL_PORT", String.valueOf(localPort));
+        Process p = pb
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
@@ -64,6 +64,8 @@ class UpProcessTest {
             Matcher km = KEY.matcher(out);
             assertThat(pm.find() && km.find()).as(out).isTrue();
             int port = Integer.parseInt(pm.group(1));
+            assertThat(port).isNotEqualTo(8080);
+            assertThat(out).contains("qwen-local listening on port " + localPort);
             String key = km.group(1);
             assertThat(Files.readString(home.resolve("clients.yaml"))).doesNotContain(key).contains(ClientKey.sha256Hex(key));
 

@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -54,44 +55,52 @@ public final class GatewayServer implements AutoCloseable {
      */
     public record Options(Path configFile, String host, Integer port, Map<String, String> env, Clock clock,
                           Duration shutdownGrace, List<GatewayExtension> extensions, boolean probes,
-                          java.util.function.LongSupplier ticker) {
+                          java.util.function.LongSupplier ticker, UnaryOperator<GatewayConfig> adjust) {
 
         public static Options of(Path configFile) {
             return new Options(configFile, null, null, System.getenv(), Clock.systemUTC(), Duration.ofSeconds(10),
-                    GatewayExtensions.builtin(), true, System::nanoTime);
+                    GatewayExtensions.builtin(), true, System::nanoTime, UnaryOperator.identity());
+        }
+
+        /**
+         * Applied to the config after every load, the first and each reload: {@code tailgate up} points the providers
+         * that mean "the qwen-local started next to me" at its actual address and internal key.
+         */
+        public Options adjust(UnaryOperator<GatewayConfig> a) {
+            return new Options(configFile, host, port, env, clock, shutdownGrace, extensions, probes, ticker, a);
         }
 
         public Options listen(String host, Integer port) {
-            return new Options(configFile, host, port, env, clock, shutdownGrace, extensions, probes, ticker);
+            return new Options(configFile, host, port, env, clock, shutdownGrace, extensions, probes, ticker, adjust);
         }
 
         public Options env(Map<String, String> env) {
-            return new Options(configFile, host, port, env, clock, shutdownGrace, extensions, probes, ticker);
+            return new Options(configFile, host, port, env, clock, shutdownGrace, extensions, probes, ticker, adjust);
         }
 
         public Options clock(Clock clock) {
-            return new Options(configFile, host, port, env, clock, shutdownGrace, extensions, probes, ticker);
+            return new Options(configFile, host, port, env, clock, shutdownGrace, extensions, probes, ticker, adjust);
         }
 
         /** Monotonic nanos for the client rate limiters (tests advance it by hand). */
         public Options ticker(java.util.function.LongSupplier ticker) {
-            return new Options(configFile, host, port, env, clock, shutdownGrace, extensions, probes, ticker);
+            return new Options(configFile, host, port, env, clock, shutdownGrace, extensions, probes, ticker, adjust);
         }
 
         public Options shutdownGrace(Duration grace) {
-            return new Options(configFile, host, port, env, clock, grace, extensions, probes, ticker);
+            return new Options(configFile, host, port, env, clock, grace, extensions, probes, ticker, adjust);
         }
 
         /** Turns the active health probes on or off (tests whose fakes count requests turn them off). */
         public Options activeProbes(boolean on) {
-            return new Options(configFile, host, port, env, clock, shutdownGrace, extensions, on, ticker);
+            return new Options(configFile, host, port, env, clock, shutdownGrace, extensions, on, ticker, adjust);
         }
 
         /** Adds a callback that registers extra routes (runs once, before the server listens). */
         public Options extension(GatewayExtension ext) {
             List<GatewayExtension> l = new ArrayList<>(extensions);
             l.add(ext);
-            return new Options(configFile, host, port, env, clock, shutdownGrace, List.copyOf(l), probes, ticker);
+            return new Options(configFile, host, port, env, clock, shutdownGrace, List.copyOf(l), probes, ticker, adjust);
         }
     }
 
@@ -139,7 +148,7 @@ public final class GatewayServer implements AutoCloseable {
      */
     public static GatewayServer start(Options o) {
         ConfigLoader loader = new ConfigLoader(new SecretResolver(o.env()));
-        GatewayConfig config = loader.load(o.configFile());
+        GatewayConfig config = o.adjust().apply(loader.load(o.configFile()));
         config.warnings().forEach(w -> LOG.warn("config: {}", w));
         Vertx vertx = Vertx.vertx();
         PolicyRuntime policy = null;
@@ -191,7 +200,7 @@ public final class GatewayServer implements AutoCloseable {
 
             Path configFile = o.configFile().toAbsolutePath().normalize();
             ConfigWatcher<GatewayConfig> watcher = new ConfigWatcher<>("gateway config", config, () -> {
-                GatewayConfig c = loader.load(configFile);
+                GatewayConfig c = o.adjust().apply(loader.load(configFile));
                 c.warnings().forEach(w -> LOG.warn("config: {}", w));
                 return c;
             }, c -> {

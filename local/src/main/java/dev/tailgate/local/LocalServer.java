@@ -11,7 +11,9 @@ import dev.tailgate.local.engine.speech.EspeakSpeechEngine;
 import dev.tailgate.local.engine.speech.KokoroSpeechEngine;
 import dev.tailgate.local.engine.whisper.WhisperTranscriptionEngine;
 import dev.tailgate.local.engine.worker.WorkerProcessFactory;
+import dev.tailgate.local.http.InternalKey;
 import dev.tailgate.local.http.LocalHttpApi;
+import dev.tailgate.local.store.Downloads;
 import dev.tailgate.local.metrics.LocalMetrics;
 import dev.tailgate.local.sched.Scheduler;
 import dev.tailgate.wire.http.InvalidRequests;
@@ -39,9 +41,12 @@ public final class LocalServer implements AutoCloseable {
     private volatile LocalConfig config;
     private final long tickTimer;
     private ConfigWatcher<LocalConfig> watcher; // null when started from a config object (tests), not a file
+    private final Downloads downloads;
     private boolean closed;
 
-    private LocalServer(Vertx vertx, HttpServer server, Scheduler scheduler, LocalConfig config, long tickTimer) {
+    private LocalServer(Vertx vertx, HttpServer server, Scheduler scheduler, LocalConfig config, long tickTimer,
+                        Downloads downloads) {
+        this.downloads = downloads;
         this.vertx = vertx;
         this.server = server;
         this.scheduler = scheduler;
@@ -159,6 +164,7 @@ public final class LocalServer implements AutoCloseable {
         public LocalServer start() {
             if (engines == null) engines = productionEngines(config);
             LocalMetrics metrics = new LocalMetrics();
+            Downloads downloads = new Downloads();
             Scheduler scheduler = new Scheduler(config, engines, clock, metrics);
             metrics.bind(scheduler);
             Vertx vertx = Vertx.vertx();
@@ -169,11 +175,12 @@ public final class LocalServer implements AutoCloseable {
                 HttpServer server = vertx.createHttpServer(options)
                         .connectionHandler(conn -> StrictFraming.apply(conn, options))
                         .invalidRequestHandler(InvalidRequests::handle)
-                        .requestHandler(new LocalHttpApi(scheduler, metrics, config.maxRequestBytes()));
+                        .requestHandler(new LocalHttpApi(scheduler, metrics, config.maxRequestBytes(),
+                                InternalKey.ofSha256Hex(config.apiKeySha256()), downloads));
                 server.listen(config.port(), config.host()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
                 long timer = autoTick ? vertx.setPeriodic(tickMillis(config), id -> scheduler.tick()) : -1;
                 LOG.info("qwen-local listening on {}:{} with {} model(s)", config.host(), server.actualPort(), config.models().size());
-                LocalServer local = new LocalServer(vertx, server, scheduler, config, timer);
+                LocalServer local = new LocalServer(vertx, server, scheduler, config, timer, downloads);
                 if (configFile != null) local.watch(configFile, new ConfigLoader(ENGINES), fromFile);
                 return local;
             } catch (Exception e) {
@@ -200,6 +207,11 @@ public final class LocalServer implements AutoCloseable {
     /** For tests and the launcher: the scheduler behind the HTTP API (tick it when autoTick is off). */
     public Scheduler scheduler() {
         return scheduler;
+    }
+
+    /** Model files downloading while the service runs ({@code /status} shows them as {@code downloading}). */
+    public Downloads downloads() {
+        return downloads;
     }
 
     public LocalConfig config() {

@@ -36,7 +36,7 @@ class HealthTest {
             JsonNode m = status.get("models").get(0);
             assertThat(m.get("state").asText()).isEqualTo("unavailable");
             assertThat(m.get("reason").asText()).isEqualTo("model file qwen.gguf"
-                    + " is missing — run: ./tailgate models pull hf://Qwen/Qwen2.5-0.5B-Instruct-GGUF/qwen.gguf");
+                    + " is missing — run: tailgate models pull qwen");
             // where the home is stays private: no absolute model path in /status (issue 9 point 7)
             assertThat(h.get("/status").body()).doesNotContain(h.modelsDir.toString()).doesNotContain(tmp.toString());
 

@@ -54,7 +54,7 @@ class ProductionStartTest {
             assertThat(qwen.get("state").asText()).isEqualTo("unavailable");
             assertThat(qwen.get("reason").asText()).doesNotContain(tmp.toString()) // the home stays private
                     .contains("model file qwen2.5-0.5b-instruct-q4_k_m.gguf is missing")
-                    .contains("./tailgate models pull hf://Qwen/Qwen2.5-0.5B-Instruct-GGUF/qwen2.5-0.5b-instruct-q4_k_m.gguf");
+                    .contains("tailgate models pull qwen2.5-0.5b-instruct");
             assertThat(status.get("models").get(1).get("state").asText()).isEqualTo("ready");
             assertThat(tmp.resolve("logs/all-minilm-l6-v2.log")).exists();
         }

@@ -17,4 +17,11 @@ public record GatewayConfig(Path source, Path clientsFile, String host, int port
                             boolean logPrompts,
                             Map<String, ProviderConfig> providers, Map<String, ModelRoute> models,
                             Map<String, ClientConfig> clients, List<String> warnings, JsonNode raw,
-                            List<String> corsOrigins) {}
+                            List<String> corsOrigins) {
+
+    /** This config with other providers (the launcher points the local provider at the port qwen-local got). */
+    public GatewayConfig withProviders(Map<String, ProviderConfig> newProviders) {
+        return new GatewayConfig(source, clientsFile, host, port, maxBody, bodyBudget, clientTimeout, logPrompts,
+                Map.copyOf(newProviders), models, clients, warnings, raw, corsOrigins);
+    }
+}

@@ -26,7 +26,7 @@ import java.util.Set;
  */
 public final class ConfigLoader {
     private static final Set<String> TOP_KEYS = Set.of("listen", "models_dir", "logs_dir", "memory_budget", "max_request_bytes",
-            "shutdown_grace", "models");
+            "shutdown_grace", "models", "api_key_sha256");
     private static final Set<String> MODEL_KEYS = Set.of("capability", "engine", "file", "source", "context", "threads",
             "max_concurrency", "max_queue", "keep_alive", "stuck_after");
 
@@ -101,7 +101,14 @@ public final class ConfigLoader {
                 models.add(model(doc, id, "/models/" + YamlDocument.escape(id), modelsDir));
             }
         }
-        return new LocalConfig(host, port, modelsDir, logsDir, budget, maxBody, grace, models);
+        String keyHash = null;
+        if (root.has("api_key_sha256") && !root.get("api_key_sha256").isNull()) {
+            keyHash = text(doc, "/api_key_sha256").toLowerCase(Locale.ROOT);
+            if (!keyHash.matches("[0-9a-f]{64}")) {
+                throw doc.error("/api_key_sha256", "must be the SHA-256 of the internal key as 64 hex digits (`./tailgate up` writes it)");
+            }
+        }
+        return new LocalConfig(host, port, modelsDir, logsDir, budget, maxBody, grace, models, keyHash);
     }
 
     private ModelConfig model(YamlDocument doc, String id, String at, Path modelsDir) {

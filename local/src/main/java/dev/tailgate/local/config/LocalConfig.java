@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * The whole qwen-local configuration, validated. Models keep the order of the file. {@code logsDir} holds one log per
- * engine worker process (native output goes there).
+ * engine worker process (native output goes there). {@code apiKeySha256}: SHA-256 (lowercase hex) of the internal key
+ * every request but {@code /health} must carry as {@code Authorization: Bearer}; null = open (a standalone service).
  */
 public record LocalConfig(
         String host,
@@ -16,7 +17,8 @@ public record LocalConfig(
         long memoryBudgetBytes,
         long maxRequestBytes,
         Duration shutdownGrace,
-        List<ModelConfig> models) {
+        List<ModelConfig> models,
+        String apiKeySha256) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8081;
@@ -29,6 +31,6 @@ public record LocalConfig(
 
     public LocalConfig withListen(String newHost, Integer newPort) {
         return new LocalConfig(newHost != null ? newHost : host, newPort != null ? newPort : port, modelsDir, logsDir,
-                memoryBudgetBytes, maxRequestBytes, shutdownGrace, models);
+                memoryBudgetBytes, maxRequestBytes, shutdownGrace, models, apiKeySha256);
     }
 }

@@ -41,6 +41,7 @@ public record ModelConfig(
      */
     public String missingFileReason() {
         if (file == null || Files.isRegularFile(file)) return null;
-        return "model file " + file.getFileName() + " is missing — run: ./tailgate models pull " + (source != null ? source : id);
+        // one pull command everywhere: by model id (local.yaml's source, else the catalog entry of that name)
+        return "model file " + file.getFileName() + " is missing — run: tailgate models pull " + id;
     }
 }

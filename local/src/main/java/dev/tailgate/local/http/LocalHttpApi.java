@@ -7,6 +7,7 @@ import dev.tailgate.local.metrics.LocalMetrics;
 import dev.tailgate.local.sched.MemoryUse;
 import dev.tailgate.local.sched.ModelHealth;
 import dev.tailgate.local.sched.Scheduler;
+import dev.tailgate.local.store.Downloads;
 import dev.tailgate.wire.ApiError;
 import dev.tailgate.wire.Json;
 import io.vertx.core.Context;
@@ -32,11 +33,16 @@ public final class LocalHttpApi implements Handler<HttpServerRequest> {
     private final Speech speech;
     private final Transcriptions transcriptions;
     private final long startedEpochSeconds = System.currentTimeMillis() / 1000;
+    private final InternalKey key;
+    private final Downloads downloads;
 
-    public LocalHttpApi(Scheduler scheduler, LocalMetrics metrics, long maxBodyBytes) {
+    /** {@code key}: what every request but /health must carry ({@link InternalKey#OPEN}: nothing). */
+    public LocalHttpApi(Scheduler scheduler, LocalMetrics metrics, long maxBodyBytes, InternalKey key, Downloads downloads) {
         this.scheduler = scheduler;
         this.metrics = metrics;
         this.maxBodyBytes = maxBodyBytes;
+        this.key = key;
+        this.downloads = downloads;
         this.chat = new ChatCompletions(scheduler);
         this.embeddings = new Embeddings(scheduler);
         this.speech = new Speech(scheduler);
@@ -50,8 +56,14 @@ public final class LocalHttpApi implements Handler<HttpServerRequest> {
         Context context = Vertx.currentContext();
         Exchange ex = new Exchange(req, context, metrics, endpointLabel(path));
         try {
+            // /health stays open: it says only whether the service can serve, and supervisors probe it without a key
+            if (!path.equals("/health") && !key.allows(req.getHeader("authorization"))) {
+                ex.error(InternalKey.refusal());
+                return;
+            }
             switch (path) {
                 case "/health" -> get(ex, method, () -> health(ex));
+                case "/admin/unload" -> post(ex, method, this::unload);
                 case "/status" -> get(ex, method, () -> ex.json(200, status()));
                 case "/metrics" -> get(ex, method, () -> ex.text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
                 case "/v1/models" -> get(ex, method, () -> ex.json(200, models()));
@@ -73,7 +85,7 @@ public final class LocalHttpApi implements Handler<HttpServerRequest> {
 
     private static String endpointLabel(String path) {
         return switch (path) {
-            case "/health", "/status", "/metrics", "/v1/models", "/v1/chat/completions", "/v1/embeddings",
+            case "/health", "/status", "/metrics", "/admin/unload", "/v1/models", "/v1/chat/completions", "/v1/embeddings",
                  "/v1/audio/speech", "/v1/audio/voices", "/v1/audio/transcriptions", "/v1/audio/translations" -> path;
             default -> "other";
         };
@@ -185,11 +197,42 @@ public final class LocalHttpApi implements Handler<HttpServerRequest> {
                 p.put("weights_bytes", h.process().weightsBytes());
                 p.put("overhead_bytes", h.process().overheadBytes());
             }
+            if (cfg != null) m.put("keep_alive_ms", cfg.keepAlive().toMillis());
+            if (h.unloadInMs() >= 0) m.put("unload_in_ms", h.unloadInMs()); else m.putNull("unload_in_ms");
+            downloads.of(h.id()).ifPresent(d -> {
+                m.put("state", "downloading");
+                m.put("reason", "downloading " + d.fileName() + " (" + d.percent() + "%); it serves once the file is complete");
+                ObjectNode dl = m.putObject("download");
+                dl.put("file", d.fileName());
+                dl.put("percent", d.percent());
+                dl.put("bytes", d.bytes());
+                dl.put("total_bytes", d.totalBytes());
+                dl.put("bytes_per_second", d.bytesPerSecond());
+                if (d.etaSeconds() >= 0) dl.put("eta_seconds", d.etaSeconds()); else dl.putNull("eta_seconds");
+            });
         }
         ObjectNode mem = root.putObject("memory");
         mem.put("budget_bytes", memory.budgetBytes());
         mem.put("used_bytes", memory.usedBytes());
         return root;
+    }
+
+    /** POST /admin/unload {"model": ID}: frees an idle model's memory now; a busy one is refused (409, retry later). */
+    private void unload(Exchange ex, byte[] body) {
+        String model = Requests.requiredString(Requests.object(body), "model");
+        Scheduler.Unload result = scheduler.unload(model);
+        switch (result) {
+            case UNKNOWN -> ex.error(ApiError.modelNotFound(model));
+            case BUSY -> ex.error(new ApiError(409, "invalid_request_error", "model_busy", "Model '" + model
+                    + "' is running or queueing requests; unload it once it is idle.", "model", java.time.Duration.ofSeconds(1)));
+            case NOT_LOADED, UNLOADED -> {
+                ObjectNode r = Json.object();
+                r.put("model", model);
+                r.put("unloaded", true);
+                r.put("was_loaded", result == Scheduler.Unload.UNLOADED);
+                ex.json(200, r);
+            }
+        }
     }
 
     /** ok: every model can serve; degraded: some cannot; unavailable: none can (or none is configured). */

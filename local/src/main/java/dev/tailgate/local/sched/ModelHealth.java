@@ -5,7 +5,8 @@ import dev.tailgate.local.engine.ProcessFootprint;
 /**
  * A point-in-time view of one model for /status, /health and /metrics. Times are milliseconds ago (0 when there is no
  * job); {@code reason} is null when there is nothing to explain; {@code process} is null unless a worker or server
- * process runs the model.
+ * process runs the model. {@code unloadInMs}: how long until keep-alive unloads
+ * the model if it stays idle (-1 when it is not loaded and idle, or keep_alive is 0).
  */
 public record ModelHealth(
         String id,
@@ -17,4 +18,5 @@ public record ModelHealth(
         long oldestJobMs,
         long lastProgressMs,
         long memoryBytes,
+        long unloadInMs,
         ProcessFootprint process) {}

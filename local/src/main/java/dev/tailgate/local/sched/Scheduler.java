@@ -493,6 +493,33 @@ public final class Scheduler {
         after.add(() -> closeLater(model));
     }
 
+    /** What {@link #unload} did. */
+    public enum Unload { UNLOADED, NOT_LOADED, BUSY, UNKNOWN }
+
+    /**
+     * Unloads an idle model now (as keep-alive would), freeing its memory; a model with jobs running or waiting is left
+     * alone ({@link Unload#BUSY}): the operator asks again once it is idle, no request is cut off.
+     */
+    public Unload unload(String modelId) {
+        List<Runnable> after = new ArrayList<>();
+        Unload result;
+        synchronized (lock) {
+            ModelSlot slot = slots.get(modelId);
+            if (slot == null) return Unload.UNKNOWN;
+            if (slot.model == null && !slot.loading) return Unload.NOT_LOADED;
+            if (!slot.idleLoaded()) return Unload.BUSY;
+            LoadedModel model = slot.model;
+            LOG.info("unloading model '{}': asked by the operator", slot.id());
+            slot.model = null;
+            slot.reason = null;
+            budget.release(slot);
+            after.add(() -> closeLater(model));
+            result = Unload.UNLOADED;
+        }
+        run(after);
+        return result;
+    }
+
     // ---------------------------------------------------------------- health
 
     public List<ModelHealth> health() {
@@ -508,8 +535,10 @@ public final class Scheduler {
                 long lastProgress = slot.running.stream().mapToLong(j -> now - j.lastProgressAt).min().orElse(0);
                 // measured when loaded; while loading, what the budget holds for it
                 long memory = slot.model != null ? Math.max(0, slot.model.memoryBytes()) : budget.heldBy(slot);
+                long keepMs = slot.config.keepAlive().toMillis();
+                long unloadIn = slot.idleLoaded() && keepMs > 0 ? Math.max(0, keepMs - (now - slot.lastUsedAt)) : -1;
                 out.add(new ModelHealth(slot.id(), slot.config.capability().wireName(), state, reason,
-                        slot.running.size(), slot.waiting.size(), Math.max(0, oldest), Math.max(0, lastProgress), memory,
+                        slot.running.size(), slot.waiting.size(), Math.max(0, oldest), Math.max(0, lastProgress), memory, unloadIn,
                         slot.model != null ? slot.model.footprint() : null));
             }
             return out;

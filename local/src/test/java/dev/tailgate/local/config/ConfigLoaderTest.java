@@ -82,9 +82,9 @@ class ConfigLoaderTest {
         Files.writeString(tmp.resolve("c.gguf"), "x");
         assertThat(c.models().get(0).file()).isEqualTo(tmp.resolve("a.gguf"));
         assertThat(c.models().get(0).missingFileReason())
-                .isEqualTo("model file a.gguf is missing — run: ./tailgate models pull a");
+                .isEqualTo("model file a.gguf is missing — run: tailgate models pull a");
         assertThat(c.models().get(1).file()).isEqualTo(Path.of("/abs/b.gguf"));
-        assertThat(c.models().get(1).missingFileReason()).endsWith("./tailgate models pull hf://o/r/b.gguf");
+        assertThat(c.models().get(1).missingFileReason()).endsWith("tailgate models pull b");
         assertThat(c.models().get(2).missingFileReason()).isNull();
         assertThat(c.models().get(2).keepAlive()).isZero();
     }
