@@ -111,6 +111,7 @@ public final class SyntheticGguf {
     private float ropeBase = 1_000_000f;
     private boolean quietSpecialTokens = true;
     private String name = "tailgate-synthetic";
+    private Integer pooling;
 
     private SyntheticGguf(int layers, int embd, int heads, int kvHeads, int ffn, int contextLength) {
         this.layers = layers;
@@ -131,6 +132,11 @@ public final class SyntheticGguf {
         return new SyntheticGguf(24, 896, 14, 2, 4864, 32768);
     }
 
+    /** Qwen2.5-1.5B's shape (28 layers, 1536 wide, 12 heads, 2 KV heads, FFN 8960) with a tiny vocabulary. */
+    public static SyntheticGguf qwen25_15b() {
+        return new SyntheticGguf(28, 1536, 12, 2, 8960, 32768);
+    }
+
     public static SyntheticGguf custom(int layers, int embd, int heads, int kvHeads, int ffn) {
         return new SyntheticGguf(layers, embd, heads, kvHeads, ffn, 4096);
     }
@@ -141,6 +147,8 @@ public final class SyntheticGguf {
     public SyntheticGguf name(String name) { this.name = name; return this; }
     public SyntheticGguf contextLength(int n) { this.contextLength = n; return this; }
     public SyntheticGguf chatTemplate(String template) { this.template = Objects.requireNonNull(template); return this; }
+    /** Writes {@code <arch>.pooling_type} (llama.cpp's enum: 1 mean, 2 cls, 3 last), as embedding models' files do. */
+    public SyntheticGguf pooling(int type) { this.pooling = type; return this; }
 
     /**
      * A model that answers every prompt with {@code text}, then ends its turn — deterministically, whatever the sampler
@@ -250,6 +258,7 @@ public final class SyntheticGguf {
                 .putUInt32("tokenizer.ggml.bos_token_id", vocab.id(ByteLevelVocab.END_OF_TEXT))
                 .putBool("tokenizer.ggml.add_bos_token", false)
                 .putString("tokenizer.chat_template", template);
+        if (pooling != null) w.putUInt32(a + ".pooling_type", pooling);
 
         Chain next = answer == null ? null : new Chain(vocab, answers, embd, marker == null ? -1 : nVocab);
         // 2-D weights go in the chosen type; norms and biases stay F32 as in real conversions.
@@ -285,7 +294,7 @@ public final class SyntheticGguf {
     }
 
     private int fileType() {
-        return switch (type) { case F32 -> 0; case F16 -> 1; case Q8_0 -> 7; };
+        return switch (type) { case F32 -> 0; case F16 -> 1; case Q4_0 -> 2; case Q8_0 -> 7; };
     }
 
     private static long[] dims(long... d) { return d; }
