@@ -3,19 +3,11 @@ package dev.tailgate.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailgate.gateway.GatewayServer;
 import dev.tailgate.local.EngineRegistry;
 import dev.tailgate.local.LocalServer;
 import dev.tailgate.local.config.ConfigLoader;
 import dev.tailgate.local.config.LocalConfig;
-import dev.tailgate.local.engine.EngineException;
-import dev.tailgate.local.engine.EngineFactory;
-import dev.tailgate.local.engine.EngineRequest;
-import dev.tailgate.local.engine.JobListener;
-import dev.tailgate.local.engine.LoadedModel;
-import dev.tailgate.local.engine.ModelSpec;
-import dev.tailgate.local.engine.RunningJob;
 import dev.tailgate.local.engine.worker.WorkerProcessFactory;
 import dev.tailgate.testing.gguf.GgmlType;
 import dev.tailgate.testing.gguf.SyntheticGguf;
@@ -26,9 +18,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -39,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The real Codex CLI through the gateway's Responses bridge, served by a real qwen-local (embedded llama.cpp in a worker
  * process) whose crafted model always answers with one shell call. Codex runs the command and sends its output back;
  * the follow-up reaches qwen-local carrying it. The model never stops calling, so the test ends Codex there.
- * qwen-local's engine factory is wrapped only to record what reached it.
+ * qwen-local's engine factory is wrapped only to record what reached it ({@link RecordingEngines}).
  */
 @Timeout(value = 400, unit = TimeUnit.SECONDS)
 class CodexOverQwenLocalTest {
@@ -48,38 +38,6 @@ class CodexOverQwenLocalTest {
 
     @TempDir
     Path tmp;
-
-    /** Records every chat request the engines get, then lets the real engine run it. */
-    static final class Recording implements EngineFactory {
-        final EngineFactory real;
-        final List<ObjectNode> chats = new CopyOnWriteArrayList<>();
-
-        Recording(EngineFactory real) {
-            this.real = real;
-        }
-
-        @Override
-        public LoadedModel load(ModelSpec spec) throws EngineException {
-            LoadedModel model = real.load(spec);
-            return new LoadedModel() {
-                @Override
-                public RunningJob submit(EngineRequest request, JobListener listener) {
-                    if (request instanceof EngineRequest.Chat chat) chats.add(chat.body().deepCopy());
-                    return model.submit(request, listener);
-                }
-
-                @Override public long memoryBytes() { return model.memoryBytes(); }
-                @Override public boolean alive() { return model.alive(); }
-                @Override public String deathReason() { return model.deathReason(); }
-                @Override public void close() { model.close(); }
-            };
-        }
-
-        @Override
-        public long estimateMemoryBytes(ModelSpec spec) {
-            return real.estimateMemoryBytes(spec);
-        }
-    }
 
     @Test
     void codexRunsTheToolCallQwenLocalMadeAndTheFollowUpCarriesItsOutput() throws Exception {
@@ -102,7 +60,7 @@ class CodexOverQwenLocalTest {
                     threads: 2
                     stuck_after: 300s
                 """.formatted(models), models);
-        Recording recording = new Recording(new WorkerProcessFactory(WorkerProcessFactory.Settings.defaults(tmp.resolve("logs"))));
+        RecordingEngines recording = new RecordingEngines(new WorkerProcessFactory(WorkerProcessFactory.Settings.defaults(tmp.resolve("logs"))));
         try (LocalServer local = LocalServer.builder(config).engines(new EngineRegistry().register("llama.cpp", recording)).start()) {
             Path gatewayYaml = tmp.resolve("gateway.yaml");
             Files.writeString(gatewayYaml, """
@@ -136,11 +94,7 @@ class CodexOverQwenLocalTest {
                 long deadline = System.nanoTime() + Duration.ofSeconds(300).toNanos();
                 JsonNode followUp = null;
                 while (followUp == null && !run.isDone() && System.nanoTime() < deadline) {
-                    for (ObjectNode chat : recording.chats) {
-                        JsonNode messages = chat.path("messages");
-                        JsonNode last = messages.get(messages.size() - 1);
-                        if ("tool".equals(last.path("role").asText())) followUp = chat;
-                    }
+                    followUp = recording.followUp().orElse(null);
                     Thread.sleep(100); // polling what qwen-local has received, bounded by the deadline
                 }
                 // the crafted model would call again forever: end Codex here

@@ -39,7 +39,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -65,8 +64,7 @@ class GatewayOverLocalTest {
     @BeforeAll
     static void start() throws Exception {
         Path models = Files.createDirectories(tmp.resolve("models"));
-        // a context long enough for Claude Code's system prompt (the synthetic vocabulary is byte-level: ~1 token a byte)
-        SyntheticGguf.tiny().contextLength(65536).type(GgmlType.F16).seed(3).write(models.resolve("tiny-qwen2.gguf"));
+        SyntheticGguf.tiny().type(GgmlType.F16).seed(3).write(models.resolve("tiny-qwen2.gguf"));
         SyntheticWhisperModel.tiny().seed(9).write(models.resolve("ggml-synthetic.bin"));
         Path localYaml = tmp.resolve("local.yaml");
         Files.writeString(localYaml, """
@@ -79,7 +77,7 @@ class GatewayOverLocalTest {
                     capability: chat
                     engine: llama.cpp
                     file: tiny-qwen2.gguf
-                    context: 65536
+                    context: 4096
                     threads: 1
                     max_concurrency: 2
                   absent-qwen:
@@ -259,21 +257,6 @@ class GatewayOverLocalTest {
         assertThat(types.getFirst()).isEqualTo("message_start");
         assertThat(types.getLast()).as(s.body()).isEqualTo("message_stop");
         assertThat(streamed.toString()).as("greedy decoding: the same text both ways").isEqualTo(text);
-    }
-
-    /**
-     * The real Claude Code CLI with the alias routed to qwen-local, offline. Without tools: qwen-local's llama.cpp
-     * engine refuses requests that offer tools (400), so Claude Code's Bash tool cannot be offered to it yet. The
-     * synthetic model never emits end-of-turn, so its answer always stops at max_tokens; Claude Code reports exactly
-     * that (exit 1) — which proves the answer made the whole round trip, qwen-local → gateway → Claude Code.
-     */
-    @Test
-    void claudeCodeGetsRealQwenLocalsAnswerThroughTheGateway(@TempDir Path scratch) throws Exception {
-        var claude = dev.tailgate.testing.messages.ClaudeCodeCli.find();
-        Assumptions.assumeTrue(claude.isPresent(), "Claude Code not installed: run `cd clients && npm ci` to enable this test");
-        var result = claude.get().print(scratch, base(), "qwen", KEY, "Say hello.", "", 16, Duration.ofSeconds(240));
-        assertThat(result.stdout()).as(result.describe()).contains("response exceeded the 16 output token maximum");
-        assertThat(result.stdout()).as(result.describe()).doesNotContain("issue with the selected model");
     }
 
     @Test

@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * java --enable-native-access=ALL-UNNAMED -cp ... dev.tailgate.bench.local.EngineBench [--tokens 64] [--runs 5]
- *      [--threads 2] [--texts 64] [--modes in-process,worker,llama-server,http+l-server,http] [--llama-bench PATH] [--only chat|embeddings] [--dir /tmp/tailgate-bench]
+ *      [--threads 2] [--texts 64] [--shape 0.5b|1.5b] [--type Q8_0|Q4_0|F16] [--modes in-process,worker,llama-server,http+l-server,http] [--llama-bench PATH] [--only chat|embeddings] [--dir /tmp/tailgate-bench]
  *      [--url http://127.0.0.1:8081/v1] [--http-chat-model NAME] [--http-embed-model NAME]
  * </pre>
  */
@@ -150,15 +150,23 @@ public final class EngineBench {
                 Runtime.getRuntime().availableProcessors(), threads, tokens, runs, texts);
 
         if (!only.equals("embeddings")) {
-            Path gguf = dir.resolve("qwen25-05b-shape-q8_0.gguf");
+            String shape = strArg(args, "--shape", "0.5b");
+            GgmlType type = GgmlType.valueOf(strArg(args, "--type", "Q8_0").toUpperCase(Locale.ROOT));
+            SyntheticGguf writer = switch (shape) {
+                case "0.5b" -> SyntheticGguf.qwen25_05b();
+                case "1.5b" -> SyntheticGguf.qwen25_15b();
+                default -> throw new IllegalArgumentException("unknown shape " + shape + " (0.5b, 1.5b)");
+            };
+            String name = "qwen25-" + shape.replace(".", "") + "-shape-" + type.name().toLowerCase(Locale.ROOT);
+            Path gguf = dir.resolve(name + ".gguf");
             if (!Files.exists(gguf)) {
                 long t0 = System.nanoTime();
-                Path tmp = dir.resolve("qwen25-05b-shape-q8_0.gguf.tmp");
-                SyntheticGguf.qwen25_05b().type(GgmlType.Q8_0).seed(1).write(tmp);
+                Path tmp = dir.resolve(name + ".gguf.tmp");
+                writer.type(type).seed(1).write(tmp);
                 Files.move(tmp, gguf);
                 System.out.printf(Locale.ROOT, "wrote %s (%d MB) in %.1fs%n", gguf, Files.size(gguf) >> 20, (System.nanoTime() - t0) / 1e9);
             }
-            ModelSpec spec = new ModelSpec("qwen25-05b-shape", ModelSpec.Capability.CHAT, "llama.cpp", gguf, 2048, threads);
+            ModelSpec spec = new ModelSpec(name, ModelSpec.Capability.CHAT, "llama.cpp", gguf, 2048, threads);
             String llamaBench = strArg(args, "--llama-bench",
                     LlamaServerBinary.find().map(s -> s.resolveSibling("llama-bench").toString()).orElse(""));
             if (!llamaBench.isEmpty() && Files.isExecutable(Path.of(llamaBench))) {

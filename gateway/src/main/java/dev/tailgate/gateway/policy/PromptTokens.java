@@ -1,9 +1,12 @@
 package dev.tailgate.gateway.policy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tailgate.wire.Json;
 
 /**
- * The one cheap prompt-token estimator: characters of message text / 4, rounded up. Good enough to decide whether a
+ * The one cheap prompt-token estimator: characters of message text, plus the JSON text of the tool definitions and of
+ * assistant tool calls (chat templates write them into the prompt as JSON: an agent's tools alone are often tens of
+ * kilobytes), / 4, rounded up. Good enough to decide whether a
  * prompt fits a context window and to charge a tokens-per-minute budget before the upstream reports real usage;
  * never used for billing (the ledger uses the upstream's reported usage).
  */
@@ -20,6 +23,8 @@ public final class PromptTokens {
         chars += textChars(body.get("input"));      // embeddings, responses, speech
         chars += textChars(body.get("instructions")); // responses
         chars += textChars(body.get("prompt"));     // legacy completions
+        chars += jsonChars(body.get("tools"));      // chat, responses and messages tool definitions
+        chars += jsonChars(body.get("functions"));  // chat's legacy function definitions
         return fromChars(chars);
     }
 
@@ -38,7 +43,12 @@ public final class PromptTokens {
             n += textChars(node.get("content"));
             n += textChars(node.get("text"));
             n += textChars(node.get("input"));
+            n += jsonChars(node.get("tool_calls")); // an assistant turn's calls, arguments included
         }
         return n;
+    }
+
+    private static long jsonChars(JsonNode node) {
+        return node == null || node.isNull() ? 0 : Json.string(node).length();
     }
 }

@@ -178,7 +178,7 @@ class MessagesEndpointTest {
     void countTokensIsTheRoutingEstimate() throws Exception {
         try (ScriptedChatUpstream upstream = ScriptedChatUpstream.start(chat -> new Reply.Text("unused"));
              TestGateway gateway = TestGateway.chatUpstream(upstream.baseUrl())) {
-            // 4 + 8 + 8 characters: system, a text block, a tool result → 20 / 4
+            // 4 + 8 + 8 characters: system, a text block, a tool result; + 47: the tools' JSON text → 67 / 4, rounded up
             HttpResponse<String> count = post(gateway, "/v1/messages/count_tokens?beta=true", """
                     {'model':'qwen','system':[{'type':'text','text':'abcd'}],'messages':[
                       {'role':'user','content':[{'type':'text','text':'efghijkl'}]},
@@ -187,7 +187,7 @@ class MessagesEndpointTest {
                      'tools':[{'name':'f','input_schema':{'type':'object'}}]}
                     """);
             assertEquals(200, count.statusCode(), count.body());
-            assertEquals(5, Json.parse(count.body()).path("input_tokens").asInt());
+            assertEquals(17, Json.parse(count.body()).path("input_tokens").asInt());
             assertEquals(0, upstream.requests().size(), "counting asks no upstream");
             assertAnthropicError(post(gateway, "/v1/messages/count_tokens", "{'model':'nope','messages':[]}"), 404, "not_found_error");
             assertAnthropicError(post(gateway, "/v1/messages/count_tokens", "{'model':'qwen','messages':[{'role':'user','content':[{'type':'mcp_tool_use'}]}]}"),

@@ -176,4 +176,20 @@ class RoutingPolicyTest {
         assertThat(PromptTokens.estimate(Json.parse("{\"input\":[\"abc\",\"de\"]}"))).isEqualTo(2); // 5 chars -> 2
         assertThat(PromptTokens.estimate(Json.parse("{\"model\":\"x\"}"))).isZero();
     }
+
+    /** An agent's tool definitions and its past calls are prompt too: Claude Code sends ~40 KB of tools. */
+    @Test
+    void toolDefinitionsAndAssistantToolCallsCountAsTheirJsonText() {
+        String tools = "[{\"type\":\"function\",\"function\":{\"name\":\"Bash\",\"description\":\"" + "x".repeat(40_000) + "\"}}]";
+        JsonNode agent = Json.parse("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"tools\":" + tools + "}");
+        assertThat(PromptTokens.estimate(agent)).isEqualTo((2 + tools.length() + 3) / 4);
+        String calls = "[{\"id\":\"c\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]";
+        JsonNode history = Json.parse("{\"messages\":[{\"role\":\"assistant\",\"content\":null,\"tool_calls\":" + calls + "}]}");
+        assertThat(PromptTokens.estimate(history)).isEqualTo((calls.length() + 3) / 4);
+
+        // so a prompt whose tools alone overflow a small local context skips that target
+        RoutePlan plan = RoutingPolicy.plan(req(false, false, PromptTokens.estimate(agent)), route(false, true, LOCAL, DEEPSEEK),
+                HealthView.ALL_HEALTHY);
+        assertThat(plan.candidates()).containsExactly(DEEPSEEK);
+    }
 }

@@ -30,7 +30,15 @@ public interface JobListener {
 
     void onError(EngineFailure failure);
 
-    record Usage(int promptTokens, int completionTokens) {}
+    /**
+     * Token counts of a finished job. {@code cachedPromptTokens}: how many of the prompt tokens the engine reused from
+     * its prompt cache instead of evaluating them (llama-server reports it; 0 when the engine does not say).
+     */
+    record Usage(int promptTokens, int completionTokens, int cachedPromptTokens) {
+        public Usage(int promptTokens, int completionTokens) {
+            this(promptTokens, completionTokens, 0);
+        }
+    }
 
     /** {@code arguments} is a JSON object as text, as OpenAI's {@code function.arguments}. */
     record ToolCall(String id, String name, String arguments) {}

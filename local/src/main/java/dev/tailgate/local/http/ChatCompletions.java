@@ -109,6 +109,10 @@ final class ChatCompletions {
         u.put("prompt_tokens", p);
         u.put("completion_tokens", c);
         u.put("total_tokens", p + c);
+        // OpenAI's field for prompt tokens served from a cache: the prompt cache reuse an engine reported
+        if (usage != null && usage.cachedPromptTokens() > 0) {
+            u.putObject("prompt_tokens_details").put("cached_tokens", usage.cachedPromptTokens());
+        }
         return u;
     }
 

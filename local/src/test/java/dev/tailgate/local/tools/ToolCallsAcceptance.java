@@ -31,7 +31,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The tool-call and reasoning acceptance points through HTTP, on synthetic qwen2 GGUFs carrying Qwen2.5's template:
- * {@code caller} is crafted to always answer with text and a {@code <tool_call>} block, {@code twice} with two calls,
+ * {@code caller} is crafted to answer with text and a {@code <tool_call>} block until a tool result carrying
+ * {@link #MARKER} is in the prompt, then with {@link #ANSWER_TEXT}, {@code twice} with two calls,
  * {@code thinker} with a {@code <think>} block and an answer, {@code tiny} has random weights (a weak model, so
  * {@code tool_choice} required/named must be enforced by the grammar). Each engine runs it through a subclass.
  */
@@ -40,6 +41,9 @@ abstract class ToolCallsAcceptance {
     static final String CALLER_TEXT = "I'll check.\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Oslo\", \"days\": 3}}\n</tool_call>";
     static final String TWICE_TEXT = "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Oslo\", \"days\": 3}}\n</tool_call>\n"
             + "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Rome\", \"days\": 2}}\n</tool_call>";
+    /** The word in the tool result that makes {@code caller} answer {@link #ANSWER_TEXT} instead of calling again. */
+    static final String MARKER = "sunny";
+    static final String ANSWER_TEXT = "It is sunny in Oslo.";
     static final String THINKER_TEXT = "<think>\nThe user asks about the sky.\n</think>\n\nIt is blue.";
     static final String WEATHER = """
             {"type":"function","function":{"name":"get_weather","description":"Current weather in a city",
@@ -57,7 +61,9 @@ abstract class ToolCallsAcceptance {
     static void start(Path tmp, String engine, EngineRegistry engines, String extraModelKeys) throws Exception {
         Path models = Files.createDirectories(tmp.resolve("models"));
         SyntheticGguf.tiny().type(GgmlType.F16).seed(3).chatTemplate(SyntheticGguf.QWEN25_TEMPLATE).write(models.resolve("tiny.gguf"));
-        for (String[] m : new String[][] {{"caller", CALLER_TEXT}, {"twice", TWICE_TEXT}, {"thinker", THINKER_TEXT}}) {
+        SyntheticGguf.tiny().type(GgmlType.F32).chatTemplate(SyntheticGguf.QWEN25_TEMPLATE).answering(CALLER_TEXT)
+                .answeringOnceSeen(MARKER, ANSWER_TEXT).write(models.resolve("caller.gguf"));
+        for (String[] m : new String[][] {{"twice", TWICE_TEXT}, {"thinker", THINKER_TEXT}}) {
             SyntheticGguf.tiny().type(GgmlType.F32).chatTemplate(SyntheticGguf.QWEN25_TEMPLATE).answering(m[1])
                     .write(models.resolve(m[0] + ".gguf"));
         }
@@ -240,20 +246,22 @@ abstract class ToolCallsAcceptance {
     }
 
     @Test
-    void theFollowUpWithTheToolResultInHistoryIsAccepted() throws Exception {
+    void theFollowUpWithTheToolResultInHistoryIsAnsweredStreamedAndNot() throws Exception {
         JsonNode first = message(chat("caller", "weather in Oslo?", WEATHER).put("max_tokens", 200)).get("message");
         ObjectNode follow = chat("caller", "weather in Oslo?", WEATHER).put("max_tokens", 200);
         ArrayNode messages = (ArrayNode) follow.get("messages");
         messages.add(first);
         messages.addObject().put("role", "tool").put("tool_call_id", first.get("tool_calls").get(0).get("id").asText())
-                .put("content", "{\"sky\":\"sunny\",\"celsius\":21}");
-        HttpResponse<String> r = post(follow);
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        // the crafted model answers the same call again: that proves the turn ran, not what it says
-        assertThat(Json.parse(r.body()).get("choices").get(0).get("finish_reason").asText()).isEqualTo("tool_calls");
-        assertThat(Json.parse(r.body()).get("usage").get("prompt_tokens").asInt())
-                .isGreaterThan(Json.parse(post(chat("caller", "weather in Oslo?", WEATHER).put("max_tokens", 200)).body())
-                        .get("usage").get("prompt_tokens").asInt());
+                .put("content", "{\"sky\":\"" + MARKER + "\",\"celsius\":21}");
+        // the crafted model answers once the tool result (its marker) is in the prompt: the history reached the model
+        JsonNode choice = message(follow);
+        assertThat(choice.get("finish_reason").asText()).as(choice.toString()).isEqualTo("stop");
+        assertThat(choice.get("message").get("content").asText()).isEqualTo(ANSWER_TEXT);
+        assertThat(choice.get("message").has("tool_calls")).isFalse();
+        Streamed s = stream(follow);
+        assertThat(s.content()).isEqualTo(ANSWER_TEXT);
+        assertThat(s.calls()).isEmpty();
+        assertThat(s.finish()).isEqualTo("stop");
     }
 
     // ------------------------------------------------------------------------------- a weak model, forced to call

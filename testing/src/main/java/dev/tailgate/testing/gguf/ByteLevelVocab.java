@@ -16,6 +16,7 @@ public final class ByteLevelVocab {
 
     static final int TYPE_NORMAL = 1;
     static final int TYPE_CONTROL = 3;
+    static final int TYPE_USER_DEFINED = 4;
 
     private static final String[][] MERGES = {
         {"Ġ", "t"}, {"Ġ", "a"}, {"h", "e"}, {"i", "n"}, {"r", "e"}, {"o", "n"}, {"Ġt", "he"}, {"e", "r"}
@@ -34,6 +35,14 @@ public final class ByteLevelVocab {
      * spelling). No merge produces them, so the tokenizer never uses them for input; a model can still emit them.
      */
     public ByteLevelVocab(List<String> pieces) {
+        this(pieces, List.of());
+    }
+
+    /**
+     * As {@link #ByteLevelVocab(List)}, plus {@code markers} as user-defined tokens, stored as plain text: llama.cpp
+     * cuts them out of any input text before byte-level BPE, so each occurrence in a prompt is exactly one token.
+     */
+    public ByteLevelVocab(List<String> pieces, List<String> markers) {
         for (int cp : byteToUnicode()) add(new String(Character.toChars(cp)), TYPE_NORMAL);
         for (String[] m : MERGES) {
             merges.add(m[0] + " " + m[1]);
@@ -46,6 +55,10 @@ public final class ByteLevelVocab {
             String spelled = spell(piece);
             if (tokens.contains(spelled)) throw new IllegalArgumentException("piece already in the vocabulary: " + piece);
             add(spelled, TYPE_NORMAL);
+        }
+        for (String marker : markers) {
+            if (tokens.contains(marker)) throw new IllegalArgumentException("marker already in the vocabulary: " + marker);
+            add(marker, TYPE_USER_DEFINED);
         }
     }
 

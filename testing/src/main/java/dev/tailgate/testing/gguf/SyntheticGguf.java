@@ -103,12 +103,15 @@ public final class SyntheticGguf {
     private Arch arch = Arch.QWEN2;
     private String template = CHATML_TEMPLATE;
     private String answer;
+    private String marker;
+    private String markedAnswer;
     private GgmlType type = GgmlType.F32;
     private long seed = 42;
     private int layers, embd, heads, kvHeads, ffn, contextLength;
     private float ropeBase = 1_000_000f;
     private boolean quietSpecialTokens = true;
     private String name = "tailgate-synthetic";
+    private Integer pooling;
 
     private SyntheticGguf(int layers, int embd, int heads, int kvHeads, int ffn, int contextLength) {
         this.layers = layers;
@@ -129,6 +132,11 @@ public final class SyntheticGguf {
         return new SyntheticGguf(24, 896, 14, 2, 4864, 32768);
     }
 
+    /** Qwen2.5-1.5B's shape (28 layers, 1536 wide, 12 heads, 2 KV heads, FFN 8960) with a tiny vocabulary. */
+    public static SyntheticGguf qwen25_15b() {
+        return new SyntheticGguf(28, 1536, 12, 2, 8960, 32768);
+    }
+
     public static SyntheticGguf custom(int layers, int embd, int heads, int kvHeads, int ffn) {
         return new SyntheticGguf(layers, embd, heads, kvHeads, ffn, 4096);
     }
@@ -139,6 +147,8 @@ public final class SyntheticGguf {
     public SyntheticGguf name(String name) { this.name = name; return this; }
     public SyntheticGguf contextLength(int n) { this.contextLength = n; return this; }
     public SyntheticGguf chatTemplate(String template) { this.template = Objects.requireNonNull(template); return this; }
+    /** Writes {@code <arch>.pooling_type} (llama.cpp's enum: 1 mean, 2 cls, 3 last), as embedding models' files do. */
+    public SyntheticGguf pooling(int type) { this.pooling = type; return this; }
 
     /**
      * A model that answers every prompt with {@code text}, then ends its turn — deterministically, whatever the sampler
@@ -153,10 +163,33 @@ public final class SyntheticGguf {
         return this;
     }
 
-    /** The answer cut into pieces of 2–4 characters that are unique and not already tokens. */
-    static List<String> pieces(String text) {
+    /**
+     * As {@link #answering}, until the context holds {@code marker}: from then on the model answers {@code text}
+     * instead (a tool's output, say, turns a model that always calls a tool into one that then answers). The marker
+     * becomes a user-defined token (one token wherever it occurs in a prompt); one attention head of the first layer
+     * looks for it whatever its position (its query is a constant in RoPE's slowest-turning dimension, and only the
+     * marker has a key), and copies a flag into a spare residual dimension that moves the chain's first step from
+     * {@code answering}'s text to this one.
+     */
+    public SyntheticGguf answeringOnceSeen(String marker, String text) {
+        if (answer == null) throw new IllegalStateException("answering(...) first");
+        if (text.codePointCount(0, text.length()) < 2) throw new IllegalArgumentException("answer too short");
+        if (marker.isBlank() || marker.contains(" ")) throw new IllegalArgumentException("the marker must be one word");
+        this.marker = marker;
+        this.markedAnswer = text;
+        return this;
+    }
+
+    /** Each answer cut into pieces of 2–4 characters that are unique (across all answers) and not already tokens. */
+    static List<List<String>> pieces(List<String> texts) {
         ByteLevelVocab base = new ByteLevelVocab();
         Set<String> seen = new HashSet<>();
+        List<List<String>> all = new ArrayList<>();
+        for (String text : texts) all.add(pieces(text, base, seen));
+        return all;
+    }
+
+    private static List<String> pieces(String text, ByteLevelVocab base, Set<String> seen) {
         List<String> out = new ArrayList<>();
         int at = 0;
         while (at < text.length()) {
@@ -188,13 +221,16 @@ public final class SyntheticGguf {
 
     public Path write(Path file) throws IOException {
         if (embd % heads != 0 || heads % kvHeads != 0) throw new IllegalArgumentException("heads must divide embd and kv heads divide heads");
-        List<String> pieces = answer == null ? List.of() : pieces(answer);
-        ByteLevelVocab vocab = new ByteLevelVocab(pieces);
+        List<List<String>> answers = answer == null ? List.of()
+                : pieces(markedAnswer == null ? List.of(answer) : List.of(answer, markedAnswer));
+        ByteLevelVocab vocab = new ByteLevelVocab(answers.stream().flatMap(List::stream).toList(),
+                marker == null ? List.of() : List.of(marker));
         int nVocab = vocab.size();
         if (answer != null) {
-            // one-hot embeddings need a width of at least the vocabulary (rounded to whole heads)
+            // one-hot embeddings need a width of at least the vocabulary (rounded to whole heads), plus the flag
             int unit = heads * 2;
-            embd = Math.max(embd, (nVocab + unit - 1) / unit * unit);
+            int width = nVocab + (marker == null ? 0 : 1);
+            embd = Math.max(embd, (width + unit - 1) / unit * unit);
         }
         int kvDim = embd / heads * kvHeads;
         String a = arch.ggufName;
@@ -222,13 +258,18 @@ public final class SyntheticGguf {
                 .putUInt32("tokenizer.ggml.bos_token_id", vocab.id(ByteLevelVocab.END_OF_TEXT))
                 .putBool("tokenizer.ggml.add_bos_token", false)
                 .putString("tokenizer.chat_template", template);
+        if (pooling != null) w.putUInt32(a + ".pooling_type", pooling);
 
-        int[] next = answer == null ? null : chain(vocab, pieces);
+        Chain next = answer == null ? null : new Chain(vocab, answers, embd, marker == null ? -1 : nVocab);
         // 2-D weights go in the chosen type; norms and biases stay F32 as in real conversions.
         w.addTensor("token_embd.weight", dims(embd, nVocab), type,
                 next == null ? random("token_embd", embd, nVocab, 1f) : oneHot(embd, nVocab));
         for (int i = 0; i < layers; i++) {
             String p = "blk." + i + ".";
+            if (i == 0 && marker != null) {
+                markerHead(w, p, vocab.id(marker), nVocab, embd, kvDim);
+                continue;
+            }
             w.addTensor(p + "attn_norm.weight", dims(embd), GgmlType.F32, constant(embd, 1f));
             w.addTensor(p + "attn_q.weight", dims(embd, embd), type, linear(p + "q", embd, embd));
             w.addTensor(p + "attn_k.weight", dims(embd, kvDim), type, linear(p + "k", embd, kvDim));
@@ -247,29 +288,99 @@ public final class SyntheticGguf {
                     next == null ? linear(p + "down", ffn, embd) : zeros(ffn, embd));
         }
         w.addTensor("output_norm.weight", dims(embd), GgmlType.F32, constant(embd, 1f));
-        w.addTensor("output.weight", dims(embd, nVocab), type, next == null ? output(vocab, embd) : bigram(next, embd));
+        w.addTensor("output.weight", dims(embd, nVocab), type, next == null ? output(vocab, embd) : next.outputRows());
         w.write(file);
         return file;
     }
 
     private int fileType() {
-        return switch (type) { case F32 -> 0; case F16 -> 1; case Q8_0 -> 7; };
+        return switch (type) { case F32 -> 0; case F16 -> 1; case Q4_0 -> 2; case Q8_0 -> 7; };
     }
 
     private static long[] dims(long... d) { return d; }
 
-    /** next[t] = the token that must follow token t, or -1. */
-    private static int[] chain(ByteLevelVocab vocab, List<String> pieces) {
-        int[] next = new int[vocab.size()];
-        java.util.Arrays.fill(next, -1);
-        int previous = vocab.id(ByteLevelVocab.spell("\n"));
-        for (String p : pieces) {
-            int id = vocab.id(ByteLevelVocab.spell(p));
-            next[previous] = id;
-            previous = id;
+    /**
+     * The crafted output projection: a bigram chain through each answer's pieces, starting at the newline that ends the
+     * generation prompt. Row u is 8 at every t whose successor is u: after the final norm its logit is ~8·sqrt(embd),
+     * every other is 0. With a marked answer, the two first steps also read the flag dimension: the first answer's row
+     * is 8 at the newline and -4 at the flag, the marked answer's 4 and +4 — so the flag (1 once the marker was seen)
+     * decides between them by a wide margin and no step later in either chain is disturbed.
+     */
+    private final class Chain {
+        final float[][] rows;
+
+        Chain(ByteLevelVocab vocab, List<List<String>> answers, int embd, int flag) {
+            rows = new float[vocab.size()][embd];
+            int newline = vocab.id(ByteLevelVocab.spell("\n"));
+            for (int a = 0; a < answers.size(); a++) {
+                int previous = newline;
+                for (String p : answers.get(a)) {
+                    int id = vocab.id(ByteLevelVocab.spell(p));
+                    if (previous == newline && a == 1) {
+                        rows[id][newline] = 4f;
+                        rows[id][flag] = 4f;
+                    } else {
+                        rows[id][previous] = 8f;
+                        if (previous == newline && flag >= 0) rows[id][flag] = -4f;
+                    }
+                    previous = id;
+                }
+                rows[vocab.id(ByteLevelVocab.IM_END)][previous] = 8f;
+            }
         }
-        next[previous] = vocab.id(ByteLevelVocab.IM_END);
-        return next;
+
+        GgufWriter.TensorData outputRows() {
+            return out -> {
+                for (float[] row : rows) type.encode(row, out);
+            };
+        }
+    }
+
+    /**
+     * Layer 0 of a model with a marker: attention head 0 attends to the marker wherever it is and writes 1 into the
+     * {@code flag} dimension of the residual; everything else adds nothing. The query is a constant (bias only) in the
+     * last dimension of head 0, which RoPE turns slowest (theta^(-(d-2)/d) per position: under 0.1 rad across a 64k
+     * context), so the score does not depend on distance; only the marker's key is non-zero (score ~40 against 0), and
+     * only its value is, so without a marker the head averages zeros. The weights are F32: the margins must be exact.
+     */
+    private void markerHead(GgufWriter w, String p, int markerId, int flag, int embd, int kvDim) {
+        int headDim = embd / heads;
+        double normed = Math.sqrt(embd); // a one-hot residual after RMS norm
+        float query = (float) (40.0 * Math.sqrt(headDim) / normed);
+        w.addTensor(p + "attn_norm.weight", dims(embd), GgmlType.F32, constant(embd, 1f));
+        w.addTensor(p + "attn_q.weight", dims(embd, embd), GgmlType.F32, sparse(embd, embd, new int[0][]));
+        w.addTensor(p + "attn_k.weight", dims(embd, kvDim), GgmlType.F32, sparse(embd, kvDim, new int[][] {{headDim - 1, markerId}}));
+        w.addTensor(p + "attn_v.weight", dims(embd, kvDim), GgmlType.F32, sparse(embd, kvDim, new int[][] {{0, markerId}}));
+        if (arch.qkvBias) {
+            float[] qBias = new float[embd];
+            qBias[headDim - 1] = query;
+            w.addTensor(p + "attn_q.bias", dims(embd), GgmlType.F32, out -> GgmlType.F32.encode(qBias, out));
+            w.addTensor(p + "attn_k.bias", dims(kvDim), GgmlType.F32, constant(kvDim, 0f));
+            w.addTensor(p + "attn_v.bias", dims(kvDim), GgmlType.F32, constant(kvDim, 0f));
+        } else {
+            throw new IllegalStateException("a marker needs an architecture with attention biases (qwen2)");
+        }
+        float[][] o = new float[embd][embd];
+        o[flag][0] = (float) (1.0 / normed);
+        w.addTensor(p + "attn_output.weight", dims(embd, embd), GgmlType.F32, out -> {
+            for (float[] row : o) GgmlType.F32.encode(row, out);
+        });
+        w.addTensor(p + "ffn_norm.weight", dims(embd), GgmlType.F32, constant(embd, 1f));
+        w.addTensor(p + "ffn_gate.weight", dims(embd, ffn), type, linear(p + "gate", embd, ffn));
+        w.addTensor(p + "ffn_up.weight", dims(embd, ffn), type, linear(p + "up", embd, ffn));
+        w.addTensor(p + "ffn_down.weight", dims(ffn, embd), type, zeros(ffn, embd));
+    }
+
+    /** {@code rows} rows of {@code cols} F32 zeros, with 1 at each {row, col} pair of {@code ones}. */
+    private static GgufWriter.TensorData sparse(int cols, int rows, int[][] ones) {
+        return out -> {
+            float[] row = new float[cols];
+            for (int r = 0; r < rows; r++) {
+                java.util.Arrays.fill(row, 0f);
+                for (int[] one : ones) if (one[0] == r) row[one[1]] = 1f;
+                GgmlType.F32.encode(row, out);
+            }
+        };
     }
 
     private GgufWriter.TensorData oneHot(int embd, int nVocab) {
@@ -287,18 +398,6 @@ public final class SyntheticGguf {
         return out -> {
             float[] row = new float[cols];
             for (int r = 0; r < rows; r++) type.encode(row, out);
-        };
-    }
-
-    /** Output row u is 8 at every t whose successor is u: after norm its logit is ~8·sqrt(embd), every other is 0. */
-    private GgufWriter.TensorData bigram(int[] next, int embd) {
-        return out -> {
-            float[] row = new float[embd];
-            for (int u = 0; u < next.length; u++) {
-                java.util.Arrays.fill(row, 0f);
-                for (int t = 0; t < next.length; t++) if (next[t] == u) row[t] = 8f;
-                type.encode(row, out);
-            }
         };
     }
 

@@ -53,22 +53,12 @@ public final class ClaudeCodeCli {
      */
     public Result print(Path scratch, String baseUrl, String model, String key, String prompt, Duration timeout)
             throws IOException, InterruptedException {
-        return print(scratch, baseUrl, model, key, prompt, "Bash", null, timeout);
-    }
-
-    /**
-     * As {@link #print(Path, String, String, String, String, Duration)}, offering only the built-in {@code tools}
-     * (e.g. {@code "Bash"}; {@code ""} for none — for a model that cannot call tools) and, when not null, asking for
-     * at most {@code maxOutputTokens} per answer ({@code CLAUDE_CODE_MAX_OUTPUT_TOKENS}; its default is 32000).
-     */
-    public Result print(Path scratch, String baseUrl, String model, String key, String prompt, String tools, Integer maxOutputTokens,
-                        Duration timeout) throws IOException, InterruptedException {
         Path home = Files.createDirectories(scratch.resolve("home"));
         Path work = Files.createDirectories(scratch.resolve("work"));
         Path out = scratch.resolve("stdout.txt");
         Path err = scratch.resolve("stderr.txt");
         ProcessBuilder builder = new ProcessBuilder(List.of("node", wrapper.toString(), "-p", prompt,
-                "--tools", tools, "--allowedTools", "Bash", "--output-format", "text"))
+                "--tools", "Bash", "--allowedTools", "Bash", "--output-format", "text"))
                 .directory(work.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(out.toFile())
@@ -84,7 +74,6 @@ public final class ClaudeCodeCli {
         env.put("ANTHROPIC_SMALL_FAST_MODEL", model);
         env.put("ANTHROPIC_DEFAULT_HAIKU_MODEL", model);
         env.put("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
-        if (maxOutputTokens != null) env.put("CLAUDE_CODE_MAX_OUTPUT_TOKENS", maxOutputTokens.toString());
         env.put("DISABLE_AUTOUPDATER", "1");
         env.put("DISABLE_TELEMETRY", "1");
         env.put("DISABLE_ERROR_REPORTING", "1");

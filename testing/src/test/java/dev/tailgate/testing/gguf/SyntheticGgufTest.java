@@ -56,6 +56,23 @@ class SyntheticGgufTest {
     }
 
     @Test
+    void q4BlocksRoundTripWithinOneStep() throws Exception {
+        float[] values = new float[32];
+        for (int i = 0; i < 32; i++) values[i] = (i - 20) / 10f; // the largest magnitude is negative: -2.0
+        var out = new java.io.ByteArrayOutputStream();
+        GgmlType.Q4_0.encode(values, out);
+        ByteBuffer b = ByteBuffer.wrap(out.toByteArray()).order(ByteOrder.LITTLE_ENDIAN);
+        assertThat(out.size()).isEqualTo(18);
+        float d = Float.float16ToFloat(b.getShort(0));
+        assertThat(d).isCloseTo(0.25f, org.assertj.core.data.Offset.offset(1e-3f)); // -2.0 / -8
+        for (int j = 0; j < 16; j++) {
+            int packed = b.get(2 + j) & 0xFF;
+            assertThat(((packed & 0x0F) - 8) * d).isCloseTo(values[j], org.assertj.core.data.Offset.offset(d));
+            assertThat(((packed >> 4) - 8) * d).isCloseTo(values[j + 16], org.assertj.core.data.Offset.offset(d));
+        }
+    }
+
+    @Test
     void vocabularyCoversEveryByteOnce() {
         ByteLevelVocab v = new ByteLevelVocab();
         assertThat(ByteLevelVocab.byteToUnicode()).doesNotHaveDuplicates().hasSize(256);

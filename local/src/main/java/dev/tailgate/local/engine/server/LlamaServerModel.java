@@ -16,6 +16,7 @@ import dev.tailgate.local.engine.RunningJob;
 import dev.tailgate.local.engine.llama.AssistantOutput;
 import dev.tailgate.local.engine.llama.BadChatRequest;
 import dev.tailgate.local.engine.llama.ChatOptions;
+import dev.tailgate.local.engine.llama.GgufHeader;
 import dev.tailgate.wire.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -51,9 +52,12 @@ import org.slf4j.LoggerFactory;
  * progress callback, so the scheduler's stuck watchdog sees a wedged server (llama-server keeps {@code /health} at 200
  * while a slot is stuck) and closes this model, which kills the process.
  *
- * <p>A health probe asks {@code /health} every {@value #PROBE_SECONDS}s and, while jobs run, {@code /slots}: a server
- * that does not answer {@value #PROBE_MISSES} probes in a row (a stopped or frozen process) is declared dead, so the
- * scheduler reports it and the next request starts a fresh one.
+ * <p>A health probe asks {@code /health} every {@value #PROBE_SECONDS}s: a server that does not answer
+ * {@value #PROBE_MISSES} probes in a row (a stopped or frozen process) is declared dead, its jobs fail, and the next
+ * request starts a fresh one. {@code /slots} is deliberately not probed: llama-server answers it from its task loop,
+ * i.e. only between two decodes, and one decode of a long prompt (a batch of 2048 tokens on a CPU) takes longer than
+ * a few probes — a busy server would be killed as a wedged one. A server that answers {@code /health} but makes no
+ * progress is the stuck watchdog's ({@code stuck_after}, sized by the operator for prompt evaluation).
  */
 final class LlamaServerModel implements LoadedModel {
     private static final Logger LOG = LoggerFactory.getLogger(LlamaServerModel.class);
@@ -100,10 +104,12 @@ final class LlamaServerModel implements LoadedModel {
                 // llama-server divides the context between its slots: give each the configured context
                 "--ctx-size", Integer.toString(context(spec) * spec.parallel()),
                 "--parallel", Integer.toString(spec.parallel()),
-                "--no-webui",
-                "--slots"));
+                "--no-webui"));
         if (spec.threads() > 0) cmd.addAll(List.of("--threads", Integer.toString(spec.threads())));
-        if (spec.capability() == ModelSpec.Capability.EMBEDDINGS) cmd.add("--embeddings");
+        if (spec.capability() == ModelSpec.Capability.EMBEDDINGS) {
+            cmd.add("--embeddings");
+            if (!declaresPooling(spec.file())) cmd.addAll(List.of("--pooling", "last"));
+        }
         Process process;
         try {
             Files.createDirectories(logDir);
@@ -144,6 +150,20 @@ final class LlamaServerModel implements LoadedModel {
         model.probe.scheduleWithFixedDelay(model::probeOnce, PROBE_SECONDS, PROBE_SECONDS, TimeUnit.SECONDS);
         LOG.info("llama-server for '{}' ready: pid {}, port {}", spec.id(), process.pid(), port);
         return model;
+    }
+
+    /**
+     * Whether the GGUF says how to pool its embeddings ({@code <arch>.pooling_type}, as Qwen3-Embedding's files do);
+     * llama-server then pools that way. A file that says nothing (a decoder converted without it) gets last-token
+     * pooling, what decoder embedders use: llama-server's own default there, none, is refused by its OpenAI endpoint.
+     */
+    static boolean declaresPooling(Path file) {
+        try {
+            GgufHeader header = GgufHeader.read(file);
+            return header.metadata().containsKey(header.architecture() + ".pooling_type");
+        } catch (IOException e) {
+            return false; // llama-server reports the unreadable file itself
+        }
     }
 
     private static int context(ModelSpec spec) {
@@ -188,30 +208,15 @@ final class LlamaServerModel implements LoadedModel {
         }
     }
 
-    /** {@code /slots} answers only when the server's task loop does: a process that is frozen misses it even if /health is fast. */
-    private boolean slotsAnswer() {
-        try {
-            HttpResponse<Void> r = http.send(HttpRequest.newBuilder(base.resolve("/slots")).timeout(PROBE_TIMEOUT)
-                    .header("authorization", "Bearer " + apiKey).GET().build(), HttpResponse.BodyHandlers.discarding());
-            return r.statusCode() == 200;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
     private void probeOnce() {
         if (closed.get()) return;
         if (!process.isAlive()) {
             die("llama-server exited (" + process.exitValue() + ")");
             return;
         }
-        boolean ok = healthy() && (jobs.isEmpty() || slotsAnswer());
-        missedProbes = ok ? 0 : missedProbes + 1;
+        missedProbes = healthy() ? 0 : missedProbes + 1;
         if (missedProbes >= PROBE_MISSES) {
-            die("llama-server stopped answering /health and /slots (" + PROBE_MISSES + " probes, " + PROBE_SECONDS + "s apart)");
+            die("llama-server stopped answering /health (" + PROBE_MISSES + " probes, " + PROBE_SECONDS + "s apart)");
         }
     }
 
@@ -433,7 +438,8 @@ final class LlamaServerModel implements LoadedModel {
             boolean open = readEvents(r, chunk -> {
                 if (chunk.hasNonNull("usage")) {
                     JsonNode u = chunk.get("usage");
-                    usage[0] = new JobListener.Usage(u.path("prompt_tokens").asInt(), u.path("completion_tokens").asInt());
+                    usage[0] = new JobListener.Usage(u.path("prompt_tokens").asInt(), u.path("completion_tokens").asInt(),
+                            u.path("prompt_tokens_details").path("cached_tokens").asInt(0));
                 }
                 for (JsonNode choice : chunk.path("choices")) {
                     JsonNode d = choice.path("delta");
@@ -498,7 +504,7 @@ final class LlamaServerModel implements LoadedModel {
             }
             output.accept(AssistantOutput.CALL_OPEN + "\n");
             String[] stopType = {null};
-            int[] tokens = {0, 0};
+            int[] tokens = {0, 0, 0};
             boolean open = readEvents(r, chunk -> {
                 if (chunk.path("content").isTextual() && !chunk.get("content").asText().isEmpty()) {
                     output.accept(chunk.get("content").asText());
@@ -507,6 +513,7 @@ final class LlamaServerModel implements LoadedModel {
                     stopType[0] = chunk.path("stop_type").asText("eos");
                     tokens[0] = chunk.path("tokens_evaluated").asInt();
                     tokens[1] = chunk.path("tokens_predicted").asInt();
+                    tokens[2] = chunk.path("timings").path("cache_n").asInt(0); // prompt tokens reused from the cache
                 }
             });
             if (!open) return;
@@ -518,7 +525,7 @@ final class LlamaServerModel implements LoadedModel {
             if (!limit) output.accept("\n" + AssistantOutput.CALL_CLOSE);
             output.finish();
             String reason = output.calls() > 0 ? "tool_calls" : limit ? "length" : "stop";
-            complete(new JobListener.Usage(tokens[0], tokens[1]), reason);
+            complete(new JobListener.Usage(tokens[0], tokens[1], tokens[2]), reason);
         }
 
         void embed(List<String> inputs) {

@@ -170,6 +170,29 @@ class LlamaServerSchedulingTest {
         }
     }
 
+    /**
+     * The health probe, not the watchdog (stuck_after is far away): a frozen server misses 3 probes of /health in a row,
+     * is declared dead and killed; the request it held fails cleanly and the next one starts a fresh process.
+     */
+    @Test
+    void aServerThatStopsAnsweringHealthIsDeclaredDeadByTheProbeAndReplaced() throws Exception {
+        LlamaServers.require();
+        try (LocalServer s = startFromFile("max_concurrency: 1\nstuck_after: 600s")) {
+            assertThat(send(s, chat("warm up", 2, false)).get(120, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+            ProcessHandle server = serverOf(dir.resolve("tiny.gguf"));
+            signal(server, "STOP");
+            HttpResponse<String> held = send(s, chat("hello", 16, false)).get(120, TimeUnit.SECONDS);
+            assertThat(held.statusCode()).as(held.body()).isEqualTo(503);
+            assertThat(Json.parse(held.body()).get("error").get("message").asText())
+                    .contains("stopped answering /health (" + LlamaServerModel.PROBE_MISSES + " probes");
+            await("the stopped llama-server killed", () -> !server.isAlive());
+
+            HttpResponse<String> next = send(s, chat("again", 4, false)).get(120, TimeUnit.SECONDS);
+            assertThat(next.statusCode()).as(next.body()).isEqualTo(200);
+            assertThat(serverOf(dir.resolve("tiny.gguf")).pid()).as("a fresh process").isNotEqualTo(server.pid());
+        }
+    }
+
     @Test
     void unloadingAfterKeepAliveEndsTheProcessAndFreesItsMemory() throws Exception {
         LlamaServers.require();
