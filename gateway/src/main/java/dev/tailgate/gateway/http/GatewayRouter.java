@@ -136,8 +136,7 @@ public final class GatewayRouter implements Handler<HttpServerRequest>, RouteReg
             }
         }
         if (byMethod == null) {
-            ex.fail(ApiError.notFound("Unknown path " + path + ". The gateway serves /v1/models, /v1/chat/completions, "
-                    + "/v1/embeddings, /v1/audio/speech, /v1/audio/transcriptions, /v1/audio/translations, /health, /status, /metrics."));
+            ex.fail(ApiError.notFound("Unknown path " + path + ". The gateway serves " + servedPaths() + "."));
             return;
         }
         Entry entry = byMethod.get(req.method());
@@ -236,6 +235,16 @@ public final class GatewayRouter implements Handler<HttpServerRequest>, RouteReg
         }
         for (int i = 0; i < n; i++) if (b.getByte(i) == 0) return false;
         return true;
+    }
+
+    /**
+     * The registered paths for the 404 message, from the route table itself so it never falls behind: sub-paths of a
+     * listed path ({@code /v1/models/{id}}, {@code /ui/login}) are left out to keep it short.
+     */
+    private String servedPaths() {
+        java.util.List<String> all = new java.util.ArrayList<>(exact.keySet());
+        prefixes.keySet().forEach(p -> all.add(p + "{id}"));
+        return all.stream().filter(p -> all.stream().noneMatch(q -> p.startsWith(q + "/"))).collect(Collectors.joining(", "));
     }
 
     private String metricPath(String path) {

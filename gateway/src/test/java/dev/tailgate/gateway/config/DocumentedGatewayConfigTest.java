@@ -130,6 +130,7 @@ class DocumentedGatewayConfigTest {
         actual.put("models.ID.capability", policy.models().get("m").targets().getFirst().capabilities().iterator().next().name()
                 .toLowerCase(java.util.Locale.ROOT));
         actual.put("clients.NAME.private", client.privateOnly());
+        actual.put("clients.NAME.admin", client.admin());
         actual.put("clients.NAME.models", client.models().toString().replace("[", "[\"").replace("]", "\"]"));
         actual.put("clients.NAME.rpm", (int) policy.clients().get("c").limits().rpm());
         actual.put("clients.NAME.tpm", (int) policy.clients().get("c").limits().tpm());
