@@ -111,6 +111,7 @@ class DocumentedGatewayConfigTest {
         Map<String, Object> actual = new LinkedHashMap<>();
         actual.put("listen", c.host() + ":" + c.port());
         actual.put("max_body", c.maxBody());
+        actual.put("body_budget", c.bodyBudget());
         actual.put("max_response", p.maxResponse());
         actual.put("client_timeout", c.clientTimeout());
         actual.put("log_prompts", c.logPrompts());
