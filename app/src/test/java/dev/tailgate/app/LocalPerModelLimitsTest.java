@@ -59,7 +59,7 @@ class LocalPerModelLimitsTest {
         Files.writeString(home.resolve("gateway.yaml"), DefaultConfigs.gatewayYaml()
                 .replace("listen: 127.0.0.1:8080", "listen: 127.0.0.1:0")
                 .replace("http://127.0.0.1:8081/v1", "http://127.0.0.1:" + localPort + "/v1"));
-        Files.writeString(home.resolve("clients.yaml"), "clients:\n  tester:\n    key_sha256: " + ClientKey.sha256Hex(KEY) + "\n");
+        Files.writeString(home.resolve("clients.yaml"), "clients:\n  tester:\n    key_sha256: " + ClientKey.sha256Hex(KEY) + "\n    admin: true\n");
 
         try (LocalServer local = LocalServer.start(home.resolve("local.yaml"), null, null);
              GatewayServer gateway = GatewayServer.start(home.resolve("gateway.yaml"), null, null)) {
@@ -119,7 +119,8 @@ class LocalPerModelLimitsTest {
     }
 
     private static JsonNode gatewayModelLimits(String base, String model) throws Exception {
-        HttpResponse<String> s = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/status")).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse<String> s = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/status")).timeout(Duration.ofSeconds(10))
+                        .header("authorization", "Bearer " + KEY).build(),
                 HttpResponse.BodyHandlers.ofString());
         for (JsonNode p : Json.parse(s.body()).path("providers")) {
             if (p.path("name").asText().equals("local")) return p.path("models").path(model);

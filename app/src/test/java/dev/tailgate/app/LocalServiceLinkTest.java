@@ -62,10 +62,10 @@ class LocalServiceLinkTest {
         try (GatewayServer s = GatewayServer.start(GatewayServer.Options.of(gw).listen("127.0.0.1", 0)
                 .activeProbes(false).adjust(link.adjust(18378)))) {
             assertThat(s.gateway().config().providers().get("local").baseUrl().getPort()).isEqualTo(18378);
-            Files.writeString(gw, Files.readString(gw).replace("max_queue: 8 ", "max_queue: 9 "));
+            Files.writeString(gw, Files.readString(gw).replace("max_queue: 64 ", "max_queue: 65 "));
             assertThat(s.reload()).isTrue();
             ProviderConfig local = s.gateway().config().providers().get("local");
-            assertThat(local.maxQueue()).isEqualTo(9); // the edit arrived
+            assertThat(local.maxQueue()).isEqualTo(65); // the edit arrived
             assertThat(local.baseUrl().getPort()).isEqualTo(18378); // and the link stayed
             assertThat(local.apiKey().reveal()).isEqualTo(LocalServiceLink.readKey(home));
         }
