@@ -191,7 +191,8 @@ class ProbeRoutingTest {
     /**
      * qwen-local reports a model as {@code downloading} (first run: {@code up} is fetching its file): not routable now
      * but temporary — a private request is refused with Retry-After and without x-should-retry: false, and is never sent
-     * to the external target; a non-private one with fallback goes to the external target meanwhile.
+     * to the external target; a non-private one with fallback goes to the external target meanwhile. A model the probe
+     * still saw as unavailable is asked, and qwen-local's own 503 model_downloading reaches the client with its Retry-After.
      */
     @Test
     void aDownloadingLocalModelIsRefusedWithRetryAfterAndPrivateWorkStaysLocal() throws Exception {
@@ -200,10 +201,18 @@ class ProbeRoutingTest {
         qwen.createContext("/status", ex -> answer(ex, 200, """
                 {"status":"unavailable","models":[{"id":"q-dl","state":"downloading",
                  "reason":"downloading q.gguf (41%, about 12 s left); it serves once the file is complete",
-                 "download":{"file":"q.gguf","percent":41,"bytes":41,"total_bytes":100,"bytes_per_second":3,"eta_seconds":12}}]}"""));
+                 "download":{"file":"q.gguf","percent":41,"bytes":41,"total_bytes":100,"bytes_per_second":3,"eta_seconds":12}},
+                 {"id":"q-stale","state":"unavailable","reason":"run ./tailgate models pull q-stale"}]}"""));
         qwen.createContext("/v1/chat/completions", ex -> {
+            String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            if (body.contains("q-stale")) { // the download started after the probe
+                ex.getResponseHeaders().add("Retry-After", "12");
+                answer(ex, 503, """
+                        {"error":{"message":"Model 'q-stale' is downloading q.gguf (41%, about 12 s left). Retry later.",
+                         "type":"api_error","param":"model","code":"model_downloading"}}""");
+                return;
+            }
             localChats.incrementAndGet();
-            ex.getRequestBody().readAllBytes();
             answer(ex, 500, "{}");
         });
         qwen.start();
@@ -225,6 +234,8 @@ class ProbeRoutingTest {
                         fallback: true
                       dlonly:
                         targets: [local/q-dl]
+                      stale:
+                        targets: [local/q-stale]
                     clients:
                       tester:
                         key: env:TG_KEY
@@ -232,7 +243,9 @@ class ProbeRoutingTest {
                     """.formatted(qwen.getAddress().getPort(), ext.baseUrl()));
             try (GatewayServer gw = GatewayServer.start(GatewayServer.Options.of(cfg).listen("127.0.0.1", 0)
                     .env(Map.of("TG_KEY", KEY)).shutdownGrace(Duration.ofSeconds(2)))) {
-                awaitProbed(gw, 1);
+                awaitProbed(gw, 2);
+                // the status page shows the download's progress as the probe saw it
+                assertThat(adminGet(gw, "/ui/part/local")).contains("<progress max=\"100\" value=\"41\"></progress> 41%, 12 s left");
 
                 var priv = post(gw, "dl", true);
                 assertThat(priv.statusCode()).as(priv.body()).isEqualTo(503);
@@ -253,6 +266,13 @@ class ProbeRoutingTest {
                 assertThat(fallback.statusCode()).as(fallback.body()).isEqualTo(200);
                 assertThat(fallback.body()).contains("echo: hi");
                 assertThat(localChats.get()).as("qwen-local is not sent work for a downloading model").isZero();
+
+                var stale = post(gw, "stale", false);
+                assertThat(stale.statusCode()).as(stale.body()).isEqualTo(503);
+                assertThat(Json.parse(stale.body()).path("error").path("code").asText()).isEqualTo("model_downloading");
+                assertThat(Json.parse(stale.body()).path("error").path("message").asText()).contains("41%, about 12 s left");
+                assertThat(stale.headers().firstValue("Retry-After")).hasValue("12");
+                assertThat(stale.headers().firstValue("x-should-retry")).isEmpty();
             }
         } finally {
             qwen.stop(0);
