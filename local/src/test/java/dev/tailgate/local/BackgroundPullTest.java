@@ -113,6 +113,7 @@ class BackgroundPullTest {
             assertThat(error.get("message").asText()).contains("downloading " + FILE + " (25%, about 3 s left)");
             assertThat(h.state("tiny")).isEqualTo("downloading");
             assertThat(h.model("tiny").get("reason").asText()).startsWith("downloading " + FILE + " (25%");
+            assertThat(h.get("/metrics").body()).contains("tailgate_local_model_state{model=\"tiny\",state=\"downloading\"} 1");
 
             nanos.addAndGet(TimeUnit.SECONDS.toNanos(99));
             progress.advanced(26_000); // 260 B/s over 100 s: 74 kB left is ~5 min, capped at a minute
