@@ -165,7 +165,7 @@ public final class LocalServer implements AutoCloseable {
             if (engines == null) engines = productionEngines(config);
             LocalMetrics metrics = new LocalMetrics();
             Downloads downloads = new Downloads();
-            Scheduler scheduler = new Scheduler(config, engines, clock, metrics);
+            Scheduler scheduler = new Scheduler(config, engines, clock, metrics, downloads);
             metrics.bind(scheduler);
             Vertx vertx = Vertx.vertx();
             try {
@@ -176,7 +176,7 @@ public final class LocalServer implements AutoCloseable {
                         .connectionHandler(conn -> StrictFraming.apply(conn, options))
                         .invalidRequestHandler(InvalidRequests::handle)
                         .requestHandler(new LocalHttpApi(scheduler, metrics, config.maxRequestBytes(),
-                                InternalKey.ofSha256Hex(config.apiKeySha256()), downloads));
+                                InternalKey.ofSha256Hex(config.apiKeySha256())));
                 server.listen(config.port(), config.host()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
                 long timer = autoTick ? vertx.setPeriodic(tickMillis(config), id -> scheduler.tick()) : -1;
                 LOG.info("qwen-local listening on {}:{} with {} model(s)", config.host(), server.actualPort(), config.models().size());

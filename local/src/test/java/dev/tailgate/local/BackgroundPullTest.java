@@ -8,18 +8,22 @@ import dev.tailgate.local.store.HfSource;
 import dev.tailgate.local.store.HubAccess;
 import dev.tailgate.local.store.ModelStore;
 import dev.tailgate.local.store.PullOptions;
+import dev.tailgate.local.store.PullProgress;
 import dev.tailgate.testing.hub.FakeHub;
 import dev.tailgate.testing.hub.HubFile;
+import dev.tailgate.wire.Json;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -84,6 +88,44 @@ class BackgroundPullTest {
                     .contains("Progress: tailgate ps --home /h")
                     .contains("model 'tiny' downloaded");
             assertThat(h.post("/v1/chat/completions", Harness.chat("tiny", "tokens:2", false)).statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aRequestWhileTheFileDownloadsIsRefusedWithRetryAfterTheEtaNotAsOperatorAction() throws Exception {
+        try (Harness h = Harness.start(tmp, YAML, new FakeEngineFactory())) {
+            AtomicLong nanos = new AtomicLong();
+            PullProgress progress = h.server.downloads().track("tiny", nanos::get);
+            progress.started(FILE, 100_000, 0);
+            HttpResponse<String> unknownEta = h.post("/v1/chat/completions", Harness.chat("tiny", "hi", false));
+            assertThat(unknownEta.statusCode()).isEqualTo(503);
+            assertThat(unknownEta.headers().firstValue("retry-after")).hasValue("30"); // rate not known yet
+
+            nanos.addAndGet(TimeUnit.SECONDS.toNanos(1));
+            progress.advanced(25_000); // 25 kB/s, 75 kB left: 3 s
+            HttpResponse<String> r = h.post("/v1/chat/completions", Harness.chat("tiny", "hi", false));
+            assertThat(r.statusCode()).isEqualTo(503);
+            assertThat(r.headers().firstValue("retry-after")).hasValue("3");
+            assertThat(r.headers().firstValue("x-should-retry")).isEmpty();
+            JsonNode error = Json.parse(r.body()).get("error");
+            assertThat(error.get("code").asText()).isEqualTo("model_downloading");
+            assertThat(error.get("type").asText()).isEqualTo("api_error");
+            assertThat(error.get("message").asText()).contains("downloading " + FILE + " (25%, about 3 s left)");
+            assertThat(h.state("tiny")).isEqualTo("downloading");
+            assertThat(h.model("tiny").get("reason").asText()).startsWith("downloading " + FILE + " (25%");
+            assertThat(h.get("/metrics").body()).contains("tailgate_local_model_state{model=\"tiny\",state=\"downloading\"} 1");
+
+            nanos.addAndGet(TimeUnit.SECONDS.toNanos(99));
+            progress.advanced(26_000); // 260 B/s over 100 s: 74 kB left is ~5 min, capped at a minute
+            assertThat(h.post("/v1/chat/completions", Harness.chat("tiny", "hi", false)).headers().firstValue("retry-after"))
+                    .hasValue("60");
+
+            h.server.downloads().ended("tiny"); // failed: the file is still missing, only the operator can help now
+            HttpResponse<String> after = h.post("/v1/chat/completions", Harness.chat("tiny", "hi", false));
+            assertThat(Json.parse(after.body()).get("error").get("code").asText()).isEqualTo("model_unavailable");
+            assertThat(after.headers().firstValue("retry-after")).isEmpty();
+            assertThat(after.headers().firstValue("x-should-retry")).hasValue("false");
+            assertThat(h.state("tiny")).isEqualTo("unavailable");
         }
     }
 

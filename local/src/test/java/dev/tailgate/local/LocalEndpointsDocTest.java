@@ -33,8 +33,8 @@ class LocalEndpointsDocTest {
     private static final List<String> METHODS = List.of("GET", "HEAD", "POST", "PUT", "DELETE");
     private static final String MODELS = """
             models:
-              here: {capability: chat, engine: llama.cpp, file: here.gguf}
               missing: {capability: chat, engine: llama.cpp, file: missing.gguf, source: hf://o/r/missing.gguf}
+              here: {capability: chat, engine: llama.cpp, file: here.gguf}
             """;
 
     @TempDir
@@ -78,6 +78,12 @@ class LocalEndpointsDocTest {
             assertThat(STATUS.fieldProblems(h.status())).isEmpty();
             assertThat(h.status().get("status").asText()).isEqualTo("degraded");
             assertThat(h.state("missing")).isEqualTo("unavailable");
+            // and with a download under way, whose fields are documented as present "only when" downloading (fieldProblems
+            // reads the first model of the list, hence "missing" first)
+            h.server.downloads().track("missing", System::nanoTime).started("missing.gguf", 1000, 0);
+            assertThat(STATUS.fieldProblems(h.status())).isEmpty();
+            assertThat(h.state("missing")).isEqualTo("downloading");
+            assertThat(h.model("missing").has("download")).isTrue();
         }
         assertThat(STATUS.rows().get("models[].state").choices(1))
                 .isEqualTo(Arrays.stream(ModelState.values()).map(ModelState::wireName).collect(Collectors.toSet()));

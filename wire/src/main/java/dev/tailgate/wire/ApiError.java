@@ -110,6 +110,11 @@ public record ApiError(int status, String type, String code, String message, Str
         return retryAfter == null && (MODEL_UNAVAILABLE.equals(code) || ("no_private_route".equals(code)));
     }
 
+    /** qwen-local is downloading the model's file: temporary, so Retry-After (the download's ETA, capped). */
+    public static ApiError modelDownloading(String message, Duration retryAfter) {
+        return new ApiError(503, "api_error", "model_downloading", message, "model", retryAfter);
+    }
+
     public static ApiError unavailable(String message, Duration retryAfter) {
         return new ApiError(503, "api_error", "unavailable", message, null, retryAfter);
     }

@@ -5,12 +5,15 @@ import java.util.Set;
 
 /**
  * One upstream model's state as the provider reports it (qwen-local's {@code /status}: unloaded, loading, ready, busy,
- * stuck, failed, unavailable), and its own limits when reported ({@code max_concurrency}, {@code max_queue}; null
+ * stuck, failed, unavailable, downloading), and its own limits when reported ({@code max_concurrency}, {@code max_queue}; null
  * otherwise), which the gateway's per-model limiter mirrors.
  */
 public record ModelStatus(String id, String state, String reason, String capability, Integer maxConcurrency, Integer maxQueue) {
-    /** States that mean "do not send work here now": the policy routes around them. */
-    private static final Set<String> UNROUTABLE = Set.of("busy", "stuck", "failed", "unavailable");
+    /**
+     * States that mean "do not send work here now": the policy routes around them. {@code downloading} (qwen-local is
+     * fetching the missing file) is temporary: a refusal for it carries Retry-After, unlike {@link #needsOperator()}.
+     */
+    private static final Set<String> UNROUTABLE = Set.of("busy", "stuck", "failed", "unavailable", "downloading");
 
     public boolean routable() {
         return state == null || !UNROUTABLE.contains(state.toLowerCase(Locale.ROOT));

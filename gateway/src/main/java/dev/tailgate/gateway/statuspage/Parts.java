@@ -87,12 +87,14 @@ final class Parts {
         return b.toString();
     }
 
-    /** A load or download progress when qwen-local reports one ({@code progress} 0..1), else the state says enough. */
+    /** A downloading model's {@code download.percent} (and time left when known); other states say enough. */
     private static String progress(JsonNode m) {
-        JsonNode p = m.path("progress");
+        JsonNode p = m.path("download").path("percent");
         if (!p.isNumber()) return "";
-        double v = Math.max(0, Math.min(1, p.asDouble()));
-        return "<progress max=\"100\" value=\"" + Math.round(v * 100) + "\"></progress> " + Math.round(v * 100) + "%";
+        long v = Math.clamp(p.asLong(), 0, 100);
+        JsonNode eta = m.path("download").path("eta_seconds");
+        return "<progress max=\"100\" value=\"" + v + "\"></progress> " + v + "%"
+                + (eta.isNumber() ? ", " + Math.max(0, eta.asLong()) + " s left" : "");
     }
 
     /** The last requests from the ledger: metadata only (the ledger has no column for text). */

@@ -188,6 +188,97 @@ class ProbeRoutingTest {
         }
     }
 
+    /**
+     * qwen-local reports a model as {@code downloading} (first run: {@code up} is fetching its file): not routable now
+     * but temporary — a private request is refused with Retry-After and without x-should-retry: false, and is never sent
+     * to the external target; a non-private one with fallback goes to the external target meanwhile. A model the probe
+     * still saw as unavailable is asked, and qwen-local's own 503 model_downloading reaches the client with its Retry-After.
+     */
+    @Test
+    void aDownloadingLocalModelIsRefusedWithRetryAfterAndPrivateWorkStaysLocal() throws Exception {
+        AtomicInteger localChats = new AtomicInteger();
+        HttpServer qwen = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        qwen.createContext("/status", ex -> answer(ex, 200, """
+                {"status":"unavailable","models":[{"id":"q-dl","state":"downloading",
+                 "reason":"downloading q.gguf (41%, about 12 s left); it serves once the file is complete",
+                 "download":{"file":"q.gguf","percent":41,"bytes":41,"total_bytes":100,"bytes_per_second":3,"eta_seconds":12}},
+                 {"id":"q-stale","state":"unavailable","reason":"run ./tailgate models pull q-stale"}]}"""));
+        qwen.createContext("/v1/chat/completions", ex -> {
+            String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            if (body.contains("q-stale")) { // the download started after the probe
+                ex.getResponseHeaders().add("Retry-After", "12");
+                answer(ex, 503, """
+                        {"error":{"message":"Model 'q-stale' is downloading q.gguf (41%, about 12 s left). Retry later.",
+                         "type":"api_error","param":"model","code":"model_downloading"}}""");
+                return;
+            }
+            localChats.incrementAndGet();
+            answer(ex, 500, "{}");
+        });
+        qwen.start();
+        try (FakeOpenAiUpstream ext = FakeOpenAiUpstream.start()) {
+            Path cfg = dir.resolve("gateway.yaml");
+            Files.writeString(cfg, """
+                    listen: 127.0.0.1:0
+                    health: {probe_interval: 1h}
+                    providers:
+                      local:
+                        base_url: http://127.0.0.1:%d/v1
+                        local: true
+                      ext:
+                        base_url: %s
+                        health_check: off
+                    models:
+                      dl:
+                        targets: [local/q-dl, ext/echo]
+                        fallback: true
+                      dlonly:
+                        targets: [local/q-dl]
+                      stale:
+                        targets: [local/q-stale]
+                    clients:
+                      tester:
+                        key: env:TG_KEY
+                        admin: true
+                    """.formatted(qwen.getAddress().getPort(), ext.baseUrl()));
+            try (GatewayServer gw = GatewayServer.start(GatewayServer.Options.of(cfg).listen("127.0.0.1", 0)
+                    .env(Map.of("TG_KEY", KEY)).shutdownGrace(Duration.ofSeconds(2)))) {
+                awaitProbed(gw, 2);
+                // the status page shows the download's progress as the probe saw it
+                assertThat(adminGet(gw, "/ui/part/local")).contains("<progress max=\"100\" value=\"41\"></progress> 41%, 12 s left");
+
+                var priv = post(gw, "dl", true);
+                assertThat(priv.statusCode()).as(priv.body()).isEqualTo(503);
+                JsonNode error = Json.parse(priv.body()).path("error");
+                assertThat(error.path("code").asText()).isEqualTo("no_private_route");
+                assertThat(error.path("message").asText()).contains("downloading q.gguf (41%");
+                assertThat(priv.headers().firstValue("Retry-After")).isPresent();
+                assertThat(priv.headers().firstValue("x-should-retry")).isEmpty();
+                assertThat(ext.requests().stream().filter(r -> r.path().endsWith("/chat/completions")).count()).isZero();
+
+                var only = post(gw, "dlonly", false);
+                assertThat(only.statusCode()).as(only.body()).isEqualTo(503);
+                assertThat(Json.parse(only.body()).path("error").path("code").asText()).isEqualTo("unavailable");
+                assertThat(only.headers().firstValue("Retry-After")).isPresent();
+                assertThat(only.headers().firstValue("x-should-retry")).isEmpty();
+
+                var fallback = post(gw, "dl", false);
+                assertThat(fallback.statusCode()).as(fallback.body()).isEqualTo(200);
+                assertThat(fallback.body()).contains("echo: hi");
+                assertThat(localChats.get()).as("qwen-local is not sent work for a downloading model").isZero();
+
+                var stale = post(gw, "stale", false);
+                assertThat(stale.statusCode()).as(stale.body()).isEqualTo(503);
+                assertThat(Json.parse(stale.body()).path("error").path("code").asText()).isEqualTo("model_downloading");
+                assertThat(Json.parse(stale.body()).path("error").path("message").asText()).contains("41%, about 12 s left");
+                assertThat(stale.headers().firstValue("Retry-After")).hasValue("12");
+                assertThat(stale.headers().firstValue("x-should-retry")).isEmpty();
+            }
+        } finally {
+            qwen.stop(0);
+        }
+    }
+
     /** The first probe runs at start, asynchronously: wait (bounded) until /status shows the local models. */
     private String adminGet(GatewayServer gw, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.port() + path))

@@ -31,14 +31,14 @@ class PartsTest {
                  "providers":[{"name":"p","local":false,"state":"open","breaker":"open","last_error":"x","in_flight":0,"queued":0}],
                  "models":[{"id":"m","targets":["p/m"],"fallback":true,"private":false}],
                  "local":{"local":{"status":"ok","memory":{"used_bytes":1,"budget_bytes":2},
-                   "models":[{"id":"q","state":"loading","reason":"r","progress":0.5}]}}}""");
+                   "models":[{"id":"q","state":"downloading","reason":"r","download":{"percent":50,"eta_seconds":7}}]}}}""");
         ((com.fasterxml.jackson.databind.node.ObjectNode) status.path("providers").get(0)).put("name", EVIL).put("last_error", EVIL);
         ((com.fasterxml.jackson.databind.node.ObjectNode) status.path("models").get(0)).put("id", EVIL);
         ((com.fasterxml.jackson.databind.node.ObjectNode) status.path("local").path("local").path("models").get(0)).put("id", EVIL);
         assertEscaped(Parts.providers(status));
         String local = Parts.local(status);
         assertEscaped(local);
-        assertThat(local).contains("<progress max=\"100\" value=\"50\">");
+        assertThat(local).contains("<progress max=\"100\" value=\"50\"></progress> 50%, 7 s left");
 
         UsageRecord row = new UsageRecord("rid-1", Instant.parse("2026-01-02T03:04:05Z"), EVIL, EVIL, EVIL, EVIL, 1, 2, 0.5, 10, 5L,
                 502, EVIL, true);

@@ -34,15 +34,13 @@ public final class LocalHttpApi implements Handler<HttpServerRequest> {
     private final Transcriptions transcriptions;
     private final long startedEpochSeconds = System.currentTimeMillis() / 1000;
     private final InternalKey key;
-    private final Downloads downloads;
 
     /** {@code key}: what every request but /health must carry ({@link InternalKey#OPEN}: nothing). */
-    public LocalHttpApi(Scheduler scheduler, LocalMetrics metrics, long maxBodyBytes, InternalKey key, Downloads downloads) {
+    public LocalHttpApi(Scheduler scheduler, LocalMetrics metrics, long maxBodyBytes, InternalKey key) {
         this.scheduler = scheduler;
         this.metrics = metrics;
         this.maxBodyBytes = maxBodyBytes;
         this.key = key;
-        this.downloads = downloads;
         this.chat = new ChatCompletions(scheduler);
         this.embeddings = new Embeddings(scheduler);
         this.speech = new Speech(scheduler);
@@ -199,9 +197,8 @@ public final class LocalHttpApi implements Handler<HttpServerRequest> {
             }
             if (cfg != null) m.put("keep_alive_ms", cfg.keepAlive().toMillis());
             if (h.unloadInMs() >= 0) m.put("unload_in_ms", h.unloadInMs()); else m.putNull("unload_in_ms");
-            downloads.of(h.id()).ifPresent(d -> {
-                m.put("state", "downloading");
-                m.put("reason", "downloading " + d.fileName() + " (" + d.percent() + "%); it serves once the file is complete");
+            Downloads.Snapshot d = h.download();
+            if (d != null) {
                 ObjectNode dl = m.putObject("download");
                 dl.put("file", d.fileName());
                 dl.put("percent", d.percent());
@@ -209,7 +206,7 @@ public final class LocalHttpApi implements Handler<HttpServerRequest> {
                 dl.put("total_bytes", d.totalBytes());
                 dl.put("bytes_per_second", d.bytesPerSecond());
                 if (d.etaSeconds() >= 0) dl.put("eta_seconds", d.etaSeconds()); else dl.putNull("eta_seconds");
-            });
+            }
         }
         ObjectNode mem = root.putObject("memory");
         mem.put("budget_bytes", memory.budgetBytes());

@@ -16,7 +16,9 @@ public enum ModelState {
     /** The last load failed or the worker died; the next request tries again. */
     FAILED,
     /** Cannot be served as configured (model file missing, engine binary not installed). */
-    UNAVAILABLE;
+    UNAVAILABLE,
+    /** Its missing file is being downloaded (by {@code up}); it serves once the file is complete. */
+    DOWNLOADING;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);

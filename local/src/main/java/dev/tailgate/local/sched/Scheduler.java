@@ -10,6 +10,7 @@ import dev.tailgate.local.engine.EngineRequest;
 import dev.tailgate.local.engine.JobListener;
 import dev.tailgate.local.engine.LoadedModel;
 import dev.tailgate.local.engine.RunningJob;
+import dev.tailgate.local.store.Downloads;
 import dev.tailgate.wire.ApiError;
 import dev.tailgate.wire.ByteSizes;
 import dev.tailgate.wire.Durations;
@@ -49,6 +50,7 @@ public final class Scheduler {
     private final EngineFactory factory;
     private final Clock clock;
     private final SchedulerEvents events;
+    private final Downloads downloads;
     private final ExecutorService blocking = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("qwen-local-engine-", 0).factory());
     /** Slots removed by a reload that still run or hold jobs (ticked like the others until they unload). */
@@ -56,7 +58,9 @@ public final class Scheduler {
     private boolean closing;
     private boolean terminated;
 
-    public Scheduler(LocalConfig config, EngineFactory factory, Clock clock, SchedulerEvents events) {
+    /** {@code downloads}: model files being downloaded now; their models are {@link ModelState#DOWNLOADING}. */
+    public Scheduler(LocalConfig config, EngineFactory factory, Clock clock, SchedulerEvents events, Downloads downloads) {
+        this.downloads = downloads;
         this.budget = new MemoryBudget(config.memoryBudgetBytes());
         this.factory = factory;
         this.clock = clock;
@@ -80,6 +84,10 @@ public final class Scheduler {
             if (closing) throw new Rejected(ApiError.unavailable("qwen-local is shutting down.", RETRY_SOON));
             String missing = slot.unavailableReason();
             if (missing != null) {
+                Downloads.Snapshot download = downloads.of(modelId).orElse(null);
+                // being downloaded: a retry after the ETA will succeed, so Retry-After and no operator semantics
+                if (download != null) throw new Rejected(ApiError.modelDownloading("Model '" + modelId + "' is "
+                        + download.describe() + ". Retry later.", download.retryAfter()));
                 // the operator must pull the file: no Retry-After (a retry cannot help), x-should-retry: false
                 throw new Rejected(ApiError.modelUnavailable("Model '" + modelId + "' is unavailable: " + missing));
             }
@@ -530,6 +538,11 @@ public final class Scheduler {
             for (ModelSlot slot : slots.values()) {
                 ModelState state = slot.state();
                 String reason = state == ModelState.UNAVAILABLE ? slot.unavailableReason() : slot.reason;
+                Downloads.Snapshot download = state == ModelState.UNAVAILABLE ? downloads.of(slot.id()).orElse(null) : null;
+                if (download != null) {
+                    state = ModelState.DOWNLOADING;
+                    reason = download.describe() + "; it serves once the file is complete";
+                }
                 long oldest = Stream.concat(slot.running.stream(), slot.waiting.stream())
                         .mapToLong(j -> now - j.enqueuedAt).max().orElse(0);
                 long lastProgress = slot.running.stream().mapToLong(j -> now - j.lastProgressAt).min().orElse(0);
@@ -539,7 +552,7 @@ public final class Scheduler {
                 long unloadIn = slot.idleLoaded() && keepMs > 0 ? Math.max(0, keepMs - (now - slot.lastUsedAt)) : -1;
                 out.add(new ModelHealth(slot.id(), slot.config.capability().wireName(), state, reason,
                         slot.running.size(), slot.waiting.size(), Math.max(0, oldest), Math.max(0, lastProgress), memory, unloadIn,
-                        slot.model != null ? slot.model.footprint() : null));
+                        slot.model != null ? slot.model.footprint() : null, download));
             }
             return out;
         }

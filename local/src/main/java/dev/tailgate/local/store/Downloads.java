@@ -1,5 +1,6 @@
 package dev.tailgate.local.store;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,8 +13,24 @@ import java.util.function.LongSupplier;
 public final class Downloads {
     /** One download now. {@code etaSeconds} is -1 while the rate is not known yet. */
     public record Snapshot(String fileName, long bytes, long totalBytes, long bytesPerSecond, long etaSeconds) {
+        /** Retry-After while the ETA is not known yet. */
+        static final Duration RETRY_UNKNOWN_ETA = Duration.ofSeconds(30);
+        /** Retry-After at most this: a client should not sleep through the end of a long download's estimate. */
+        static final Duration RETRY_MAX = Duration.ofSeconds(60);
+
         public int percent() {
             return totalBytes <= 0 ? 0 : (int) Math.min(100, bytes * 100 / totalBytes);
+        }
+
+        /** "downloading FILE (P%, about N s left)", for /status's reason and the 503 a request gets meanwhile. */
+        public String describe() {
+            return "downloading " + fileName + " (" + percent() + "%" + (etaSeconds >= 0 ? ", about " + etaSeconds + " s left" : "") + ")";
+        }
+
+        /** When a request for the model is worth retrying: the ETA, between 1 s and {@link #RETRY_MAX}. */
+        public Duration retryAfter() {
+            if (etaSeconds < 0) return RETRY_UNKNOWN_ETA;
+            return Duration.ofSeconds(Math.clamp(etaSeconds, 1, RETRY_MAX.toSeconds()));
         }
     }
 
