@@ -179,21 +179,21 @@ final class Speech {
     /** {@code stream_format: "sse"}: speech.audio.delta events with base64 audio, then speech.audio.done. */
     private static final class SseResponder implements JobListener {
         private final Exchange ex;
-        private boolean started; // event loop only
+        private final SseEventStream events;
 
         SseResponder(Exchange ex) {
             this.ex = ex;
+            this.events = new SseEventStream(ex);
         }
 
         @Override
         public void onAudio(byte[] chunk) {
             ex.onContext(() -> {
                 if (ex.finished()) return;
-                start();
                 ObjectNode e = Json.object();
                 e.put("type", "speech.audio.delta");
                 e.put("audio", Base64.getEncoder().encodeToString(chunk));
-                send(e);
+                events.send(e);
             });
         }
 
@@ -201,7 +201,6 @@ final class Speech {
         public void onComplete(Usage usage, String finishReason) {
             ex.onContext(() -> {
                 if (ex.finished()) return;
-                start();
                 ObjectNode e = Json.object();
                 e.put("type", "speech.audio.done");
                 ObjectNode u = e.putObject("usage");
@@ -209,8 +208,7 @@ final class Speech {
                 u.put("input_tokens", in);
                 u.put("output_tokens", 0);
                 u.put("total_tokens", in);
-                send(e);
-                ex.response.end();
+                events.finish(e);
             });
         }
 
@@ -218,27 +216,8 @@ final class Speech {
         public void onError(EngineFailure failure) {
             ex.onContext(() -> {
                 if (ex.finished()) return;
-                ApiError error = Failures.toApiError(failure);
-                if (!started) {
-                    ex.error(error);
-                    return;
-                }
-                ex.response.end(Buffer.buffer("event: error\ndata: " + Json.string(error.toJson()) + "\n\n"));
+                events.fail(Failures.toApiError(failure));
             });
-        }
-
-        private void start() {
-            if (started) return;
-            started = true;
-            ex.response.setStatusCode(200).setChunked(true)
-                    .putHeader("content-type", "text/event-stream; charset=utf-8")
-                    .putHeader("cache-control", "no-cache")
-                    .putHeader("x-accel-buffering", "no");
-        }
-
-        private void send(ObjectNode event) {
-            byte[] json = Json.bytes(event);
-            ex.response.write(Buffer.buffer(json.length + 8).appendString("data: ").appendBytes(json).appendString("\n\n"));
         }
     }
 }

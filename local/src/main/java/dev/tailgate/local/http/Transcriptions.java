@@ -224,22 +224,22 @@ final class Transcriptions {
      */
     private static final class StreamResponder implements JobListener {
         private final Exchange ex;
+        private final SseEventStream events;
         private volatile Transcript transcript;
-        private boolean started; // event loop only
 
         StreamResponder(Exchange ex) {
             this.ex = ex;
+            this.events = new SseEventStream(ex);
         }
 
         @Override
         public void onDelta(String text) {
             ex.onContext(() -> {
                 if (ex.finished()) return;
-                start();
                 ObjectNode d = Json.object();
                 d.put("type", "transcript.text.delta");
                 d.put("delta", text);
-                send(d);
+                events.send(d);
             });
         }
 
@@ -257,13 +257,11 @@ final class Transcriptions {
                     onError(new EngineFailure(EngineFailure.Kind.ENGINE_ERROR, "The engine finished without a transcript."));
                     return;
                 }
-                start();
                 ObjectNode done = Json.object();
                 done.put("type", "transcript.text.done");
                 done.put("text", t.text());
                 done.set("usage", TranscriptFormats.usage(t));
-                send(done);
-                ex.response.end();
+                events.finish(done);
             });
         }
 
@@ -271,27 +269,8 @@ final class Transcriptions {
         public void onError(EngineFailure failure) {
             ex.onContext(() -> {
                 if (ex.finished()) return;
-                ApiError error = Failures.toApiError(failure);
-                if (!started) {
-                    ex.error(error);
-                    return;
-                }
-                ex.response.end(Buffer.buffer("event: error\ndata: " + Json.string(error.toJson()) + "\n\n"));
+                events.fail(Failures.toApiError(failure));
             });
-        }
-
-        private void start() {
-            if (started) return;
-            started = true;
-            ex.response.setStatusCode(200).setChunked(true)
-                    .putHeader("content-type", "text/event-stream; charset=utf-8")
-                    .putHeader("cache-control", "no-cache")
-                    .putHeader("x-accel-buffering", "no");
-        }
-
-        private void send(ObjectNode event) {
-            byte[] json = Json.bytes(event);
-            ex.response.write(Buffer.buffer(json.length + 8).appendString("data: ").appendBytes(json).appendString("\n\n"));
         }
     }
 }
