@@ -24,8 +24,6 @@ final class ConfigCheck {
             PolicyRuntime.settings(gateway); // the routing-policy keys (health, pricing, budgets...)
         } catch (ConfigException e) {
             throw new UserError("nothing started: " + e.getMessage());
-        } catch (IllegalArgumentException e) {
-            throw new UserError("nothing started: " + gatewayYaml.getFileName() + ": " + e.getMessage());
         }
     }
 }

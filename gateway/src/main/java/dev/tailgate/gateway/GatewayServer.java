@@ -160,11 +160,7 @@ public final class GatewayServer implements AutoCloseable {
                     .build();
             ProviderRegistry providers = new ProviderRegistry(o.clock(), Timers.of(vertx));
             providers.apply(config);
-            try {
-                policy = PolicyRuntime.start(vertx, config, providers, o.clock(), o.ticker(), o.probes());
-            } catch (IllegalArgumentException e) {
-                throw new dev.tailgate.wire.config.ConfigException(o.configFile() + ": " + e.getMessage());
-            }
+            policy = PolicyRuntime.start(vertx, config, providers, o.clock(), o.ticker(), o.probes());
             Dispatcher dispatcher = new Dispatcher(vertx, client, providers, policy);
             Gateway gateway = new Gateway(vertx, providers, dispatcher, new Metrics(providers, policy.health()), policy, config,
                     o.clock().instant().getEpochSecond());

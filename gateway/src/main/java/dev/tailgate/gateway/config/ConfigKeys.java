@@ -5,7 +5,7 @@ import java.util.Set;
 
 /**
  * Every key the gateway config may contain, by section. Unknown keys are refused (a typo must not silently fall back
- * to a default), so a package that reads its own keys from {@link GatewayConfig#raw()} lists them here. A key added
+ * to a default), so a package that reads its own keys from {@link GatewayConfig#document()} lists them here. A key added
  * here must be documented in docs/gateway-config.md (type, default, meaning): DocumentedGatewayConfigTest fails until
  * the page lists exactly these sets.
  */
@@ -20,7 +20,7 @@ public final class ConfigKeys {
     static final Set<String> CORE_MODEL = Set.of("targets", "fallback", "private");
     static final Set<String> CORE_CLIENT = Set.of("key", "key_sha256", "private", "models", "admin");
 
-    /** Read by the routing-policy packages ({@code policy}, {@code health}, {@code limit}, {@code ledger}) from {@link GatewayConfig#raw()}. */
+    /** Read by the routing-policy packages ({@code policy}, {@code health}, {@code limit}, {@code ledger}) from {@link GatewayConfig#document()}. */
     static final Set<String> POLICY_TOP = Set.of("pricing", "health", "audit_log", "audit_ring", "audit_log_max_size", "ledger", "ledger_queue");
     static final Set<String> POLICY_PROVIDER = Set.of("health_check");
     static final Set<String> POLICY_MODEL = Set.of("capability", "context_windows");

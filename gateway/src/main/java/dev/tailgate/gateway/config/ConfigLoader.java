@@ -109,15 +109,16 @@ public final class ConfigLoader {
         } else if (Files.exists(dir.resolve("clients.yaml")) && !dir.resolve("clients.yaml").equals(abs)) {
             clientsFile = dir.resolve("clients.yaml");
         }
+        YamlDocument cdoc = null;
         if (clientsFile != null) {
-            YamlDocument cdoc = YamlDocument.parse(clientsFile.getFileName().toString(), read(clientsFile));
+            cdoc = YamlDocument.parse(clientsFile.getFileName().toString(), read(clientsFile));
             requireObject(cdoc, "");
             checkKeys(cdoc, "", Set.of("clients"));
             readClients(cdoc, clientsFile.getParent(), clients, warnings);
         }
         return new GatewayConfig(abs, clientsFile, host, port, maxBody, bodyBudget, clientTimeout, logPrompts, Map.copyOf(providers),
                 java.util.Collections.unmodifiableMap(models), java.util.Collections.unmodifiableMap(clients), List.copyOf(warnings),
-                doc.root().deepCopy(), corsOrigins(doc));
+                doc, cdoc, corsOrigins(doc));
     }
 
     /** Each entry is an origin as browsers send it: scheme://host[:port], no path, no wildcard. */

@@ -1,14 +1,16 @@
 package dev.tailgate.gateway.config;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.tailgate.wire.config.YamlDocument;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A validated, secret-resolved gateway config. Immutable; a reload builds a new one. {@code raw} is the parsed YAML of
- * the main config file as written (secret <em>references</em> such as {@code env:NAME}, never resolved values), for
- * packages that read their own keys (listed in {@link ConfigKeys}); treat it as read-only. {@code clientTimeout}: how
+ * A validated, secret-resolved gateway config. Immutable; a reload builds a new one. {@code document} (the main file)
+ * and {@code clientsDocument} (the clients file, null without one) are the files as the loader parsed them, with the
+ * line of every key and secret <em>references</em> such as {@code env:NAME}, never resolved values: the routing
+ * policy ({@code policy.PolicySettings}) reads its keys (listed in {@link ConfigKeys}) from them, so its errors name
+ * file, line and key and no file is read twice; treat them as read-only. {@code clientTimeout}: how
  * long a client has to send a request's headers and body (slow clients must not hold a connection forever).
  * {@code corsOrigins}: browser origins ({@code https://app.example}) allowed to call the gateway; empty = CORS off.
  * {@code bodyBudget}: the bytes of request bodies all requests together may hold in memory at once.
@@ -16,12 +18,13 @@ import java.util.Map;
 public record GatewayConfig(Path source, Path clientsFile, String host, int port, long maxBody, long bodyBudget, java.time.Duration clientTimeout,
                             boolean logPrompts,
                             Map<String, ProviderConfig> providers, Map<String, ModelRoute> models,
-                            Map<String, ClientConfig> clients, List<String> warnings, JsonNode raw,
+                            Map<String, ClientConfig> clients, List<String> warnings,
+                            YamlDocument document, YamlDocument clientsDocument,
                             List<String> corsOrigins) {
 
     /** This config with other providers (the launcher points the local provider at the port qwen-local got). */
     public GatewayConfig withProviders(Map<String, ProviderConfig> newProviders) {
         return new GatewayConfig(source, clientsFile, host, port, maxBody, bodyBudget, clientTimeout, logPrompts,
-                Map.copyOf(newProviders), models, clients, warnings, raw, corsOrigins);
+                Map.copyOf(newProviders), models, clients, warnings, document, clientsDocument, corsOrigins);
     }
 }

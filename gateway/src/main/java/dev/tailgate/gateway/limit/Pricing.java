@@ -30,4 +30,15 @@ public final class Pricing {
         if (p == null) return 0;
         return (Math.max(0, promptTokens) * p.inputPerMillion() + Math.max(0, completionTokens) * p.outputPerMillion()) / 1_000_000d;
     }
+
+    /** Same prices (a config reload with changed prices restarts client admission). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Pricing other && byModel.equals(other.byModel);
+    }
+
+    @Override
+    public int hashCode() {
+        return byModel.hashCode();
+    }
 }

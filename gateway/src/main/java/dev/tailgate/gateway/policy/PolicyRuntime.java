@@ -1,6 +1,5 @@
 package dev.tailgate.gateway.policy;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailgate.gateway.RequestContext;
@@ -35,7 +34,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The policy boundary as the running gateway uses it, built from the live config ({@link GatewayConfig#raw()} read by
+ * The policy boundary as the running gateway uses it, built from the live config (its policy keys read by
  * {@link PolicySettings}): routing ({@link #selector()}, audited), passive breakers fed by the dispatcher
  * ({@link AttemptFeedback}), active probes, client admission ({@link #admit}) and one usage-ledger row per finished
  * request ({@link #finished}). {@link #reload} follows config reloads; the audit log and ledger files are fixed at start.
@@ -60,7 +59,6 @@ public final class PolicyRuntime implements AttemptFeedback, AutoCloseable {
     private volatile PolicySettings settings;
     private volatile ClientAdmission clients;
     private volatile long periodicId = -1;
-    private volatile JsonNode pricingRaw;
 
     private PolicyRuntime(io.vertx.core.Vertx vertx, GatewayConfig config, dev.tailgate.gateway.upstream.ProviderRegistry providers,
                           PolicySettings settings, Clock clock, LongSupplier ticker, AuditLog audit, Ledger ledger) {
@@ -75,7 +73,6 @@ public final class PolicyRuntime implements AttemptFeedback, AutoCloseable {
         this.prober = new HealthProber(health, probeTargets(config, settings), clock, settings.probeTimeout());
         prober.onResult(this::mirrorLimits);
         this.clients = clientAdmission(settings);
-        this.pricingRaw = config.raw() == null ? null : config.raw().get("pricing");
         this.selector = new PolicyTargetSelector(health, audit, () -> this.settings);
         // Saturation is not a routing verdict here: the dispatcher's limiter answers it (429 queue_full + Retry-After,
         // or the next target when fallback is on), so a full queue is never reported as "unavailable".
@@ -83,17 +80,16 @@ public final class PolicyRuntime implements AttemptFeedback, AutoCloseable {
 
     /**
      * Builds the runtime for {@code config} and, when {@code probes}, starts active health probes on
-     * a Vert.x periodic timer (they stop with the gateway's Vert.x). Throws {@link IllegalArgumentException} naming the
-     * key for an invalid policy key, {@link UncheckedIOException}/{@link IllegalStateException} when the audit log or
+     * a Vert.x periodic timer (they stop with the gateway's Vert.x). Throws {@link dev.tailgate.wire.config.ConfigException} naming
+     * file, line and key for an invalid policy key, {@link UncheckedIOException}/{@link IllegalStateException} when the audit log or
      * the ledger cannot be opened.
      */
     public static PolicyRuntime start(io.vertx.core.Vertx vertx, GatewayConfig config,
                                       dev.tailgate.gateway.upstream.ProviderRegistry providers, Clock clock, LongSupplier ticker,
                                       boolean probes) {
         PolicySettings settings = settings(config);
-        Path dir = configDir(config);
-        Path auditFile = file(config.raw(), "audit_log", settings.auditLog(), dir, DEFAULT_AUDIT_LOG);
-        Path ledgerFile = file(config.raw(), "ledger", settings.ledger(), dir, DEFAULT_LEDGER);
+        Path auditFile = settings.auditLog();
+        Path ledgerFile = settings.ledger();
         AuditLog audit;
         try {
             audit = new AuditLog(auditFile, settings.auditRing(), settings.auditMaxBytes(), clock);
@@ -114,44 +110,13 @@ public final class PolicyRuntime implements AttemptFeedback, AutoCloseable {
         return r;
     }
 
-    /** The policy keys of the main config plus the clients file's per-client limits ({@code rpm}, budgets...). */
+    /**
+     * The policy keys of the main config plus the clients file's per-client limits ({@code rpm}, budgets...), from the
+     * documents the config loader parsed (no file is read again). Throws {@link dev.tailgate.wire.config.ConfigException}
+     * naming file, line and key.
+     */
     public static PolicySettings settings(GatewayConfig config) {
-        JsonNode raw = config.raw() == null ? Json.object() : config.raw();
-        if (config.clientsFile() != null) raw = withClientsFile(raw, config.clientsFile());
-        return PolicySettings.from(raw, configDir(config));
-    }
-
-    /** The config loader already validated the clients file (keys, duplicates); here only its clients are merged in. */
-    private static JsonNode withClientsFile(JsonNode raw, Path clientsFile) {
-        JsonNode file;
-        try {
-            file = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
-                    .readTree(clientsFile.toFile());
-        } catch (IOException e) {
-            throw new IllegalArgumentException("clients_file " + clientsFile + ": " + e.getMessage());
-        }
-        JsonNode extra = file == null ? null : file.get("clients");
-        if (extra == null || !extra.isObject() || extra.isEmpty()) return raw;
-        ObjectNode merged = ((ObjectNode) raw).deepCopy();
-        JsonNode main = merged.get("clients");
-        ObjectNode clients = main instanceof ObjectNode o ? o : merged.putObject("clients");
-        extra.properties().forEach(e -> {
-            if (!clients.has(e.getKey())) clients.set(e.getKey(), e.getValue());
-        });
-        return merged;
-    }
-
-    private static Path configDir(GatewayConfig config) {
-        return config.source() == null ? null : config.source().toAbsolutePath().getParent();
-    }
-
-    /** The configured path, the default file in the config's folder when the key is absent, null when "off". */
-    private static Path file(JsonNode raw, String key, Path configured, Path dir, String dflt) {
-        JsonNode v = raw == null ? null : raw.get(key);
-        if (v == null || v.isMissingNode()) return dir == null ? null : dir.resolve(dflt);
-        String s = v.isBoolean() ? String.valueOf(v.booleanValue()) : v.asText("").trim();
-        if (s.isEmpty() || s.equals("off") || s.equals("false") || s.equals("none")) return null; // YAML 1.1: bare off = false
-        return configured;
+        return PolicySettings.from(config);
     }
 
     private ClientAdmission clientAdmission(PolicySettings s) {
@@ -191,11 +156,8 @@ public final class PolicyRuntime implements AttemptFeedback, AutoCloseable {
         PolicySettings next = settings(config);
         health.sync(next.providerLocalFlags());
         prober.targets(probeTargets(config, next));
-        JsonNode pricing = config.raw() == null ? null : config.raw().get("pricing");
-        boolean clientsChanged = !next.clientLimits().equals(settings.clientLimits())
-                || !java.util.Objects.equals(pricing, pricingRaw);
+        boolean clientsChanged = !next.clientLimits().equals(settings.clientLimits()) || !next.pricing().equals(settings.pricing());
         settings = next;
-        pricingRaw = pricing;
         if (clientsChanged) clients = clientAdmission(next); // rate buckets start fresh; budgets re-seeded from the ledger
     }
 

@@ -57,11 +57,10 @@ public final class PolicyTargetSelector {
 
     /**
      * Context windows come from {@code models.ALIAS.context_windows}; capabilities only when the model sets
-     * {@code capability} explicitly (an unset one means "unknown", never a reason to skip a target).
+     * {@code capability} explicitly ({@link PolicySettings} leaves them empty otherwise: "unknown", never a reason to skip).
      */
     static ModelRoute toPolicyRoute(dev.tailgate.gateway.config.ModelRoute route, GatewayConfig config, PolicySettings s) {
         ModelRoute configured = s == null ? null : s.models().get(route.alias());
-        boolean explicitCapability = config.raw() != null && config.raw().path("models").path(route.alias()).has("capability");
         List<RouteTarget> targets = route.targets().stream().map(t -> {
             ProviderConfig p = config.providers().get(t.provider());
             RouteTarget known = configured == null ? null : configured.targets().stream()
@@ -69,7 +68,7 @@ public final class PolicyTargetSelector {
                     .findFirst().orElse(null);
             return new RouteTarget(t.provider(), t.upstreamModel(), p != null && p.local(),
                     known == null ? null : known.contextWindow(),
-                    known == null || !explicitCapability ? Set.of() : known.capabilities());
+                    known == null ? Set.of() : known.capabilities());
         }).toList();
         return new ModelRoute(route.alias(), route.privateOnly(), route.fallback(), targets);
     }

@@ -79,14 +79,16 @@ class DocumentedGatewayConfigTest {
 
     /** health.* and pricing.* have no list in the code (the policy reads them by name): each documented one is read. */
     @Test
-    void everyDocumentedHealthAndPricingKeyIsRead() {
+    void everyDocumentedHealthAndPricingKeyIsRead() throws IOException {
         for (String key : documented("health.")) {
-            assertThatThrownBy(() -> PolicySettings.from(yaml("health: {" + key + ": 'not-a-value'}"), dir))
-                    .as("health." + key).hasMessageContaining("health." + key);
+            Path file = write("health: {" + key + ": 'not-a-value'}");
+            assertThatThrownBy(() -> PolicySettings.from(loader.load(file)))
+                    .as("health." + key).hasMessageStartingWith("gateway.yaml line 1: health." + key + ": ");
         }
         for (String key : documented("pricing.MODEL.")) {
-            assertThatThrownBy(() -> PolicySettings.from(yaml("pricing: {m: {" + key + ": 'not-a-value'}}"), dir))
-                    .as("pricing.MODEL." + key).hasMessageContaining("pricing.m." + key);
+            Path file = write("pricing: {m: {" + key + ": 'not-a-value'}}");
+            assertThatThrownBy(() -> PolicySettings.from(loader.load(file)))
+                    .as("pricing.MODEL." + key).hasMessageStartingWith("gateway.yaml line 1: pricing.m." + key + ": ");
         }
         assertThat(documented("health.")).isNotEmpty();
         assertThat(documented("pricing.MODEL.")).isNotEmpty();
@@ -102,7 +104,7 @@ class DocumentedGatewayConfigTest {
                 clients:
                   c: {key_sha256: "%s"}
                 """.formatted("0".repeat(64))));
-        PolicySettings policy = PolicySettings.from(c.raw(), dir);
+        PolicySettings policy = PolicySettings.from(c);
         ProviderConfig p = c.providers().get("p");
         ModelRoute m = c.models().get("m");
         ClientConfig client = c.clients().get("c");
@@ -128,8 +130,6 @@ class DocumentedGatewayConfigTest {
         actual.put("providers.NAME.health_check", policy.providers().get("p").healthCheck());
         actual.put("models.ID.fallback", m.fallback());
         actual.put("models.ID.private", m.privateOnly());
-        actual.put("models.ID.capability", policy.models().get("m").targets().getFirst().capabilities().iterator().next().name()
-                .toLowerCase(java.util.Locale.ROOT));
         actual.put("clients.NAME.private", client.privateOnly());
         actual.put("clients.NAME.admin", client.admin());
         actual.put("clients.NAME.models", client.models().toString().replace("[", "[\"").replace("]", "\"]"));
@@ -143,6 +143,10 @@ class DocumentedGatewayConfigTest {
         actual.put("health.window", breaker.window());
         actual.put("health.cool_down", breaker.coolDown());
         actual.put("health.max_retry_after", breaker.maxRetryAfter());
+
+        // models.ID.capability has no default value: unset, the targets' capabilities are unknown and never checked
+        assertThat(policy.models().get("m").targets().getFirst().capabilities()).isEmpty();
+        assertThat(DOC.rows().get("models.ID.capability").cell(2)).isEqualTo("unset");
 
         actual.forEach((key, value) -> {
             DocTables.Row row = DOC.rows().get(key);
@@ -175,14 +179,6 @@ class DocumentedGatewayConfigTest {
         Path p = dir.resolve("gateway.yaml");
         Files.writeString(p, yaml);
         return p;
-    }
-
-    private static com.fasterxml.jackson.databind.JsonNode yaml(String text) {
-        try {
-            return new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(text);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     /** The "known: a, b" list of an unknown-key refusal. */

@@ -37,6 +37,8 @@ class PolicyRuntimeSettingsTest {
                   fromfile: {key_sha256: "%s", tpm: 100, budget_usd_per_day: 2}
                 """.formatted("ab".repeat(32)));
         GatewayConfig config = new ConfigLoader(new SecretResolver(Map.of("K1", "tg-key-1"))).load(dir.resolve("gateway.yaml"));
+        // the clients file is read once, by the loader: the policy takes its limits from what the loader parsed
+        Files.delete(dir.resolve("clients.yaml"));
         PolicySettings s = PolicyRuntime.settings(config);
         assertThat(s.clients().get("main").limits().rpm()).isEqualTo(5);
         assertThat(s.clients().get("fromfile").limits().tpm()).isEqualTo(100);
