@@ -68,7 +68,9 @@ public final class Doctor {
         checks.add(llamaCpp());
         checks.add(onnxRuntime());
         JsonNode local = localConfig();
-        checks.add(llamaServer(LlamaServerBinary.find(System.getenv(), home), usesLlamaServer(local)));
+        // the same lookup the engine and up's defaults use (env, PATH, ~/.tailgate/llama-server): a --home elsewhere
+        // does not move where .ci/llama-server.sh installed the binary
+        checks.add(llamaServer(LlamaServerBinary.find(), usesLlamaServer(local)));
         checks.addAll(modelFiles(local));
         checks.add(ffmpeg());
         checks.add(port("gateway", listen(DefaultConfigs.GATEWAY, "127.0.0.1:8080")));

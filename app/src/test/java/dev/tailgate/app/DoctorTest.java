@@ -69,6 +69,18 @@ class DoctorTest {
     }
 
     @Test
+    void llamaServerIsLookedUpWhereTheEngineLooksNotInTheHome() {
+        // a fresh --home has no llama-server folder; the engine still finds one installed in ~/.tailgate or on the PATH
+        Doctor.Check c = new Doctor(home).runAll().stream().filter(k -> k.name().equals("llama-server")).findFirst().orElseThrow();
+        java.util.Optional<Path> engines = dev.tailgate.local.engine.server.LlamaServerBinary.find();
+        if (engines.isPresent()) {
+            assertThat(c.detail()).contains(engines.get().toString());
+        } else {
+            assertThat(c.detail()).contains("install");
+        }
+    }
+
+    @Test
     void espeakCheckAgreesWithTheDynamicLinker() {
         Doctor.Check c = Doctor.espeak();
         if (c.ok()) {
