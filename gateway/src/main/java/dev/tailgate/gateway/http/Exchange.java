@@ -91,9 +91,26 @@ public final class Exchange {
         if (rendered.retryAfter() != null) r.putHeader("Retry-After", rendered.retryAfter());
         if (e.needsOperator()) r.putHeader("x-should-retry", "false"); // SDKs would retry a 503 for minutes
         Buffer body = Buffer.buffer(rendered.body());
+        if (bodyUnread()) {
+            // the body is not read (refused before or while reading it): stop reading and close after the answer
+            // rather than drain it; HTTP/1.1 allows a server to close, and clients read the answer first
+            request.pause();
+            r.putHeader("Connection", "close");
+            endAfterUsageRow(() -> {
+                if (!r.ended() && !r.closed()) r.end(body).onComplete(ar -> request.connection().close());
+            });
+            return;
+        }
         endAfterUsageRow(() -> {
             if (!r.ended() && !r.closed()) r.end(body);
         });
+    }
+
+    /** A body is declared (a non-zero Content-Length or chunked) and not all of it was read. */
+    private boolean bodyUnread() {
+        if (request.isEnded()) return false;
+        String cl = request.getHeader("Content-Length");
+        return request.getHeader("Transfer-Encoding") != null || (cl != null && !cl.trim().equals("0"));
     }
 
     public void json(int status, Object body) {
