@@ -90,6 +90,38 @@ class BodyBudgetTest {
         assertThat(raw).startsWith("HTTP/1.1 413").containsIgnoringCase("connection: close");
     }
 
+    @Test
+    void aSmallRefusedBodyIsStillReadAndTheConnectionKept() throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", g.port())) {
+            s.setSoTimeout(20_000);
+            String json = body("qwen", 100_000);
+            var out = s.getOutputStream();
+            var in = new java.io.DataInputStream(s.getInputStream());
+            out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer not-a-key\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + json.length() + "\r\n\r\n" + json).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            String refused = readResponse(in);
+            assertThat(refused).startsWith("HTTP/1.1 401").doesNotContainIgnoringCase("connection: close");
+            out.write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            assertThat(readResponse(in)).as("the same connection serves the next request").startsWith("HTTP/1.1 200");
+        }
+    }
+
+    /** One response with a Content-Length body, read off a kept-alive connection. */
+    static String readResponse(java.io.DataInputStream in) throws java.io.IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int c = in.read();
+            if (c < 0) throw new java.io.EOFException("closed after: " + head);
+            head.append((char) c);
+        }
+        var m = java.util.regex.Pattern.compile("(?im)^content-length:\\s*(\\d+)").matcher(head);
+        byte[] b = new byte[m.find() ? Integer.parseInt(m.group(1)) : 0];
+        in.readFully(b);
+        return head + new String(b, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /**
      * Sends the headers of a chat request declaring {@code declared} body bytes and only the first 64 KiB of it, then
      * reads: the refusal must arrive and the connection end (the server closes it) although the body never completes,
