@@ -72,7 +72,7 @@ class BodyBudgetTest {
         assertThat(refused.headers().firstValue("retry-after")).isPresent();
         assertThat(Json.parse(refused.body()).path("error").path("code").asText()).isEqualTo("body_budget_exceeded");
 
-        String raw = refusedWithoutTheRestOfTheBody(900_000);
+        String raw = refusedWithoutTheRestOfTheBody(900_000, FaultGateway.CLIENT_KEY);
         assertThat(raw).startsWith("HTTP/1.1 503").containsIgnoringCase("connection: close").contains("body_budget_exceeded");
 
         HttpResponse<String> small = g.post("/v1/chat/completions", body("qwen", 1000));
@@ -86,8 +86,14 @@ class BodyBudgetTest {
 
     @Test
     void aBodyOverMaxBodyIs413WithoutReadingIt() throws Exception {
-        String raw = refusedWithoutTheRestOfTheBody(5_000_000);
+        String raw = refusedWithoutTheRestOfTheBody(5_000_000, FaultGateway.CLIENT_KEY);
         assertThat(raw).startsWith("HTTP/1.1 413").containsIgnoringCase("connection: close");
+    }
+
+    @Test
+    void aLargeBodyWithAWrongKeyIs401WithoutReadingIt() throws Exception {
+        String raw = refusedWithoutTheRestOfTheBody(900_000, "not-a-key");
+        assertThat(raw).startsWith("HTTP/1.1 401").containsIgnoringCase("connection: close");
     }
 
     @Test
@@ -127,11 +133,11 @@ class BodyBudgetTest {
      * reads: the refusal must arrive and the connection end (the server closes it) although the body never completes,
      * so the gateway did not wait to read (drain) the rest. Returns the raw response.
      */
-    static String refusedWithoutTheRestOfTheBody(int declared) throws Exception {
+    static String refusedWithoutTheRestOfTheBody(int declared, String key) throws Exception {
         try (java.net.Socket s = new java.net.Socket("127.0.0.1", g.port())) {
             s.setSoTimeout(20_000); // a server draining the body would never answer: the read fails instead
             var out = s.getOutputStream();
-            out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + FaultGateway.CLIENT_KEY
+            out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + key
                     + "\r\nContent-Type: application/json\r\nContent-Length: " + declared + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             out.write(("{\"model\":\"qwen\",\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(64 * 1024)).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             out.flush();
