@@ -108,7 +108,7 @@ class LauncherScriptTest {
         Result r = run(script, elsewhere, List.of("PATH=/usr/bin:/bin", "JAVA_HOME=" + jdk), "status", "--url", "x");
         assertThat(r.code()).as(r.err()).isZero();
         List<String> args = r.out().lines().toList();
-        assertThat(args).contains("--enable-native-access=ALL-UNNAMED", "-XX:+UseParallelGC", "-Xmx1g",
+        assertThat(args).contains("--enable-native-access=ALL-UNNAMED", "-XX:+UseG1GC", "-Xmx1g",
                 "-Dde.kherud.llama.tmpdir=" + tmp.resolve("userhome/.tailgate/tmp"),
                 "-Dtailgate.launcher=" + script.toRealPath()); // what `tailgate install` links to
         assertThat(args.subList(args.indexOf("-jar"), args.size())).containsExactly(

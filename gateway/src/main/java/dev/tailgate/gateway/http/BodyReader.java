@@ -11,8 +11,9 @@ import io.vertx.core.http.HttpServerRequest;
 /**
  * Reads a request body up to {@code max} bytes, held against the gateway's {@link BodyBudget} through the exchange's
  * lease (the declared Content-Length up front, else as bytes arrive). A larger body (413) or one the budget cannot
- * hold (503 + Retry-After) is drained, not stored, so the client can read the refusal cleanly; past a hard ceiling the
- * connection is closed instead of draining forever.
+ * hold (503 + Retry-After) is refused as soon as that is known, without reading the rest: {@link Exchange#fail}
+ * answers a request whose body is unread with {@code Connection: close} and closes the connection after the answer.
+ * Draining refused bodies instead kept the event loops busy reading hundreds of megabytes that were thrown away.
  */
 final class BodyReader {
     private BodyReader() {}
@@ -21,36 +22,29 @@ final class BodyReader {
         HttpServerRequest req = ex.request();
         BodyBudget.Lease lease = ex.bodyLease();
         Promise<Buffer> p = Promise.promise();
-        Buffer[] buf = {Buffer.buffer()};
-        long ceiling = max * 4 + (1 << 20);
-        long[] seen = {0};
-        long[] reserved = {0};
         Long declared = contentLength(req.getHeader("Content-Length"));
-        if (declared != null && declared <= max) {
-            if (lease.grow(declared)) reserved[0] = declared;
-            else buf[0] = null; // over budget: refused at the end, nothing stored meanwhile
-        }
+        if (declared != null && declared > max) return Future.failedFuture(new ApiException(ApiError.tooLarge(max)));
+        if (declared != null && !lease.grow(declared)) return Future.failedFuture(new ApiException(budget.refusal()));
+        Buffer buf = Buffer.buffer();
+        long[] reserved = {declared == null ? 0 : declared};
         req.handler(b -> {
-            seen[0] += b.length();
-            if (seen[0] <= max && buf[0] != null) {
-                long need = seen[0] - reserved[0];
-                if (need > 0 && !lease.grow(need)) {
-                    buf[0] = null;
-                    lease.release(); // what this body held is free for others now
+            if (p.future().isComplete()) return;
+            long seen = buf.length() + (long) b.length();
+            if (seen > max) {
+                p.tryFail(new ApiException(ApiError.tooLarge(max)));
+                return;
+            }
+            long need = seen - reserved[0];
+            if (need > 0) {
+                if (!lease.grow(need)) {
+                    p.tryFail(new ApiException(budget.refusal()));
                     return;
                 }
-                if (need > 0) reserved[0] += need;
-                buf[0].appendBuffer(b);
-            } else if (seen[0] > ceiling && !p.future().isComplete()) {
-                p.tryFail(new ApiException(ApiError.tooLarge(max)));
-                req.response().putHeader("Connection", "close");
+                reserved[0] += need;
             }
+            buf.appendBuffer(b);
         });
-        req.endHandler(v -> {
-            if (seen[0] > max) p.tryFail(new ApiException(ApiError.tooLarge(max)));
-            else if (buf[0] == null) p.tryFail(new ApiException(budget.refusal()));
-            else p.tryComplete(buf[0]);
-        });
+        req.endHandler(v -> p.tryComplete(buf));
         req.exceptionHandler(e -> p.tryFail(new ApiException(ApiError.badRequest("request body could not be read"))));
         return p.future();
     }

@@ -49,28 +49,28 @@ final class TranscriptionsRoute {
         long max = gateway.config().maxBody();
         Long declared = BodyReader.contentLength(req.getHeader("Content-Length"));
         if (declared != null && declared > max) {
-            BodyReader.read(ex, max, gateway.bodyBudget()).onFailure(e -> ex.fail(ApiException.of(e))); // drains, then 413
+            ex.fail(ApiError.tooLarge(max)); // not read: the connection closes after the answer
             return;
         }
         MultipartScanner scanner = new MultipartScanner(boundary);
         Buffer prefix = Buffer.buffer();
         boolean[] routed = {false};
-        ApiError[] refused = {null}; // answered at the end, once the body is drained, so the client can read it
+        // a refusal is answered at once; the rest of the body is not read (the connection closes after the answer)
         req.handler(b -> {
-            if (routed[0] || refused[0] != null) return;
+            if (routed[0]) return;
             if (prefix.length() + b.length() > max) {
-                refused[0] = ApiError.tooLarge(max);
+                refuse(ex, routed, ApiError.tooLarge(max));
                 return;
             }
             if (!ex.bodyLease().grow(b.length())) { // the held head counts against the body budget
-                refused[0] = gateway.bodyBudget().refusal();
+                refuse(ex, routed, gateway.bodyBudget().refusal());
                 return;
             }
             prefix.appendBuffer(b);
             try {
                 scanner.feed(b.getBytes());
             } catch (RuntimeException e) {
-                refused[0] = ApiException.of(e);
+                refuse(ex, routed, ApiException.of(e));
                 return;
             }
             if (scanner.model() == null) return;
@@ -79,10 +79,6 @@ final class TranscriptionsRoute {
             route(ex, ct, prefix.getBytes(), scanner, declared, false);
         });
         req.endHandler(v -> {
-            if (refused[0] != null) {
-                ex.fail(refused[0]);
-                return;
-            }
             if (routed[0]) return;
             routed[0] = true;
             try {
@@ -94,6 +90,11 @@ final class TranscriptionsRoute {
             route(ex, ct, prefix.getBytes(), scanner, declared, true);
         });
         req.exceptionHandler(e -> ex.fail(ApiError.badRequest("request body could not be read")));
+    }
+
+    private static void refuse(Exchange ex, boolean[] routed, ApiError refusal) {
+        routed[0] = true;
+        ex.fail(refusal);
     }
 
     private void route(Exchange ex, String ct, byte[] prefix, MultipartScanner scanner, Long declared, boolean complete) {
@@ -110,7 +111,6 @@ final class TranscriptionsRoute {
             Dispatcher.Handle h = gateway.dispatcher().dispatch(plan, ClientRelays.binary(ex));
             ex.onClose(h::cancel);
         } catch (RuntimeException e) {
-            if (!complete) ex.response().putHeader("Connection", "close"); // the rest of the upload is not read
             ex.fail(ApiException.of(e));
         }
     }
@@ -179,10 +179,8 @@ final class TranscriptionsRoute {
         }
 
         private void abort(HttpServerRequest in, HttpClientRequest up, ApiError refusal) {
-            in.handler(b -> {}); // drained, not forwarded; the connection closes after the answer
+            in.handler(null); // the rest is not read: fail closes the connection after the answer
             in.endHandler(null);
-            in.resume(); // it may be paused for the upstream's backpressure, whose drain never comes after the reset
-            ex.response().putHeader("Connection", "close");
             ex.fail(refusal); // first: the reset below fails the attempt, whose 502 must not be the answer
             up.reset();
         }

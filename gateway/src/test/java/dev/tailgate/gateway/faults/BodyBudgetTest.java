@@ -72,6 +72,9 @@ class BodyBudgetTest {
         assertThat(refused.headers().firstValue("retry-after")).isPresent();
         assertThat(Json.parse(refused.body()).path("error").path("code").asText()).isEqualTo("body_budget_exceeded");
 
+        String raw = refusedWithoutTheRestOfTheBody(900_000, FaultGateway.CLIENT_KEY);
+        assertThat(raw).startsWith("HTTP/1.1 503").containsIgnoringCase("connection: close").contains("body_budget_exceeded");
+
         HttpResponse<String> small = g.post("/v1/chat/completions", body("qwen", 1000));
         assertThat(small.statusCode()).as("a body that fits is served meanwhile").isEqualTo(200);
 
@@ -79,6 +82,71 @@ class BodyBudgetTest {
         assertThat(holder.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
         HttpResponse<String> again = g.post("/v1/chat/completions", body("qwen", 700_000));
         assertThat(again.statusCode()).as("the budget was given back").isEqualTo(200);
+    }
+
+    @Test
+    void aBodyOverMaxBodyIs413WithoutReadingIt() throws Exception {
+        String raw = refusedWithoutTheRestOfTheBody(5_000_000, FaultGateway.CLIENT_KEY);
+        assertThat(raw).startsWith("HTTP/1.1 413").containsIgnoringCase("connection: close");
+    }
+
+    @Test
+    void aLargeBodyWithAWrongKeyIs401WithoutReadingIt() throws Exception {
+        String raw = refusedWithoutTheRestOfTheBody(900_000, "not-a-key");
+        assertThat(raw).startsWith("HTTP/1.1 401").containsIgnoringCase("connection: close");
+    }
+
+    @Test
+    void aSmallRefusedBodyIsStillReadAndTheConnectionKept() throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", g.port())) {
+            s.setSoTimeout(20_000);
+            String json = body("qwen", 100_000);
+            var out = s.getOutputStream();
+            var in = new java.io.DataInputStream(s.getInputStream());
+            out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer not-a-key\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + json.length() + "\r\n\r\n" + json).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            String refused = readResponse(in);
+            assertThat(refused).startsWith("HTTP/1.1 401").doesNotContainIgnoringCase("connection: close");
+            out.write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            assertThat(readResponse(in)).as("the same connection serves the next request").startsWith("HTTP/1.1 200");
+        }
+    }
+
+    /** One response with a Content-Length body, read off a kept-alive connection. */
+    static String readResponse(java.io.DataInputStream in) throws java.io.IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int c = in.read();
+            if (c < 0) throw new java.io.EOFException("closed after: " + head);
+            head.append((char) c);
+        }
+        var m = java.util.regex.Pattern.compile("(?im)^content-length:\\s*(\\d+)").matcher(head);
+        byte[] b = new byte[m.find() ? Integer.parseInt(m.group(1)) : 0];
+        in.readFully(b);
+        return head + new String(b, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Sends the headers of a chat request declaring {@code declared} body bytes and only the first 64 KiB of it, then
+     * reads: the refusal must arrive and the connection end (the server closes it) although the body never completes,
+     * so the gateway did not wait to read (drain) the rest. Returns the raw response.
+     */
+    static String refusedWithoutTheRestOfTheBody(int declared, String key) throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", g.port())) {
+            s.setSoTimeout(20_000); // a server draining the body would never answer: the read fails instead
+            var out = s.getOutputStream();
+            out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + key
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + declared + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.write(("{\"model\":\"qwen\",\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(64 * 1024)).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            var in = s.getInputStream();
+            var got = new java.io.ByteArrayOutputStream();
+            byte[] chunk = new byte[8192];
+            for (int n; (n = in.read(chunk)) != -1; ) got.write(chunk, 0, n); // -1: the server closed the connection
+            return got.toString(java.nio.charset.StandardCharsets.UTF_8);
+        }
     }
 
     @Test
