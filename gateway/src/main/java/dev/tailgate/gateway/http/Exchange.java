@@ -91,7 +91,7 @@ public final class Exchange {
         if (rendered.retryAfter() != null) r.putHeader("Retry-After", rendered.retryAfter());
         if (e.needsOperator()) r.putHeader("x-should-retry", "false"); // SDKs would retry a 503 for minutes
         Buffer body = Buffer.buffer(rendered.body());
-        if (bodyUnread()) {
+        if (bodyLeftUnread()) {
             // a large body not read (refused before or while reading it): stop reading and close after the answer
             // rather than drain it (200 drained 9 MB bodies stalled /health for 5-7 s); HTTP/1.1 allows the close
             request.pause();
@@ -101,20 +101,21 @@ public final class Exchange {
             });
             return;
         }
+        if (!request.isEnded()) request.resume(); // a route may have paused it: the rest is read and dropped
         endAfterUsageRow(() -> {
             if (!r.ended() && !r.closed()) r.end(body);
         });
     }
 
     /**
-     * Up to this many unread body bytes are still read and dropped after a refusal, keeping the connection: a client
-     * that sends its whole body before reading the answer (the JDK's HttpClient does) then gets the refusal, not a
-     * reset. Above it, reading what is thrown away costs more than the client's retry on a new connection.
+     * Up to this many unread body bytes are still read and dropped after a refusal, keeping the connection. Above it
+     * the connection closes after the answer: reading what is thrown away is what a flood of large bodies (refused for
+     * the body budget, or unauthenticated) costs the event loops.
      */
     static final long DRAIN_AT_MOST = 256 * 1024;
 
     /** The body is chunked, or more than {@link #DRAIN_AT_MOST} of its declared length is still to come. */
-    private boolean bodyUnread() {
+    private boolean bodyLeftUnread() {
         if (request.isEnded()) return false;
         if (request.getHeader("Transfer-Encoding") != null) return true;
         Long declared = BodyReader.contentLength(request.getHeader("Content-Length"));

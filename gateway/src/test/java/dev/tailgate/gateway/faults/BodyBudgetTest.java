@@ -97,6 +97,20 @@ class BodyBudgetTest {
     }
 
     @Test
+    void aClientThatWritesItsWholeBodyFirstStillReadsItsRefusal() throws Exception {
+        // the JDK HttpClient sends the whole body before reading: closing after the answer must still let it read it
+        var http = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        String big = "{\"model\":\"qwen\",\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(12 * 1024 * 1024) + "\"}]}";
+        for (String key : new String[] {FaultGateway.CLIENT_KEY, "not-a-key"}) {
+            var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + g.port() + "/v1/chat/completions"))
+                            .timeout(java.time.Duration.ofSeconds(30)).header("Authorization", "Bearer " + key)
+                            .header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers.ofString(big)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(key).isEqualTo(key.equals("not-a-key") ? 401 : 413);
+        }
+    }
+
+    @Test
     void aSmallRefusedBodyIsStillReadAndTheConnectionKept() throws Exception {
         try (java.net.Socket s = new java.net.Socket("127.0.0.1", g.port())) {
             s.setSoTimeout(20_000);
