@@ -1,14 +1,8 @@
 package dev.tailgate.local;
 
+import dev.tailgate.testing.RawHttp;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Timeout;
@@ -41,7 +35,7 @@ class RequestFramingTest {
                     + "Content-Length: " + smuggled.length() + "\r\n\r\n" + smuggled;
             String first = "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                     + "Content-Length: 5\r\nTransfer-Encoding: " + te + "\r\n\r\n0\r\n\r\n";
-            String answer = exchange(h.server.port(), first + second);
+            String answer = RawHttp.exchange(h.server.port(), first + second);
             assertThat(answer).startsWith("HTTP/1.1 400 ");
             assertThat(Pattern.compile("HTTP/1\\.1 \\d{3} ").matcher(answer).results().count()).as(answer).isEqualTo(1);
             assertThat(answer).contains("\"type\":\"invalid_request_error\"").contains("Transfer-Encoding");
@@ -49,23 +43,4 @@ class RequestFramingTest {
         }
     }
 
-    private static String exchange(int port, String bytes) throws Exception {
-        try (Socket s = new Socket("127.0.0.1", port)) {
-            s.setSoTimeout(20_000);
-            OutputStream out = s.getOutputStream();
-            out.write(bytes.getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-            InputStream in = s.getInputStream();
-            ByteArrayOutputStream all = new ByteArrayOutputStream();
-            byte[] buf = new byte[4096];
-            try {
-                for (int n; (n = in.read(buf)) >= 0; ) all.write(buf, 0, n);
-            } catch (SocketException reset) {
-                // closed with a reset after the answer: what arrived counts
-            } catch (SocketTimeoutException open) {
-                throw new AssertionError("the connection was left open: " + all.toString(StandardCharsets.UTF_8));
-            }
-            return all.toString(StandardCharsets.UTF_8);
-        }
-    }
 }

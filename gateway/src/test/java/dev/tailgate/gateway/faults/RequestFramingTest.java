@@ -1,15 +1,9 @@
 package dev.tailgate.gateway.faults;
 
+import dev.tailgate.testing.RawHttp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tailgate.wire.Json;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -51,26 +45,6 @@ class RequestFramingTest {
                 + "Transfer-Encoding: " + transferEncoding + "\r\n\r\n" + firstBody + second;
     }
 
-    /** Writes {@code bytes} on one keep-alive connection and reads until the server closes it. */
-    static String exchange(int port, String bytes) throws Exception {
-        try (Socket s = new Socket("127.0.0.1", port)) {
-            s.setSoTimeout(20_000);
-            OutputStream out = s.getOutputStream();
-            out.write(bytes.getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-            InputStream in = s.getInputStream();
-            ByteArrayOutputStream all = new ByteArrayOutputStream();
-            byte[] buf = new byte[4096];
-            try {
-                for (int n; (n = in.read(buf)) >= 0; ) all.write(buf, 0, n);
-            } catch (SocketException reset) {
-                // closed with a reset after the answer: what arrived counts
-            } catch (SocketTimeoutException open) {
-                throw new AssertionError("the connection was left open: " + all.toString(StandardCharsets.UTF_8));
-            }
-            return all.toString(StandardCharsets.UTF_8);
-        }
-    }
 
     static int statusLines(String answer) {
         Matcher m = Pattern.compile("HTTP/1\\.1 \\d{3} ").matcher(answer);
@@ -83,7 +57,7 @@ class RequestFramingTest {
     @ValueSource(strings = {"chunked", "chunked, identity", "Chunked", "xchunked", "gzip", "identity, chunked"})
     void contentLengthWithTransferEncodingIs400AndTheSmuggledRequestNeverRuns(String te) throws Exception {
         int before = g.upstream.requests().size();
-        String answer = exchange(g.port(), smuggling(te, true));
+        String answer = RawHttp.exchange(g.port(), smuggling(te, true));
         assertThat(answer).startsWith("HTTP/1.1 400 ");
         assertThat(statusLines(answer)).as(answer).isEqualTo(1);
         assertThat(answer.toLowerCase(java.util.Locale.ROOT)).contains("connection: close");
@@ -96,7 +70,7 @@ class RequestFramingTest {
     @ValueSource(strings = {"chunked, identity", "xchunked", "gzip"})
     void aTransferCodingOtherThanChunkedIs400AndTheConnectionCloses(String te) throws Exception {
         int before = g.upstream.requests().size();
-        String answer = exchange(g.port(), smuggling(te, false));
+        String answer = RawHttp.exchange(g.port(), smuggling(te, false));
         assertThat(answer).startsWith("HTTP/1.1 400 ");
         assertThat(statusLines(answer)).as(answer).isEqualTo(1);
         assertThat(g.upstream.requests()).hasSize(before);
@@ -107,7 +81,7 @@ class RequestFramingTest {
     void aPlainChunkedRequestIsServedAndTheConnectionStaysUsable(String te) throws Exception {
         // the same bytes without Content-Length are two honest pipelined requests: the first (empty body) is a 400 for
         // its body, the second is served; this proves the refusal above is about the framing, not the pipelining
-        String answer = exchange(g.port(), smuggling(te, false).replace("Host: 127.0.0.1\r\n" + BadInputCorpusTest.AUTH + "\r\n"
+        String answer = RawHttp.exchange(g.port(), smuggling(te, false).replace("Host: 127.0.0.1\r\n" + BadInputCorpusTest.AUTH + "\r\n"
                 + BadInputCorpusTest.JSON + "\r\nContent-Length", "Host: 127.0.0.1\r\nConnection: close\r\n" + BadInputCorpusTest.AUTH + "\r\n"
                 + BadInputCorpusTest.JSON + "\r\nContent-Length"));
         assertThat(statusLines(answer)).as(answer).isEqualTo(2);
