@@ -1,8 +1,8 @@
 package dev.tailgate.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tailgate.wire.ByteSizes;
 import dev.tailgate.wire.Durations;
+import dev.tailgate.wire.Printable;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,12 +43,12 @@ public final class PsCommand implements Callable<Integer> {
         }
         JsonNode b = r.body();
         JsonNode mem = b.path("memory");
-        out.println("qwen-local " + url + "  " + b.path("status").asText("?") + "  memory "
-                + bytes(mem.get("used_bytes")) + " of " + bytes(mem.get("budget_bytes")));
+        out.println(Printable.escape("qwen-local " + url + "  " + b.path("status").asText("?") + "  memory "
+                + StatusCommand.bytes(mem.get("used_bytes")) + " of " + StatusCommand.bytes(mem.get("budget_bytes"))));
         TextTable t = new TextTable(List.of("MODEL", "CAPABILITY", "STATE", "MEMORY", "UNLOADS IN", "IN_FLIGHT", "QUEUED", "DETAIL"));
         for (JsonNode m : b.path("models")) {
             t.row(List.of(m.path("id").asText(), m.path("capability").asText("-"), m.path("state").asText("-"),
-                    bytes(m.get("memory_bytes")), unloadIn(m), m.path("in_flight").asText("0"), m.path("queued").asText("0"),
+                    StatusCommand.bytes(m.get("memory_bytes")), unloadIn(m), m.path("in_flight").asText("0"), m.path("queued").asText("0"),
                     detail(m)));
         }
         t.print(out);
@@ -67,14 +67,10 @@ public final class PsCommand implements Callable<Integer> {
         JsonNode d = m.get("download");
         if (d != null && d.isObject()) {
             long eta = d.path("eta_seconds").asLong(-1);
-            return d.path("percent").asInt() + "% of " + bytes(d.get("total_bytes")) + " at "
-                    + bytes(d.get("bytes_per_second")) + "/s, " + (eta < 0 ? "ETA unknown" : "ETA " + Durations.format(Duration.ofSeconds(eta)));
+            return d.path("percent").asInt() + "% of " + StatusCommand.bytes(d.get("total_bytes")) + " at "
+                    + StatusCommand.bytes(d.get("bytes_per_second")) + "/s, " + (eta < 0 ? "ETA unknown" : "ETA " + Durations.format(Duration.ofSeconds(eta)));
         }
         JsonNode reason = m.get("reason");
         return reason == null || reason.isNull() ? "-" : reason.asText();
-    }
-
-    private static String bytes(JsonNode v) {
-        return v == null || !v.canConvertToLong() ? "-" : ByteSizes.format(v.asLong());
     }
 }

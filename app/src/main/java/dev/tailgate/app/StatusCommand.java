@@ -235,7 +235,8 @@ public final class StatusCommand implements Callable<Integer> {
         return v.asText();
     }
 
-    private static String bytes(JsonNode v) {
+    /** A byte count from a /status field, or "-" when absent. */
+    static String bytes(JsonNode v) {
         return v == null || !v.canConvertToLong() ? "-" : ByteSizes.format(v.asLong());
     }
 }
