@@ -14,12 +14,9 @@ import dev.tailgate.local.engine.server.LlamaServerFactory;
 import dev.tailgate.testing.gguf.GgmlType;
 import dev.tailgate.testing.gguf.SyntheticGguf;
 import dev.tailgate.testing.messages.ClaudeCodeCli;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
@@ -72,23 +69,7 @@ class ClaudeCodeOverQwenLocalTest {
         RecordingEngines recording = new RecordingEngines(LlamaServerFactory.defaults(tmp.resolve("logs")));
         try (LocalServer local = LocalServer.builder(config).engines(new EngineRegistry().register(LocalServer.LLAMA_SERVER, recording))
                 .start()) {
-            Path gatewayYaml = tmp.resolve("gateway.yaml");
-            Files.writeString(gatewayYaml, """
-                    listen: 127.0.0.1:0
-                    providers:
-                      local:
-                        base_url: http://127.0.0.1:%d/v1
-                        local: true
-                        max_concurrency: 2
-                        timeout: 300s
-                    models:
-                      qwen:
-                        targets: [local/agent]
-                    clients:
-                      tester:
-                        key_sha256: %s
-                    """.formatted(local.port(), HexFormat.of().formatHex(
-                    MessageDigest.getInstance("SHA-256").digest(KEY.getBytes(StandardCharsets.UTF_8)))));
+            Path gatewayYaml = QwenAliasGateway.write(tmp, local.port(), "agent", KEY);
             try (GatewayServer gateway = GatewayServer.start(gatewayYaml, "127.0.0.1", 0)) {
                 ClaudeCodeCli.Result result = claude.print(Files.createDirectories(tmp.resolve("claude")),
                         "http://127.0.0.1:" + gateway.port(), "qwen", KEY, "Print the magic number using the Bash tool.",

@@ -12,12 +12,9 @@ import dev.tailgate.local.engine.worker.WorkerProcessFactory;
 import dev.tailgate.testing.gguf.GgmlType;
 import dev.tailgate.testing.gguf.SyntheticGguf;
 import dev.tailgate.testing.responses.CodexCli;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
@@ -62,23 +59,7 @@ class CodexOverQwenLocalTest {
                 """.formatted(models), models);
         RecordingEngines recording = new RecordingEngines(new WorkerProcessFactory(WorkerProcessFactory.Settings.defaults(tmp.resolve("logs"))));
         try (LocalServer local = LocalServer.builder(config).engines(new EngineRegistry().register("llama.cpp", recording)).start()) {
-            Path gatewayYaml = tmp.resolve("gateway.yaml");
-            Files.writeString(gatewayYaml, """
-                    listen: 127.0.0.1:0
-                    providers:
-                      local:
-                        base_url: http://127.0.0.1:%d/v1
-                        local: true
-                        max_concurrency: 2
-                        timeout: 300s
-                    models:
-                      qwen:
-                        targets: [local/caller]
-                    clients:
-                      tester:
-                        key_sha256: %s
-                    """.formatted(local.port(), HexFormat.of().formatHex(
-                    MessageDigest.getInstance("SHA-256").digest(KEY.getBytes(StandardCharsets.UTF_8)))));
+            Path gatewayYaml = QwenAliasGateway.write(tmp, local.port(), "caller", KEY);
             try (GatewayServer gateway = GatewayServer.start(gatewayYaml, "127.0.0.1", 0)) {
                 Path scratch = Files.createDirectories(tmp.resolve("codex"));
                 CompletableFuture<CodexCli.Result> run = CompletableFuture.supplyAsync(() -> {
