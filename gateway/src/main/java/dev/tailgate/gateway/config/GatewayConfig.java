@@ -22,9 +22,10 @@ public record GatewayConfig(Path source, Path clientsFile, String host, int port
                             YamlDocument document, YamlDocument clientsDocument,
                             List<String> corsOrigins) {
 
-    /** This config with other providers (the launcher points the local provider at the port qwen-local got). */
+    /** This config with other providers, in the given map's order (the launcher points the local provider at the port qwen-local got). */
     public GatewayConfig withProviders(Map<String, ProviderConfig> newProviders) {
         return new GatewayConfig(source, clientsFile, host, port, maxBody, bodyBudget, clientTimeout, logPrompts,
-                Map.copyOf(newProviders), models, clients, warnings, document, clientsDocument, corsOrigins);
+                java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(newProviders)), models, clients, warnings,
+                document, clientsDocument, corsOrigins);
     }
 }
