@@ -80,7 +80,7 @@ public final class Gateway {
         List<Target> decided = ctx.selection(route.alias());
         if (decided != null) return decided;
         policy.admit(ctx).ifPresent(refusal -> { throw new ApiException(refusal); });
-        List<Target> targets = policy.selector().select(ctx, route, config());
+        List<Target> targets = policy.selector().select(ctx, route);
         ctx.selection(route.alias(), targets);
         return targets;
     }

@@ -185,6 +185,10 @@ public final class ConfigLoader {
                 doc.at(at + "/max_response").isMissingNode() ? maxResponse : size(doc, at + "/max_response"));
     }
 
+    /**
+     * A model and its targets, with what routing needs of each (the provider's {@code local} flag, the model's
+     * {@code capability}, the target's entry in {@code context_windows}): built here once, never per request.
+     */
     private static ModelRoute model(YamlDocument doc, String at, String alias, Map<String, ProviderConfig> providers) {
         requireObject(doc, at);
         checkKeys(doc, at, MODEL_KEYS);
@@ -192,6 +196,12 @@ public final class ConfigLoader {
         if (targets.isMissingNode()) throw doc.error(at, "needs 'targets: [provider/model, ...]'");
         if (targets.isTextual()) throw doc.error(at + "/targets", "must be a list, e.g. [" + targets.asText() + "]");
         if (!targets.isArray() || targets.isEmpty()) throw doc.error(at + "/targets", "must be a non-empty list of provider/model");
+        Set<Capability> capabilities = capability(doc, at + "/capability");
+        JsonNode contexts = doc.at(at + "/context_windows");
+        if (!contexts.isMissingNode() && !contexts.isNull() && !contexts.isObject()) {
+            throw doc.error(at + "/context_windows", "must be a mapping of provider/model: tokens");
+        }
+        List<String> specs = new ArrayList<>();
         List<Target> list = new ArrayList<>();
         for (int i = 0; i < targets.size(); i++) {
             String tp = at + "/targets/" + i;
@@ -202,9 +212,37 @@ public final class ConfigLoader {
             if (!providers.containsKey(provider)) {
                 throw doc.error(tp, "unknown provider '" + provider + "' (known: " + String.join(", ", providers.keySet()) + ")");
             }
-            list.add(new Target(provider, t.substring(slash + 1)));
+            Integer context = contexts.has(t) ? contextWindow(doc, at + "/context_windows/" + YamlDocument.escape(t)) : null;
+            specs.add(t);
+            list.add(new Target(provider, t.substring(slash + 1), providers.get(provider).local(), context, capabilities));
         }
-        return new ModelRoute(alias, List.copyOf(list), bool(doc, at + "/fallback", false), bool(doc, at + "/private", false));
+        for (Iterator<String> it = contexts.fieldNames(); it.hasNext(); ) {
+            String k = it.next(); // a window for a target the model does not have is a typo, not something to ignore
+            if (!specs.contains(k)) {
+                throw doc.error(at + "/context_windows/" + YamlDocument.escape(k), "'" + k + "' is not one of this model's targets ("
+                        + String.join(", ", specs) + ")");
+            }
+        }
+        return new ModelRoute(alias, list, bool(doc, at + "/fallback", false), bool(doc, at + "/private", false));
+    }
+
+    /** A model's {@code capability}; unset = unknown (empty), never a reason to skip a target. */
+    private static Set<Capability> capability(YamlDocument doc, String at) {
+        JsonNode n = doc.at(at);
+        if (n.isMissingNode() || n.isNull()) return Set.of();
+        try {
+            return Set.of(Capability.parse(text(doc, at)));
+        } catch (IllegalArgumentException e) {
+            throw doc.error(at, e.getMessage());
+        }
+    }
+
+    /** A context window in tokens: a whole number of at least 1 (hosted models reach millions). */
+    private static int contextWindow(YamlDocument doc, String at) {
+        JsonNode n = doc.at(at);
+        if (!n.isIntegralNumber() || !n.canConvertToInt()) throw doc.error(at, "must be a whole number of tokens");
+        if (n.asInt() < 1) throw doc.error(at, "must be at least 1");
+        return n.asInt();
     }
 
     private void readClients(YamlDocument doc, Path dir, Map<String, ClientConfig> into, List<String> warnings) {

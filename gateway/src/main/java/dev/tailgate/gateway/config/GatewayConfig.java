@@ -22,10 +22,15 @@ public record GatewayConfig(Path source, Path clientsFile, String host, int port
                             YamlDocument document, YamlDocument clientsDocument,
                             List<String> corsOrigins) {
 
-    /** This config with other providers, in the given map's order (the launcher points the local provider at the port qwen-local got). */
+    /**
+     * This config with other providers, in the given map's order (the launcher points the local provider at the port
+     * qwen-local got). The models' targets follow the new providers' {@code local} flags.
+     */
     public GatewayConfig withProviders(Map<String, ProviderConfig> newProviders) {
+        Map<String, ProviderConfig> p = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(newProviders));
+        Map<String, ModelRoute> m = new java.util.LinkedHashMap<>();
+        models.forEach((alias, route) -> m.put(alias, route.withLocalFlags(p)));
         return new GatewayConfig(source, clientsFile, host, port, maxBody, bodyBudget, clientTimeout, logPrompts,
-                java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(newProviders)), models, clients, warnings,
-                document, clientsDocument, corsOrigins);
+                p, java.util.Collections.unmodifiableMap(m), clients, warnings, document, clientsDocument, corsOrigins);
     }
 }

@@ -1,5 +1,6 @@
 package dev.tailgate.gateway.policy;
 
+import dev.tailgate.gateway.config.Target;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailgate.wire.Json;
@@ -20,8 +21,8 @@ public record AuditEntry(Instant time, String requestId, String client, String m
     public static AuditEntry of(Instant time, RoutePlan plan) {
         RouteRequest r = plan.request();
         return new AuditEntry(time, r.requestId(), r.client(), plan.modelAlias(), plan.privateRequest(),
-                plan.chosen().map(RouteTarget::id).orElse(null),
-                plan.candidates().stream().map(RouteTarget::id).toList(),
+                plan.chosen().map(Target::id).orElse(null),
+                plan.candidates().stream().map(Target::id).toList(),
                 plan.rejected().stream().map(x -> new Rejected(x.target().id(), x.reason().code(), x.detail())).toList(),
                 plan.refusal() == null ? null : plan.refusal().code());
     }

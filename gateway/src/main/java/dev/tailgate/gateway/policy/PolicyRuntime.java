@@ -73,7 +73,7 @@ public final class PolicyRuntime implements AttemptFeedback, AutoCloseable {
         this.prober = new HealthProber(health, probeTargets(config, settings), clock, settings.probeTimeout());
         prober.onResult(this::mirrorLimits);
         this.clients = clientAdmission(settings);
-        this.selector = new PolicyTargetSelector(health, audit, () -> this.settings);
+        this.selector = new PolicyTargetSelector(health, audit);
         // Saturation is not a routing verdict here: the dispatcher's limiter answers it (429 queue_full + Retry-After,
         // or the next target when fallback is on), so a full queue is never reported as "unavailable".
     }

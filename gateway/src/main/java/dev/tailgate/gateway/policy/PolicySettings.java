@@ -5,7 +5,6 @@ import dev.tailgate.gateway.config.ClientConfig;
 import dev.tailgate.gateway.config.ConfigLoader;
 import dev.tailgate.gateway.config.GatewayConfig;
 import dev.tailgate.gateway.config.ProviderConfig;
-import dev.tailgate.gateway.config.Target;
 import dev.tailgate.gateway.health.BreakerSettings;
 import dev.tailgate.gateway.health.ProbeTarget;
 import dev.tailgate.gateway.limit.ClientLimits;
@@ -18,17 +17,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The policy-related keys of the gateway config, read from the documents {@link ConfigLoader} already parsed
  * ({@link GatewayConfig#document()} and {@link GatewayConfig#clientsDocument()}): no file is read here, and every
  * refusal is the loader's "FILE line N: key.path: problem". What the loader already typed (a provider's {@code local},
- * a model's targets, {@code private} and {@code fallback}, a client's {@code private}) is taken from the typed config.
+ * the models with their targets, a client's {@code private}) is taken from the typed config.
  *
  * <pre>
  * providers.NAME:  health_check (auto|qwen-status|models|off)          (everything else: config.ConfigLoader)
- * models.ALIAS:    capability (chat), context_windows {provider/model: tokens}
  * clients.NAME:    rpm, tpm, budget_usd_per_day, budget_usd_per_month (absent/0 = unlimited)
  * pricing:         {MODEL: {input_per_million, output_per_million}}     MODEL = provider/upstream, upstream or alias
  * health:          probe_interval (15s), probe_timeout (5s), consecutive_failures (5), error_rate (0.5),
@@ -39,10 +36,8 @@ import java.util.Set;
  * </pre>
  * Relative paths resolve against the config file's folder. The reference with types and defaults is
  * docs/gateway-config.md; a new key must be added to {@code config.ConfigKeys} and documented there.
- * A target's capabilities are empty unless the model sets {@code capability} (unset = unknown, never a reason to skip).
  */
-public record PolicySettings(Map<String, ProviderPolicy> providers, Map<String, ModelRoute> models,
-                             Map<String, ClientPolicy> clients, Pricing pricing, BreakerSettings breaker,
+public record PolicySettings(Map<String, ProviderPolicy> providers, Map<String, ClientPolicy> clients, Pricing pricing, BreakerSettings breaker,
                              Duration probeInterval, Duration probeTimeout, Path auditLog, int auditRing,
                              Path ledger, int ledgerQueue, long auditMaxBytes) {
 
@@ -63,31 +58,6 @@ public record PolicySettings(Map<String, ProviderPolicy> providers, Map<String, 
                 throw doc.error(at, ex.getMessage());
             }
             providers.put(p.name(), new ProviderPolicy(p.name(), p.local(), kind));
-        }
-
-        Map<String, ModelRoute> models = new LinkedHashMap<>();
-        for (dev.tailgate.gateway.config.ModelRoute route : config.models().values()) {
-            String at = "/models/" + YamlDocument.escape(route.alias());
-            String capability = text(doc, at + "/capability");
-            Set<Capability> caps;
-            try {
-                caps = capability == null ? Set.of() : Set.of(Capability.parse(capability));
-            } catch (IllegalArgumentException ex) {
-                throw doc.error(at + "/capability", ex.getMessage());
-            }
-            JsonNode contexts = doc.at(at + "/context_windows");
-            if (!contexts.isMissingNode() && !contexts.isNull() && !contexts.isObject()) {
-                throw doc.error(at + "/context_windows", "must be a mapping of provider/model: tokens");
-            }
-            List<RouteTarget> targets = new ArrayList<>();
-            for (Target t : route.targets()) {
-                String spec = t.provider() + "/" + t.upstreamModel();
-                String cat = at + "/context_windows/" + YamlDocument.escape(spec);
-                Integer ctx = contexts.has(spec) ? integer(doc, cat, 0, 1) : null;
-                ProviderPolicy provider = providers.get(t.provider()); // missing (never after the loader): external, never private
-                targets.add(new RouteTarget(t.provider(), t.upstreamModel(), provider != null && provider.local(), ctx, caps));
-            }
-            models.put(route.alias(), new ModelRoute(route.alias(), route.privateOnly(), route.fallback(), targets));
         }
 
         Map<String, ClientPolicy> clients = new LinkedHashMap<>();
@@ -118,7 +88,7 @@ public record PolicySettings(Map<String, ProviderPolicy> providers, Map<String, 
                 duration(doc, "/health/window", d.window(), true), duration(doc, "/health/cool_down", d.coolDown(), false),
                 duration(doc, "/health/max_retry_after", d.maxRetryAfter(), true));
 
-        return new PolicySettings(providers, models, clients, new Pricing(prices), breaker,
+        return new PolicySettings(providers, clients, new Pricing(prices), breaker,
                 duration(doc, "/health/probe_interval", Duration.ofSeconds(15), true),
                 duration(doc, "/health/probe_timeout", Duration.ofSeconds(5), true),
                 file(doc, "/audit_log", baseDir, PolicyRuntime.DEFAULT_AUDIT_LOG), integer(doc, "/audit_ring", 1000, 1),

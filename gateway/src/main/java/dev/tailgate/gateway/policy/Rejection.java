@@ -1,5 +1,6 @@
 package dev.tailgate.gateway.policy;
 
+import dev.tailgate.gateway.config.Target;
 import java.time.Duration;
 
 /**
@@ -7,8 +8,8 @@ import java.time.Duration;
  * {@code retryAfter}: how long until the target may take work again, when health knows; {@code rateLimited}: it is
  * paused by its upstream's 429.
  */
-public record Rejection(RouteTarget target, RejectReason reason, String detail, Duration retryAfter, boolean rateLimited) {
-    public Rejection(RouteTarget target, RejectReason reason, String detail) {
+public record Rejection(Target target, RejectReason reason, String detail, Duration retryAfter, boolean rateLimited) {
+    public Rejection(Target target, RejectReason reason, String detail) {
         this(target, reason, detail, null, false);
     }
 

@@ -1,5 +1,6 @@
 package dev.tailgate.gateway.policy;
 
+import dev.tailgate.gateway.config.Target;
 import dev.tailgate.wire.ApiError;
 import java.util.List;
 import java.util.Optional;
@@ -12,13 +13,13 @@ import java.util.Optional;
  * must only ever send to {@link #candidates()}; it must never pick targets from the config itself.
  */
 public record RoutePlan(RouteRequest request, String modelAlias, boolean privateRequest,
-                        List<RouteTarget> candidates, List<Rejection> rejected, ApiError refusal) {
+                        List<Target> candidates, List<Rejection> rejected, ApiError refusal) {
 
     public RoutePlan {
         candidates = List.copyOf(candidates);
         rejected = List.copyOf(rejected);
         if (privateRequest) {
-            for (RouteTarget t : candidates) {
+            for (Target t : candidates) {
                 if (!t.local()) throw new IllegalStateException("private plan holds external target " + t.id());
             }
         }
@@ -31,7 +32,7 @@ public record RoutePlan(RouteRequest request, String modelAlias, boolean private
         return !candidates.isEmpty();
     }
 
-    public Optional<RouteTarget> chosen() {
+    public Optional<Target> chosen() {
         return candidates.isEmpty() ? Optional.empty() : Optional.of(candidates.getFirst());
     }
 
@@ -39,7 +40,7 @@ public record RoutePlan(RouteRequest request, String modelAlias, boolean private
      * Guard for the relay right before it opens a connection: true only for a target of this plan.
      * Cheap, and makes "the relay sent a private request elsewhere" impossible to do by accident.
      */
-    public boolean permits(RouteTarget target) {
+    public boolean permits(Target target) {
         return candidates.contains(target);
     }
 }

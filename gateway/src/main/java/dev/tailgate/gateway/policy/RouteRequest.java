@@ -1,5 +1,6 @@
 package dev.tailgate.gateway.policy;
 
+import dev.tailgate.gateway.config.Capability;
 import java.util.Objects;
 
 /**

@@ -1,5 +1,7 @@
 package dev.tailgate.gateway.policy;
 
+import dev.tailgate.gateway.config.Target;
+import dev.tailgate.gateway.config.ModelRoute;
 import dev.tailgate.gateway.health.TargetHealth;
 import dev.tailgate.gateway.health.HealthView;
 import dev.tailgate.wire.ApiError;
@@ -35,13 +37,13 @@ public final class RoutingPolicy {
     private RoutingPolicy() {}
 
     public static RoutePlan plan(RouteRequest request, ModelRoute route, HealthView health) {
-        boolean privateRequest = Privacy.isPrivate(request.clientPrivate(), route.privateModel(), request.headerPrivate());
-        List<RouteTarget> candidates = new ArrayList<>();
+        boolean privateRequest = Privacy.isPrivate(request.clientPrivate(), route.privateOnly(), request.headerPrivate());
+        List<Target> candidates = new ArrayList<>();
         List<Rejection> rejected = new ArrayList<>();
         List<Rejection> busy = new ArrayList<>();
         boolean firstAllowedSeen = false;
 
-        for (RouteTarget target : route.targets()) {
+        for (Target target : route.targets()) {
             if (privateRequest && !target.local()) {
                 rejected.add(new Rejection(target, RejectReason.EXTERNAL_PROVIDER_FOR_PRIVATE,
                         "request is private and provider '" + target.provider() + "' is not local"));
@@ -84,7 +86,7 @@ public final class RoutingPolicy {
     }
 
     /** A health view that throws must not crash routing or, worse, be read as "healthy". */
-    private static TargetHealth safeCheck(HealthView health, RouteTarget target) {
+    private static TargetHealth safeCheck(HealthView health, Target target) {
         try {
             TargetHealth h = health.check(target.provider(), target.upstreamModel());
             return h == null ? TargetHealth.unusable("no health answer") : h;

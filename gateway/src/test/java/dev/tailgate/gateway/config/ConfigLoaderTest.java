@@ -77,7 +77,7 @@ class ConfigLoaderTest {
         assertThat(ds.apiKey().toString()).doesNotContain("sk-ds-secret");
         assertThat(ds.url("/chat/completions")).isEqualTo("https://api.deepseek.com/v1/chat/completions");
         ModelRoute qwen = c.models().get("qwen");
-        assertThat(qwen.targets()).containsExactly(new Target("local", "qwen2.5-0.5b-instruct"), new Target("deepseek", "deepseek-chat"));
+        assertThat(qwen.targets()).extracting(Target::id).containsExactly("local/qwen2.5-0.5b-instruct", "deepseek/deepseek-chat");
         assertThat(qwen.fallback()).isTrue();
         ClientConfig laptop = c.clients().get("laptop");
         assertThat(laptop.keySha256()).isEqualTo(ConfigLoader.sha256("laptop-key"));
@@ -115,6 +115,64 @@ class ConfigLoaderTest {
         assertThat(p.queueTimeout()).isEqualTo(ConfigLoader.DEFAULT_QUEUE_TIMEOUT).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.models().get("m").targets().getFirst().upstreamModel()).isEqualTo("org/model-with-slash");
         assertThat(c.models().get("m").fallback()).isFalse();
+    }
+
+    /** Routing's facts about each target are read here, once: the provider's local flag, context window, capability. */
+    @Test
+    void routesCarryLocalFlagContextWindowAndCapability() throws IOException {
+        GatewayConfig c = loader.load(write("g.yaml", """
+                providers:
+                  local: {base_url: "http://127.0.0.1:8081/v1", local: true}
+                  deepseek: {base_url: "https://api.deepseek.com/v1"}
+                models:
+                  qwen:
+                    targets: [local/qwen2.5-0.5b-instruct, deepseek/deepseek-chat]
+                    fallback: true
+                    context_windows: {local/qwen2.5-0.5b-instruct: 4096, deepseek/deepseek-chat: 2000000}
+                  secret:
+                    targets: [local/qwen2.5-0.5b-instruct]
+                    private: true
+                  embed:
+                    targets: [local/nomic]
+                    capability: embeddings
+                """));
+        ModelRoute qwen = c.models().get("qwen");
+        assertThat(qwen.targets()).extracting(Target::local).containsExactly(true, false);
+        assertThat(qwen.targets()).extracting(Target::contextWindow).containsExactly(4096, 2_000_000);
+        assertThat(qwen.targets().getFirst().capabilities()).isEmpty(); // unset = unknown: any request may go
+        assertThat(qwen.targets().getFirst().can(Capability.EMBEDDINGS)).isTrue();
+        assertThat(qwen.privateOnly()).isFalse();
+        ModelRoute secret = c.models().get("secret");
+        assertThat(secret.privateOnly()).isTrue();
+        assertThat(secret.fallback()).isFalse();
+        assertThat(secret.targets().getFirst().contextWindow()).isNull();
+        Target embed = c.models().get("embed").targets().getFirst();
+        assertThat(embed.capabilities()).containsExactly(Capability.EMBEDDINGS);
+        assertThat(embed.can(Capability.CHAT)).isFalse();
+
+        // the launcher moves a provider: the routes follow its local flag, so privacy never reads a stale one
+        Map<String, ProviderConfig> moved = new java.util.LinkedHashMap<>(c.providers());
+        ProviderConfig ds = moved.get("deepseek");
+        moved.put("deepseek", new ProviderConfig(ds.name(), ds.baseUrl(), ds.apiKey(), ds.keyProblem(), true, ds.maxConcurrency(),
+                ds.maxQueue(), ds.queueTimeout(), ds.timeout(), ds.firstTokenTimeout(), ds.idleTimeout(), ds.responsesApi(),
+                ds.messagesApi(), ds.maxResponse()));
+        assertThat(c.withProviders(moved).models().get("qwen").targets()).extracting(Target::local).containsExactly(true, true);
+        assertThat(c.withProviders(c.providers()).models().get("qwen")).isSameAs(qwen);
+    }
+
+    @Test
+    void routeKeysAreRefusedWithFileLineAndKey() throws IOException {
+        String p = "providers: {p: {base_url: \"http://127.0.0.1:9/v1\"}}\n";
+        assertRefused(p + "models:\n  m:\n    targets: [p/x]\n    capability: vision\n",
+                "bad.yaml line 5", "models.m.capability", "'vision' is not a capability");
+        assertRefused(p + "models:\n  m:\n    targets: [p/x]\n    context_windows: {p/x: -1}\n",
+                "bad.yaml line 5", "models.m.context_windows.p/x: must be at least 1");
+        assertRefused(p + "models:\n  m:\n    targets: [p/x]\n    context_windows: {p/x: lots}\n",
+                "bad.yaml line 5", "models.m.context_windows.p/x: must be a whole number of tokens");
+        assertRefused(p + "models:\n  m: {targets: [p/x], context_windows: [1]}\n", "bad.yaml line 3", "models.m.context_windows: must be a mapping");
+        // a window for a target the model does not have is a typo, not something to ignore
+        assertRefused(p + "models:\n  m:\n    targets: [p/x]\n    context_windows:\n      p/y: 4096\n",
+                "bad.yaml line 6", "models.m.context_windows.p/y", "not one of this model's targets (p/x)");
     }
 
     private void assertRefused(String yaml, String... fragments) throws IOException {

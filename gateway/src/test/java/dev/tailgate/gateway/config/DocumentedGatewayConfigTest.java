@@ -145,7 +145,7 @@ class DocumentedGatewayConfigTest {
         actual.put("health.max_retry_after", breaker.maxRetryAfter());
 
         // models.ID.capability has no default value: unset, the targets' capabilities are unknown and never checked
-        assertThat(policy.models().get("m").targets().getFirst().capabilities()).isEmpty();
+        assertThat(m.targets().getFirst().capabilities()).isEmpty();
         assertThat(DOC.rows().get("models.ID.capability").cell(2)).isEqualTo("unset");
 
         actual.forEach((key, value) -> {

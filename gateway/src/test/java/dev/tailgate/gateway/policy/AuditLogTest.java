@@ -1,5 +1,8 @@
 package dev.tailgate.gateway.policy;
 
+import dev.tailgate.gateway.config.Capability;
+import dev.tailgate.gateway.config.ModelRoute;
+import dev.tailgate.gateway.config.Target;
 import dev.tailgate.gateway.health.TargetHealth;
 import dev.tailgate.gateway.health.HealthView;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,8 +22,8 @@ class AuditLogTest {
     @TempDir
     Path dir;
 
-    private static final RouteTarget LOCAL = RouteTarget.of("local", "qwen", true);
-    private static final RouteTarget EXT = RouteTarget.of("deepseek", "deepseek-chat", false);
+    private static final Target LOCAL = Target.of("local", "qwen", true);
+    private static final Target EXT = Target.of("deepseek", "deepseek-chat", false);
 
     @Test
     void everyDecisionIsAJsonLineAndTheRingKeepsTheLastN() throws Exception {
@@ -30,7 +33,7 @@ class AuditLogTest {
             for (int i = 0; i < 3; i++) {
                 RouteRequest r = new RouteRequest("req-" + i, "laptop", i == 2, false, "qwen", Capability.CHAT, 1);
                 HealthView h = i == 2 ? (p, m) -> TargetHealth.unusable("circuit open for another 3s") : HealthView.ALL_HEALTHY;
-                log.record(RoutingPolicy.plan(r, new ModelRoute("qwen", false, true, List.of(LOCAL, EXT)), h));
+                log.record(RoutingPolicy.plan(r, new ModelRoute("qwen", List.of(LOCAL, EXT), true, false), h));
             }
             assertThat(log.recent(10)).extracting(AuditEntry::requestId).containsExactly("req-1", "req-2");
             assertThat(log.recent(1)).extracting(AuditEntry::requestId).containsExactly("req-2");
@@ -61,7 +64,7 @@ class AuditLogTest {
         Path file = dir.resolve("audit.jsonl");
         MutableClock clock = MutableClock.at("2026-03-04T05:06:07Z");
         RoutePlan plan = RoutingPolicy.plan(new RouteRequest("a", "c", false, false, "qwen", Capability.CHAT, 0),
-                new ModelRoute("qwen", false, false, List.of(EXT)), HealthView.ALL_HEALTHY);
+                new ModelRoute("qwen", List.of(EXT), false, false), HealthView.ALL_HEALTHY);
         try (AuditLog log = new AuditLog(file, 5, clock)) {
             log.record(plan);
         }
@@ -78,7 +81,7 @@ class AuditLogTest {
         try (AuditLog log = new AuditLog(file, 5, 1_000, clock)) {
             for (int i = 0; i < 40; i++) {
                 log.record(RoutingPolicy.plan(new RouteRequest("req-" + i, "c", false, false, "qwen", Capability.CHAT, 0),
-                        new ModelRoute("qwen", false, false, List.of(EXT)), HealthView.ALL_HEALTHY));
+                        new ModelRoute("qwen", List.of(EXT), false, false), HealthView.ALL_HEALTHY));
             }
         }
         Path old = dir.resolve("audit.jsonl.1");

@@ -31,7 +31,7 @@ class PolicySettingsTest {
     }
 
     @Test
-    void readsProvidersModelsClientsPricingAndHealthPolicyKeys() throws Exception {
+    void readsProvidersClientsPricingAndHealthPolicyKeys() throws Exception {
         PolicySettings s = yaml("""
                 listen: 127.0.0.1:8080
                 audit_log: audit.jsonl
@@ -72,17 +72,6 @@ class PolicySettingsTest {
         assertThat(s.providers().get("deepseek").local()).isFalse();
         assertThat(s.providers().get("deepseek").healthCheck()).isEqualTo(ProbeTarget.Kind.MODELS);
 
-        ModelRoute qwen = s.models().get("qwen");
-        assertThat(qwen.fallback()).isTrue();
-        assertThat(qwen.privateModel()).isFalse();
-        assertThat(qwen.targets()).extracting(RouteTarget::id).containsExactly("local/qwen2.5-0.5b-instruct", "deepseek/deepseek-chat");
-        assertThat(qwen.targets().get(0).local()).isTrue();
-        assertThat(qwen.targets().get(0).contextWindow()).isEqualTo(4096);
-        assertThat(qwen.targets().get(1).local()).isFalse();
-        assertThat(qwen.targets().get(1).contextWindow()).isNull();
-        assertThat(s.models().get("secret").privateModel()).isTrue();
-        assertThat(s.models().get("secret").fallback()).isFalse();
-
         assertThat(s.clients().get("laptop").privateClient()).isTrue();
         assertThat(s.clients().get("laptop").limits().rpm()).isEqualTo(60);
         assertThat(s.clients().get("laptop").limits().budgetUsdPerDay()).isEqualTo(2.5);
@@ -93,21 +82,10 @@ class PolicySettingsTest {
         assertThat(s.ledger()).isEqualTo(Path.of("/var/tmp/usage.db"));
     }
 
-    @Test
-    void aCapabilityOnlyWhenTheModelSetsOne() throws Exception {
-        PolicySettings s = yaml(P + "models:\n  e: {targets: [p/x], capability: embeddings}\n  c: {targets: [p/y]}\n");
-        assertThat(s.models().get("e").targets().get(0).capabilities()).containsExactly(Capability.EMBEDDINGS);
-        assertThat(s.models().get("c").targets().get(0).capabilities()).isEmpty();
-    }
-
     /** One invalid value per policy key family: the refusal is "FILE line N: key.path: problem", as the loader's own. */
     @Test
     void errorsNameFileLineAndKey() {
         assertRefused(P.replace("}}", ", health_check: sometimes}}"), "gateway.yaml line 1: providers.p.health_check: ");
-        assertRefused(P + "models:\n  m:\n    targets: [p/x]\n    capability: vision\n", "gateway.yaml line 5: models.m.capability: ");
-        assertRefused(P + "models:\n  m:\n    targets: [p/x]\n    context_windows: {p/x: -1}\n",
-                "gateway.yaml line 5: models.m.context_windows.p/x: must be at least 1");
-        assertRefused(P + "models:\n  m: {targets: [p/x], context_windows: [1]}\n", "gateway.yaml line 3: models.m.context_windows: ");
         assertRefused("clients:\n  c:\n    key_sha256: \"" + "0".repeat(64) + "\"\n    rpm: lots\n",
                 "gateway.yaml line 4: clients.c.rpm: must be a whole number");
         assertRefused("clients:\n  c:\n    key_sha256: \"" + "0".repeat(64) + "\"\n\n    budget_usd_per_day: -3\n",

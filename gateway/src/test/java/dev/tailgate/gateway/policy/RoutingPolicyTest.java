@@ -1,5 +1,8 @@
 package dev.tailgate.gateway.policy;
 
+import dev.tailgate.gateway.config.Capability;
+import dev.tailgate.gateway.config.ModelRoute;
+import dev.tailgate.gateway.config.Target;
 import dev.tailgate.gateway.health.TargetHealth;
 import dev.tailgate.gateway.health.HealthView;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,16 +17,16 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(10)
 class RoutingPolicyTest {
-    private static final RouteTarget LOCAL = new RouteTarget("local", "qwen2.5-0.5b", true, 4096, Set.of(Capability.CHAT));
-    private static final RouteTarget DEEPSEEK = RouteTarget.of("deepseek", "deepseek-chat", false);
-    private static final RouteTarget OPENROUTER = RouteTarget.of("openrouter", "qwen-72b", false);
+    private static final Target LOCAL = new Target("local", "qwen2.5-0.5b", true, 4096, Set.of(Capability.CHAT));
+    private static final Target DEEPSEEK = Target.of("deepseek", "deepseek-chat", false);
+    private static final Target OPENROUTER = Target.of("openrouter", "qwen-72b", false);
 
     private static RouteRequest req(boolean clientPrivate, boolean headerPrivate, long tokens) {
         return new RouteRequest("r1", "laptop", clientPrivate, headerPrivate, "qwen", Capability.CHAT, tokens);
     }
 
-    private static ModelRoute route(boolean priv, boolean fallback, RouteTarget... targets) {
-        return new ModelRoute("qwen", priv, fallback, List.of(targets));
+    private static ModelRoute route(boolean priv, boolean fallback, Target... targets) {
+        return new ModelRoute("qwen", List.of(targets), fallback, priv);
     }
 
     private static HealthView down(String provider) {
@@ -157,14 +160,6 @@ class RoutingPolicyTest {
         assertThat(plan.candidates()).containsExactly(LOCAL);
         RoutePlan strict = RoutingPolicy.plan(req(false, false, 10), route(false, false, LOCAL, DEEPSEEK), busy("local"));
         assertThat(strict.candidates()).containsExactly(LOCAL);
-    }
-
-    @Test
-    void targetSpecParsing() {
-        RouteTarget t = RouteTarget.parse("openrouter/meta-llama/llama-3-8b", false, null, null);
-        assertThat(t.provider()).isEqualTo("openrouter");
-        assertThat(t.upstreamModel()).isEqualTo("meta-llama/llama-3-8b");
-        assertThatThrownBy(() -> RouteTarget.parse("nomodel", false, null, null)).hasMessageContaining("provider/upstream-model");
     }
 
     @Test

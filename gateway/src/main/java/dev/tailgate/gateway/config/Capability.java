@@ -1,4 +1,4 @@
-package dev.tailgate.gateway.policy;
+package dev.tailgate.gateway.config;
 
 import java.util.Locale;
 
