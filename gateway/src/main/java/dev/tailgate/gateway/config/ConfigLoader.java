@@ -28,11 +28,6 @@ import java.util.Set;
  * kept but disabled, with a warning, so one missing environment variable does not stop the whole gateway.
  */
 public final class ConfigLoader {
-    static final Set<String> TOP_KEYS = ConfigKeys.TOP;
-    static final Set<String> PROVIDER_KEYS = ConfigKeys.PROVIDER;
-    static final Set<String> MODEL_KEYS = ConfigKeys.MODEL;
-    static final Set<String> CLIENT_KEYS = ConfigKeys.CLIENT;
-
     public static final int DEFAULT_MAX_CONCURRENCY = 32;
     public static final int DEFAULT_MAX_QUEUE = 128;
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
@@ -55,7 +50,7 @@ public final class ConfigLoader {
         Path dir = abs.getParent();
         List<String> warnings = new ArrayList<>();
         requireObject(doc, "");
-        checkKeys(doc, "", TOP_KEYS);
+        checkKeys(doc, "", ConfigKeys.TOP);
 
         String host = "127.0.0.1";
         int port = 8080;
@@ -101,6 +96,7 @@ public final class ConfigLoader {
         }
         Map<String, ClientConfig> clients = new LinkedHashMap<>();
         readClients(doc, dir, clients, warnings);
+        checkPolicySections(doc);
 
         Path clientsFile = null;
         if (!doc.at("/clients_file").isMissingNode()) {
@@ -113,12 +109,26 @@ public final class ConfigLoader {
         if (clientsFile != null) {
             cdoc = YamlDocument.parse(clientsFile.getFileName().toString(), read(clientsFile));
             requireObject(cdoc, "");
-            checkKeys(cdoc, "", Set.of("clients"));
+            checkKeys(cdoc, "", ConfigKeys.CLIENTS_FILE);
             readClients(cdoc, clientsFile.getParent(), clients, warnings);
         }
         return new GatewayConfig(abs, clientsFile, host, port, maxBody, bodyBudget, clientTimeout, logPrompts, Map.copyOf(providers),
                 java.util.Collections.unmodifiableMap(models), java.util.Collections.unmodifiableMap(clients), List.copyOf(warnings),
                 doc, cdoc, corsOrigins(doc));
+    }
+
+    /**
+     * {@code health:} and each {@code pricing.MODEL:} hold only their known keys; their values are read by the routing
+     * policy ({@code policy.PolicySettings}), but an unknown key is refused here like anywhere else.
+     */
+    private static void checkPolicySections(YamlDocument doc) {
+        if (doc.at("/health").isObject()) checkKeys(doc, "/health", ConfigKeys.HEALTH);
+        JsonNode pricing = doc.at("/pricing");
+        if (!pricing.isObject()) return;
+        for (Iterator<String> it = pricing.fieldNames(); it.hasNext(); ) {
+            String at = "/pricing/" + YamlDocument.escape(it.next());
+            if (doc.at(at).isObject()) checkKeys(doc, at, ConfigKeys.PRICE);
+        }
     }
 
     /** Each entry is an origin as browsers send it: scheme://host[:port], no path, no wildcard. */
@@ -149,7 +159,7 @@ public final class ConfigLoader {
 
     private ProviderConfig provider(YamlDocument doc, String at, String name, Path dir, List<String> warnings, long maxResponse) {
         requireObject(doc, at);
-        checkKeys(doc, at, PROVIDER_KEYS);
+        checkKeys(doc, at, ConfigKeys.PROVIDER);
         String base = text(doc, at + "/base_url");
         URI url;
         try {
@@ -191,7 +201,7 @@ public final class ConfigLoader {
      */
     private static ModelRoute model(YamlDocument doc, String at, String alias, Map<String, ProviderConfig> providers) {
         requireObject(doc, at);
-        checkKeys(doc, at, MODEL_KEYS);
+        checkKeys(doc, at, ConfigKeys.MODEL);
         JsonNode targets = doc.at(at + "/targets");
         if (targets.isMissingNode()) throw doc.error(at, "needs 'targets: [provider/model, ...]'");
         if (targets.isTextual()) throw doc.error(at + "/targets", "must be a list, e.g. [" + targets.asText() + "]");
@@ -253,7 +263,7 @@ public final class ConfigLoader {
             String at = "/clients/" + YamlDocument.escape(name);
             if (into.containsKey(name)) throw doc.error(at, "client '" + name + "' is defined twice (config and clients file)");
             requireObject(doc, at);
-            checkKeys(doc, at, CLIENT_KEYS);
+            checkKeys(doc, at, ConfigKeys.CLIENT);
             boolean hasKey = !doc.at(at + "/key").isMissingNode();
             boolean hasHash = !doc.at(at + "/key_sha256").isMissingNode();
             if (hasKey == hasHash) throw doc.error(at, "needs exactly one of 'key: env:NAME|file:PATH' or 'key_sha256: <hex>'");

@@ -41,6 +41,12 @@ public record PolicySettings(Map<String, ProviderPolicy> providers, Map<String, 
                              Duration probeInterval, Duration probeTimeout, Path auditLog, int auditRing,
                              Path ledger, int ledgerQueue, long auditMaxBytes) {
 
+    /** The defaults of the keys read here, each in one place (docs/gateway-config.md lists them; DocumentedGatewayConfigTest checks). */
+    public static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofSeconds(15);
+    public static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofSeconds(5);
+    public static final int DEFAULT_AUDIT_RING = 1000;
+    public static final int DEFAULT_LEDGER_QUEUE = 10_000;
+
     public record ProviderPolicy(String name, boolean local, ProbeTarget.Kind healthCheck) {}
 
     public record ClientPolicy(String name, boolean privateClient, ClientLimits limits) {}
@@ -89,10 +95,10 @@ public record PolicySettings(Map<String, ProviderPolicy> providers, Map<String, 
                 duration(doc, "/health/max_retry_after", d.maxRetryAfter(), true));
 
         return new PolicySettings(providers, clients, new Pricing(prices), breaker,
-                duration(doc, "/health/probe_interval", Duration.ofSeconds(15), true),
-                duration(doc, "/health/probe_timeout", Duration.ofSeconds(5), true),
-                file(doc, "/audit_log", baseDir, PolicyRuntime.DEFAULT_AUDIT_LOG), integer(doc, "/audit_ring", 1000, 1),
-                file(doc, "/ledger", baseDir, PolicyRuntime.DEFAULT_LEDGER), integer(doc, "/ledger_queue", 10_000, 1),
+                duration(doc, "/health/probe_interval", DEFAULT_PROBE_INTERVAL, true),
+                duration(doc, "/health/probe_timeout", DEFAULT_PROBE_TIMEOUT, true),
+                file(doc, "/audit_log", baseDir, PolicyRuntime.DEFAULT_AUDIT_LOG), integer(doc, "/audit_ring", DEFAULT_AUDIT_RING, 1),
+                file(doc, "/ledger", baseDir, PolicyRuntime.DEFAULT_LEDGER), integer(doc, "/ledger_queue", DEFAULT_LEDGER_QUEUE, 1),
                 size(doc, "/audit_log_max_size", AuditLog.DEFAULT_MAX_BYTES));
     }
 

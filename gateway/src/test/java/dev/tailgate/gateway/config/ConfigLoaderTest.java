@@ -160,6 +160,17 @@ class ConfigLoaderTest {
         assertThat(c.withProviders(c.providers()).models().get("qwen")).isSameAs(qwen);
     }
 
+    /** Unknown keys under health: and pricing.MODEL: are refused like any other, not silently ignored. */
+    @Test
+    void unknownHealthAndPricingKeysAreRefused() throws IOException {
+        assertRefused("health:\n  probe_interval: 5s\n  cooldown: 10s\n", "bad.yaml line 3", "health.cooldown", "unknown key",
+                "known: consecutive_failures, cool_down, error_rate, max_retry_after, min_calls, probe_interval, probe_timeout, window");
+        assertRefused("pricing:\n  deepseek-chat:\n    input_per_million: 0.27\n    output_per_milion: 1.1\n",
+                "bad.yaml line 4", "pricing.deepseek-chat.output_per_milion", "unknown key", "known: input_per_million, output_per_million");
+        GatewayConfig ok = loader.load(write("ok.yaml", "health: {cool_down: 10s}\npricing: {m: {input_per_million: 1}}\n"));
+        assertThat(ok.document().at("/health/cool_down").asText()).isEqualTo("10s");
+    }
+
     @Test
     void routeKeysAreRefusedWithFileLineAndKey() throws IOException {
         String p = "providers: {p: {base_url: \"http://127.0.0.1:9/v1\"}}\n";

@@ -29,8 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * docs/gateway-config.md says what the loaders do: it lists exactly the keys they accept (the sets in
- * {@link ConfigKeys}, the clients file's one key, the {@code health} and {@code pricing} keys the policy reads), and
- * each documented default is the value a config without that key gets.
+ * {@link ConfigKeys}), and each documented default is the value a config without that key gets.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class DocumentedGatewayConfigTest {
@@ -55,6 +54,9 @@ class DocumentedGatewayConfigTest {
         assertThat(documented("providers.NAME.")).as("providers.NAME").isEqualTo(new TreeSet<>(ConfigKeys.PROVIDER));
         assertThat(documented("models.ID.")).as("models.ID").isEqualTo(new TreeSet<>(ConfigKeys.MODEL));
         assertThat(documented("clients.NAME.")).as("clients.NAME").isEqualTo(new TreeSet<>(ConfigKeys.CLIENT));
+        assertThat(documented("health.")).as("health").isEqualTo(new TreeSet<>(ConfigKeys.HEALTH));
+        assertThat(documented("pricing.MODEL.")).as("pricing.MODEL").isEqualTo(new TreeSet<>(ConfigKeys.PRICE));
+        assertThat(documented("<clients_file>.")).as("the clients file").isEqualTo(new TreeSet<>(ConfigKeys.CLIENTS_FILE));
         // nothing documented outside the sections this test checks
         assertThat(DOC.rows().keySet()).allMatch(k -> !k.contains(".") || k.startsWith("providers.NAME.") || k.startsWith("models.ID.")
                 || k.startsWith("clients.NAME.") || k.startsWith("health.") || k.startsWith("pricing.MODEL.")
@@ -77,7 +79,7 @@ class DocumentedGatewayConfigTest {
                 .satisfies(e -> assertThat(knownKeys(e.getMessage())).isEqualTo(documented("<clients_file>.")));
     }
 
-    /** health.* and pricing.* have no list in the code (the policy reads them by name): each documented one is read. */
+    /** The policy reads health.* and pricing.* by name from the document: each documented (= accepted) key is really read. */
     @Test
     void everyDocumentedHealthAndPricingKeyIsRead() throws IOException {
         for (String key : documented("health.")) {
