@@ -124,13 +124,14 @@ public final class HealthProber implements AutoCloseable {
                 String id = m.path("id").asText(null);
                 if (id == null) continue;
                 models.put(id, new ModelStatus(id, m.path("state").asText(null), m.path("reason").asText(null),
-                        m.path("capability").asText(null), limit(m.path("max_concurrency"), 1), limit(m.path("max_queue"), 0)));
+                        m.path("capability").asText(null), limit(m.path("max_concurrency"), 1), limit(m.path("max_queue"), 0),
+                        eta(m.path("download").path("eta_seconds"))));
             }
             return new ProviderHealth.ProbeResult(now, true, null, models, json.has("models"));
         }
         for (JsonNode m : json.path("data")) {
             String id = m.path("id").asText(null);
-            if (id != null) models.put(id, new ModelStatus(id, "ready", null, null, null, null));
+            if (id != null) models.put(id, new ModelStatus(id, "ready", null, null, null, null, null));
         }
         // Hosted providers' lists are often incomplete (aliases, hidden models): never route around on absence.
         return new ProviderHealth.ProbeResult(now, true, null, models, false);
@@ -149,6 +150,11 @@ public final class HealthProber implements AutoCloseable {
     /** A reported limit, or null when absent or out of range (a sane default then applies). */
     private static Integer limit(JsonNode n, int min) {
         return n.isIntegralNumber() && n.asLong() >= min && n.asLong() <= 100_000 ? n.asInt() : null;
+    }
+
+    /** A download's ETA in whole seconds; null when absent, negative or absurd (more than a day: unknown, really). */
+    private static Duration eta(JsonNode n) {
+        return n.isIntegralNumber() && n.asLong() >= 0 && n.asLong() <= 86_400 ? Duration.ofSeconds(n.asLong()) : null;
     }
 
     private static String describe(Throwable err) {

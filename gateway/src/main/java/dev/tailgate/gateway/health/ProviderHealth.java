@@ -153,6 +153,11 @@ public final class ProviderHealth {
             if (!m.routable()) {
                 String why = "model " + m.state() + (m.reason() == null ? "" : ": " + m.reason());
                 if (m.busy()) return TargetHealth.busy(why);
+                if (m.downloading() && m.downloadEta() != null) {
+                    // the refusal's Retry-After is qwen-local's estimate, less the time since it was made
+                    Duration left = m.downloadEta().minus(Duration.between(p.at(), clock.instant()));
+                    return TargetHealth.unusableFor(why, left.isNegative() ? Duration.ZERO : left);
+                }
                 return m.needsOperator() ? TargetHealth.askProvider(why) : TargetHealth.unusable(why);
             }
         }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.tailgate.gateway.GatewayServer;
+import dev.tailgate.testing.MutableClock;
 import dev.tailgate.testing.upstream.FakeOpenAiUpstream;
 import dev.tailgate.wire.Json;
 import java.io.IOException;
@@ -202,6 +203,10 @@ class ProbeRoutingTest {
                 {"status":"unavailable","models":[{"id":"q-dl","state":"downloading",
                  "reason":"downloading q.gguf (41%, about 12 s left); it serves once the file is complete",
                  "download":{"file":"q.gguf","percent":41,"bytes":41,"total_bytes":100,"bytes_per_second":3,"eta_seconds":12}},
+                 {"id":"q-long","state":"downloading","reason":"downloading big.gguf (1%)",
+                  "download":{"file":"big.gguf","percent":1,"bytes":1,"total_bytes":100,"bytes_per_second":1,"eta_seconds":600}},
+                 {"id":"q-rate","state":"downloading","reason":"downloading r.gguf (0%)",
+                  "download":{"file":"r.gguf","percent":0,"bytes":0,"total_bytes":100,"bytes_per_second":0,"eta_seconds":null}},
                  {"id":"q-stale","state":"unavailable","reason":"run ./tailgate models pull q-stale"}]}"""));
         qwen.createContext("/v1/chat/completions", ex -> {
             String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
@@ -234,6 +239,10 @@ class ProbeRoutingTest {
                         fallback: true
                       dlonly:
                         targets: [local/q-dl]
+                      long:
+                        targets: [local/q-long]
+                      rate:
+                        targets: [local/q-rate]
                       stale:
                         targets: [local/q-stale]
                     clients:
@@ -241,9 +250,10 @@ class ProbeRoutingTest {
                         key: env:TG_KEY
                         admin: true
                     """.formatted(qwen.getAddress().getPort(), ext.baseUrl()));
-            try (GatewayServer gw = GatewayServer.start(GatewayServer.Options.of(cfg).listen("127.0.0.1", 0)
+            MutableClock clock = MutableClock.at("2026-01-01T00:00:00Z"); // the ETA's age is the gateway clock's, moved by hand
+            try (GatewayServer gw = GatewayServer.start(GatewayServer.Options.of(cfg).listen("127.0.0.1", 0).clock(clock)
                     .env(Map.of("TG_KEY", KEY)).shutdownGrace(Duration.ofSeconds(2)))) {
-                awaitProbed(gw, 2);
+                awaitProbed(gw, 4);
                 // the status page shows the download's progress as the probe saw it
                 assertThat(adminGet(gw, "/ui/part/local")).contains("<progress max=\"100\" value=\"41\"></progress> 41%, 12 s left");
 
@@ -256,11 +266,22 @@ class ProbeRoutingTest {
                 assertThat(priv.headers().firstValue("x-should-retry")).isEmpty();
                 assertThat(ext.requests().stream().filter(r -> r.path().endsWith("/chat/completions")).count()).isZero();
 
+                // Retry-After is qwen-local's ETA from the probe (12 s), not a fixed default
+                assertThat(priv.headers().firstValue("Retry-After")).hasValue("12");
                 var only = post(gw, "dlonly", false);
                 assertThat(only.statusCode()).as(only.body()).isEqualTo(503);
                 assertThat(Json.parse(only.body()).path("error").path("code").asText()).isEqualTo("unavailable");
-                assertThat(only.headers().firstValue("Retry-After")).isPresent();
+                assertThat(only.headers().firstValue("Retry-After")).hasValue("12");
                 assertThat(only.headers().firstValue("x-should-retry")).isEmpty();
+                // ... less the time since the probe; capped at 60 s; the 5 s default only while qwen-local has no ETA
+                clock.advance(Duration.ofSeconds(5));
+                assertThat(post(gw, "dlonly", false).headers().firstValue("Retry-After")).hasValue("7");
+                clock.advance(Duration.ofSeconds(30));
+                assertThat(post(gw, "dlonly", false).headers().firstValue("Retry-After")).as("an ETA that passed: 1 s").hasValue("1");
+                var longer = post(gw, "long", false);
+                assertThat(longer.statusCode()).as(longer.body()).isEqualTo(503);
+                assertThat(longer.headers().firstValue("Retry-After")).hasValue("60");
+                assertThat(post(gw, "rate", false).headers().firstValue("Retry-After")).hasValue("5");
 
                 var fallback = post(gw, "dl", false);
                 assertThat(fallback.statusCode()).as(fallback.body()).isEqualTo(200);
