@@ -1,5 +1,6 @@
 package dev.tailgate.gateway;
 
+import dev.tailgate.gateway.chat.ChatCaller;
 import dev.tailgate.gateway.http.RouteRegistry;
 
 /**
@@ -9,6 +10,9 @@ import dev.tailgate.gateway.http.RouteRegistry;
  */
 @FunctionalInterface
 public interface GatewayExtension {
-    /** Called once, before the server listens, on the thread that starts the gateway. */
-    void register(Gateway gateway, RouteRegistry routes);
+    /**
+     * Called once, before the server listens, on the thread that starts the gateway. {@code chat} is the gateway's one
+     * chat caller (the same request path HTTP chat requests take), shared by every extension.
+     */
+    void register(Gateway gateway, ChatCaller chat, RouteRegistry routes);
 }

@@ -1,26 +1,26 @@
 package dev.tailgate.gateway;
 
 import dev.tailgate.gateway.auth.AdminSessions;
+import dev.tailgate.gateway.chat.ChatCaller;
+import dev.tailgate.gateway.chat.DefaultChatCaller;
 import dev.tailgate.gateway.config.ConfigLoader;
 import dev.tailgate.gateway.config.GatewayConfig;
 import dev.tailgate.gateway.config.SecretResolver;
 import dev.tailgate.gateway.http.AdminGate;
+import dev.tailgate.gateway.http.ClientTimeouts;
+import dev.tailgate.gateway.http.Cors;
 import dev.tailgate.gateway.http.GatewayRouter;
 import dev.tailgate.wire.config.ConfigWatcher;
-import dev.tailgate.gateway.limit.Timers;
 import dev.tailgate.gateway.http.OpenAiRoutes;
 import dev.tailgate.gateway.http.OpsRoutes;
-import dev.tailgate.gateway.observe.Metrics;
-import dev.tailgate.gateway.policy.PolicyRuntime;
 import dev.tailgate.gateway.statuspage.StatusPage;
-import dev.tailgate.gateway.upstream.Dispatcher;
-import dev.tailgate.gateway.upstream.ProviderRegistry;
 import dev.tailgate.wire.http.InvalidRequests;
 import dev.tailgate.wire.http.StrictFraming;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -38,13 +39,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The running gateway: listens, drains, reloads and closes. The parts it serves with are assembled once, in
- * dependency order, in {@link #start(Options)}: providers (limiters), policy (routing, breakers, probes, admission,
- * audit, ledger), dispatcher (fed back by the policy), {@link Gateway}, then the routes.
+ * dependency order, at {@link #start(Options)}: the {@link Gateway}'s parts ({@link Gateway#assemble}: providers and
+ * limiters, policy with health, probes, admission, audit and ledger, dispatcher, metrics), then one chat caller and the
+ * routes. A reload swaps the config snapshot ({@code Gateway.reload}); nothing else is replaced.
  *
- * <p>Extension points: {@link Options#extension} (called once at start with the {@link Gateway} and the
- * {@link dev.tailgate.gateway.http.RouteRegistry}, e.g. {@code POST /v1/responses}); the internal chat API is
- * {@code new dev.tailgate.gateway.chat.DefaultChatCaller(gateway)}; {@link GatewayExtensions#builtin()} lists the
- * extensions every start includes.
+ * <p>Extension points: {@link Options#extension} (called once at start with the {@link Gateway}, the gateway's one
+ * {@link ChatCaller} and the {@link dev.tailgate.gateway.http.RouteRegistry}, e.g. {@code POST /v1/responses});
+ * {@link GatewayExtensions#builtin()} lists the extensions every start includes.
  */
 public final class GatewayServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
@@ -148,32 +149,24 @@ public final class GatewayServer implements AutoCloseable {
      */
     public static GatewayServer start(Options o) {
         ConfigLoader loader = new ConfigLoader(new SecretResolver(o.env()));
-        GatewayConfig config = o.adjust().apply(loader.load(o.configFile()));
-        config.warnings().forEach(w -> LOG.warn("config: {}", w));
+        Path configFile = o.configFile().toAbsolutePath().normalize();
+        Supplier<GatewayConfig> load = () -> {
+            GatewayConfig c = o.adjust().apply(loader.load(configFile));
+            c.warnings().forEach(w -> LOG.warn("config: {}", w));
+            return c;
+        };
+        GatewayConfig config = load.get();
         Vertx vertx = Vertx.vertx();
-        PolicyRuntime policy = null;
+        Gateway gateway = null;
         try {
             HttpClientAgent client = vertx.httpClientBuilder()
                     .with(new HttpClientOptions().setTcpNoDelay(true).setKeepAlive(true).setPipelining(false).setForceSni(true)
                             .setMaxInitialLineLength(16 * 1024).setMaxHeaderSize(64 * 1024).setDecompressionSupported(false))
                     .with(new PoolOptions().setHttp1MaxSize(256).setMaxWaitQueueSize(1024))
                     .build();
-            ProviderRegistry providers = new ProviderRegistry(o.clock(), Timers.of(vertx));
-            providers.apply(config);
-            policy = PolicyRuntime.start(vertx, config, providers, o.clock(), o.ticker(), o.probes());
-            Dispatcher dispatcher = new Dispatcher(vertx, client, providers, policy);
-            Gateway gateway = new Gateway(vertx, providers, dispatcher, new Metrics(providers, policy.health()), policy, config,
-                    o.clock().instant().getEpochSecond());
+            gateway = Gateway.assemble(vertx, client, config, o.clock(), o.ticker(), o.probes());
             AtomicBoolean draining = new AtomicBoolean();
-            AdminGate adminGate = new AdminGate(gateway, new AdminSessions(o.clock()));
-            GatewayRouter router = new GatewayRouter(gateway, draining::get, adminGate);
-            OpsRoutes ops = new OpsRoutes(gateway, draining::get, adminGate);
-            ops.register(router);
-            new OpenAiRoutes(gateway).register(router);
-            PolicyRuntime policyRef = policy;
-            router.admin(io.vertx.core.http.HttpMethod.GET, ADMIN_POLICY_PATH, ex -> ex.json(200, policyRef.adminView(100)));
-            new StatusPage(gateway, adminGate, ops::detail, o.clock()).register(router);
-            o.extensions().forEach(ext -> ext.register(gateway, router));
+            GatewayRouter router = routes(gateway, draining, o);
 
             // h2c off: with it on, Vert.x only creates the connection (and calls connectionHandler) once the first
             // bytes tell HTTP/1 from HTTP/2, so a client that connects and sends nothing would escape client_timeout
@@ -181,28 +174,21 @@ public final class GatewayServer implements AutoCloseable {
                     .setCompressionSupported(false).setMaxInitialLineLength(16 * 1024).setMaxHeaderSize(64 * 1024)
                     .setHandle100ContinueAutomatically(true);
             HttpServer server = vertx.createHttpServer(serverOptions);
-            dev.tailgate.gateway.http.ClientTimeouts slowClients =
-                    new dev.tailgate.gateway.http.ClientTimeouts(vertx, () -> gateway.config().clientTimeout());
+            Gateway g = gateway;
+            ClientTimeouts slowClients = new ClientTimeouts(vertx, () -> g.config().clientTimeout());
             server.connectionHandler(conn -> {
                 StrictFraming.apply(conn, serverOptions);
                 slowClients.connected(conn);
             });
-            var cors = new dev.tailgate.gateway.http.Cors(() -> gateway.config().corsOrigins());
+            Cors cors = new Cors(() -> g.config().corsOrigins());
             server.requestHandler(slowClients.wrap(cors.wrap(router)));
             server.invalidRequestHandler(InvalidRequests::handle);
             String host = o.host() != null ? o.host() : config.host();
             int port = o.port() != null ? o.port() : config.port();
             await(server.listen(port, host), Duration.ofSeconds(30), "listen on " + host + ":" + port);
 
-            Path configFile = o.configFile().toAbsolutePath().normalize();
-            ConfigWatcher<GatewayConfig> watcher = new ConfigWatcher<>("gateway config", config, () -> {
-                GatewayConfig c = o.adjust().apply(loader.load(configFile));
-                c.warnings().forEach(w -> LOG.warn("config: {}", w));
-                return c;
-            }, c -> {
-                PolicyRuntime.settings(c); // refuse a reload with invalid policy keys before applying any of it
-                gateway.install(c, o.clock().instant().getEpochSecond());
-                policyRef.reload(c);
+            ConfigWatcher<GatewayConfig> watcher = new ConfigWatcher<>("gateway config", config, load, c -> {
+                g.reload(c);
                 LOG.info("gateway config: {} providers, {} models, {} clients", c.providers().size(), c.models().size(), c.clients().size());
             }, c -> {
                 // the clients file, and a clients.yaml that appears beside the config (it is read when present)
@@ -219,10 +205,27 @@ public final class GatewayServer implements AutoCloseable {
                     config.providers().size(), config.models().size(), config.clients().size());
             return new GatewayServer(vertx, server, client, gateway, watcher, o.shutdownGrace(), sighup, draining);
         } catch (RuntimeException e) {
-            if (policy != null) policy.close();
+            if (gateway != null) gateway.close();
             vertx.close();
             throw e;
         }
+    }
+
+    /**
+     * The routes, each part built once: the admin gate, ops and OpenAI routes, {@code /admin/policy}, the status page,
+     * then the extensions, which all share one chat caller over {@code gateway}.
+     */
+    private static GatewayRouter routes(Gateway gateway, AtomicBoolean draining, Options o) {
+        AdminGate adminGate = new AdminGate(gateway, new AdminSessions(o.clock()));
+        GatewayRouter router = new GatewayRouter(gateway, draining::get, adminGate);
+        OpsRoutes ops = new OpsRoutes(gateway, draining::get, adminGate);
+        ops.register(router);
+        new OpenAiRoutes(gateway).register(router);
+        router.admin(HttpMethod.GET, ADMIN_POLICY_PATH, ex -> ex.json(200, gateway.policy().adminView(100)));
+        new StatusPage(gateway, adminGate, ops::detail, o.clock()).register(router);
+        ChatCaller chat = new DefaultChatCaller(gateway);
+        o.extensions().forEach(ext -> ext.register(gateway, chat, router));
+        return router;
     }
 
     /** {@code GET /admin/policy} (needs an admin key): providers as the policy sees them, the last 100 decisions. */
@@ -265,7 +268,7 @@ public final class GatewayServer implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("shutdown: {}", e.getMessage());
         }
-        gateway.policy().close(); // after the server: the last requests' rows are queued
+        gateway.close(); // after the server: the last requests' rows are queued
         try {
             await(vertx.close(), Duration.ofSeconds(10), "close vertx");
         } catch (RuntimeException e) {

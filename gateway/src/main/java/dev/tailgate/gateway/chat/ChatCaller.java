@@ -15,9 +15,9 @@ import java.util.List;
  * <p>How to use it from a route (see {@link dev.tailgate.gateway.http.RouteRegistry} and
  * {@link dev.tailgate.gateway.GatewayServer.Options#extension}):
  * <pre>{@code
+ * // a GatewayExtension: (gateway, caller, registry) -> ..., caller = the gateway's one chat caller
  * registry.json(HttpMethod.POST, "/v1/responses", (ex, body, raw) -> {
  *     ObjectNode chat = ...;                       // built from body, "model" = the client's alias
- *     ChatCaller caller = new DefaultChatCaller(gateway);  // the one way in, as the responses package does
  *     caller.complete(ex.ctx(), chat)
  *           .onSuccess(completion -> ex.json(200, toResponses(completion)))
  *           .onFailure(err -> ex.fail(ApiException.of(err)));

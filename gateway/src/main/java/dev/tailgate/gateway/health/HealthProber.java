@@ -12,11 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.function.BiConsumer;
 
 /**
  * Active health probes. qwen-local answers {@code GET /status} with per-model states (a busy, stuck, failed or
@@ -27,46 +23,30 @@ import org.slf4j.LoggerFactory;
  * down; a 2xx marks it up; any other status (401, 404...) keeps it routable but notes the error.
  */
 public final class HealthProber implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(HealthProber.class);
-
     private final HealthRegistry registry;
     private volatile List<ProbeTarget> targets;
     private final Clock clock;
     private final Duration timeout;
     private final HttpClient http;
-    private volatile ScheduledFuture<?> schedule;
+    /** Told every probe result (provider name, result), e.g. to mirror per-model limits. */
+    private final BiConsumer<String, ProviderHealth.ProbeResult> listener;
     /** qwen-local's last {@code /status} answer per provider (QWEN_STATUS probes only), for the admin views. */
     private final Map<String, JsonNode> localStatus = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public HealthProber(HealthRegistry registry, List<ProbeTarget> targets, Clock clock, Duration timeout) {
+    /** {@code listener} is told every probe result after it is applied to the provider's health. */
+    public HealthProber(HealthRegistry registry, List<ProbeTarget> targets, Clock clock, Duration timeout,
+                        BiConsumer<String, ProviderHealth.ProbeResult> listener) {
         this.registry = registry;
         this.targets = List.copyOf(targets);
         this.clock = clock;
         this.timeout = timeout;
+        this.listener = listener;
         this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
     }
-
-    /** Also tells {@code l} every probe result (provider name, result), e.g. to mirror per-model limits. */
-    public void onResult(java.util.function.BiConsumer<String, ProviderHealth.ProbeResult> l) {
-        this.listener = l;
-    }
-
-    private volatile java.util.function.BiConsumer<String, ProviderHealth.ProbeResult> listener = (p, r) -> {};
 
     /** Replaces the probe targets (after a config reload); the next round uses them. */
     public void targets(List<ProbeTarget> newTargets) {
         this.targets = List.copyOf(newTargets);
-    }
-
-    /** Probes every target periodically on {@code scheduler} (which the caller owns and shuts down). */
-    public void start(ScheduledExecutorService scheduler, Duration every) {
-        schedule = scheduler.scheduleWithFixedDelay(() -> {
-            try {
-                probeAll().get(timeout.toMillis() * 2 + 1_000, TimeUnit.MILLISECONDS);
-            } catch (Exception e) {
-                LOG.debug("probe round did not finish: {}", e.toString());
-            }
-        }, 0, every.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -166,8 +146,6 @@ public final class HealthProber implements AutoCloseable {
 
     @Override
     public void close() {
-        ScheduledFuture<?> s = schedule;
-        if (s != null) s.cancel(false);
         http.close();
     }
 }

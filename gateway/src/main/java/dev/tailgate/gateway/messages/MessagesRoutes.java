@@ -3,7 +3,7 @@ package dev.tailgate.gateway.messages;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailgate.gateway.Gateway;
-import dev.tailgate.gateway.chat.DefaultChatCaller;
+import dev.tailgate.gateway.chat.ChatCaller;
 import dev.tailgate.gateway.http.Exchange;
 import dev.tailgate.gateway.http.OpenAiRoutes;
 import dev.tailgate.gateway.http.RouteRegistry;
@@ -26,14 +26,14 @@ public final class MessagesRoutes {
 
     private MessagesRoutes() {}
 
-    /** Adds the routes to {@code registry}, serving them with {@code gateway}'s chat path (a {@code GatewayExtension}). */
-    public static void register(Gateway gateway, RouteRegistry registry) {
-        register(gateway, registry, PING_EVERY, IdGenerator.random());
+    /** Adds the routes to {@code registry}, serving them with the gateway's chat path {@code chat} (a {@code GatewayExtension}). */
+    public static void register(Gateway gateway, ChatCaller chat, RouteRegistry registry) {
+        register(gateway, chat, registry, PING_EVERY, IdGenerator.random());
     }
 
-    /** As {@link #register(Gateway, RouteRegistry)}, with the keep-alive interval and id source (tests). */
-    public static void register(Gateway gateway, RouteRegistry registry, Duration pingEvery, IdGenerator ids) {
-        MessagesEndpoint endpoint = new MessagesEndpoint(new DefaultChatCaller(gateway), new MessagesPassthrough(gateway),
+    /** As {@link #register(Gateway, ChatCaller, RouteRegistry)}, with the keep-alive interval and id source (tests). */
+    public static void register(Gateway gateway, ChatCaller chat, RouteRegistry registry, Duration pingEvery, IdGenerator ids) {
+        MessagesEndpoint endpoint = new MessagesEndpoint(chat, new MessagesPassthrough(gateway),
                 gateway.vertx(), pingEvery, ids);
         OpenAiRoutes openAi = new OpenAiRoutes(gateway);
         registry.errorFormat(AnthropicErrors::applies, AnthropicErrors.FORMAT);

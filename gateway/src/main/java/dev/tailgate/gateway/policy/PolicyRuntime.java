@@ -70,8 +70,7 @@ public final class PolicyRuntime implements AttemptFeedback, AutoCloseable {
         this.audit = audit;
         this.ledger = ledger;
         this.health = new HealthRegistry(settings.providerLocalFlags(), settings.breaker(), clock);
-        this.prober = new HealthProber(health, probeTargets(config, settings), clock, settings.probeTimeout());
-        prober.onResult(this::mirrorLimits);
+        this.prober = new HealthProber(health, probeTargets(config, settings), clock, settings.probeTimeout(), this::mirrorLimits);
         this.clients = clientAdmission(settings);
         this.selector = new PolicyTargetSelector(health, audit);
         // Saturation is not a routing verdict here: the dispatcher's limiter answers it (429 queue_full + Retry-After,
@@ -79,15 +78,13 @@ public final class PolicyRuntime implements AttemptFeedback, AutoCloseable {
     }
 
     /**
-     * Builds the runtime for {@code config} and, when {@code probes}, starts active health probes on
-     * a Vert.x periodic timer (they stop with the gateway's Vert.x). Throws {@link dev.tailgate.wire.config.ConfigException} naming
-     * file, line and key for an invalid policy key, {@link UncheckedIOException}/{@link IllegalStateException} when the audit log or
-     * the ledger cannot be opened.
+     * Builds the runtime for {@code config} (its policy keys already read: {@link #settings}) and, when {@code probes},
+     * starts active health probes on a Vert.x periodic timer. Throws {@link UncheckedIOException}/{@link IllegalStateException}
+     * when the audit log or the ledger cannot be opened.
      */
-    public static PolicyRuntime start(io.vertx.core.Vertx vertx, GatewayConfig config,
+    public static PolicyRuntime start(io.vertx.core.Vertx vertx, GatewayConfig config, PolicySettings settings,
                                       dev.tailgate.gateway.upstream.ProviderRegistry providers, Clock clock, LongSupplier ticker,
                                       boolean probes) {
-        PolicySettings settings = settings(config);
         Path auditFile = settings.auditLog();
         Path ledgerFile = settings.ledger();
         AuditLog audit;
@@ -151,9 +148,8 @@ public final class PolicyRuntime implements AttemptFeedback, AutoCloseable {
         ps.limits().mirror(limits);
     }
 
-    /** After a config reload: new providers/flags for health and probes, new client limits and prices. */
-    public void reload(GatewayConfig config) {
-        PolicySettings next = settings(config);
+    /** After a config reload ({@code next}: its policy keys): new providers/flags for health and probes, new client limits and prices. */
+    public void reload(GatewayConfig config, PolicySettings next) {
         health.sync(next.providerLocalFlags());
         prober.targets(probeTargets(config, next));
         boolean clientsChanged = !next.clientLimits().equals(settings.clientLimits()) || !next.pricing().equals(settings.pricing());

@@ -1,7 +1,7 @@
 package dev.tailgate.gateway.responses;
 
 import dev.tailgate.gateway.Gateway;
-import dev.tailgate.gateway.chat.DefaultChatCaller;
+import dev.tailgate.gateway.chat.ChatCaller;
 import dev.tailgate.gateway.http.Exchange;
 import dev.tailgate.gateway.http.OpenAiRoutes;
 import dev.tailgate.gateway.http.RouteRegistry;
@@ -23,14 +23,14 @@ public final class ResponsesRoutes {
 
     private ResponsesRoutes() {}
 
-    /** Adds the routes to {@code registry}, serving them with {@code gateway}'s chat path (a {@code GatewayExtension}). */
-    public static void register(Gateway gateway, RouteRegistry registry) {
-        register(gateway, registry, Clock.systemUTC());
+    /** Adds the routes to {@code registry}, serving them with the gateway's chat path {@code chat} (a {@code GatewayExtension}). */
+    public static void register(Gateway gateway, ChatCaller chat, RouteRegistry registry) {
+        register(gateway, chat, registry, Clock.systemUTC());
     }
 
-    /** As {@link #register(Gateway, RouteRegistry)}, with the clock that stamps {@code created_at}. */
-    public static void register(Gateway gateway, RouteRegistry registry, Clock clock) {
-        ResponsesEndpoint endpoint = new ResponsesEndpoint(new DefaultChatCaller(gateway), new OpenAiRoutes(gateway), clock, IdGenerator.random());
+    /** As {@link #register(Gateway, ChatCaller, RouteRegistry)}, with the clock that stamps {@code created_at}. */
+    public static void register(Gateway gateway, ChatCaller chat, RouteRegistry registry, Clock clock) {
+        ResponsesEndpoint endpoint = new ResponsesEndpoint(chat, new OpenAiRoutes(gateway), clock, IdGenerator.random());
         registry.json(HttpMethod.POST, PATH, endpoint::handle);
         registry.raw(HttpMethod.GET, PATH, ResponsesRoutes::refuseGet);
     }

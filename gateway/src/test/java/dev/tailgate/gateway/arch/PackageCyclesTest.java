@@ -5,6 +5,8 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import dev.tailgate.gateway.Gateway;
+import dev.tailgate.gateway.chat.DefaultChatCaller;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -13,7 +15,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The dependency directions the one request path relies on, kept by the build: the routing policy reads health and
  * limits, never the other way round; {@code Gateway} (the assembled parts) knows nothing of the chat caller built on
- * top of it; the routing policy never reaches into the HTTP layer.
+ * top of it, and the parts know nothing of the {@code Gateway}; the server builds the one chat caller; the routing
+ * policy never reaches into the HTTP layer.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PackageCyclesTest {
@@ -37,7 +40,26 @@ class PackageCyclesTest {
     void theGatewayNeverDependsOnTheChatCaller() {
         noClasses().that().haveFullyQualifiedName("dev.tailgate.gateway.Gateway")
                 .should().dependOnClassesThat().resideInAPackage("dev.tailgate.gateway.chat..")
-                .because("the chat caller is built on the Gateway's parts (new DefaultChatCaller(gateway)), not held by it")
+                .because("the chat caller is built on the Gateway's parts (GatewayServer: new DefaultChatCaller(gateway)), not held by it")
+                .check(classes);
+    }
+
+    @Test
+    void thePartsNeverReachUpToTheGatewayThatAssemblesThem() {
+        noClasses().that().resideInAnyPackage("dev.tailgate.gateway.policy..", "dev.tailgate.gateway.health..",
+                        "dev.tailgate.gateway.limit..", "dev.tailgate.gateway.upstream..", "dev.tailgate.gateway.config..",
+                        "dev.tailgate.gateway.ledger..", "dev.tailgate.gateway.auth..")
+                .should().dependOnClassesThat().haveFullyQualifiedName("dev.tailgate.gateway.Gateway")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.tailgate.gateway.GatewayServer")
+                .because("Gateway.assemble builds them in dependency order and holds them; a way back would be a cycle")
+                .check(classes);
+    }
+
+    @Test
+    void theChatCallerIsBuiltOnceByTheServer() {
+        noClasses().that().doNotHaveFullyQualifiedName("dev.tailgate.gateway.GatewayServer")
+                .should().callConstructor(DefaultChatCaller.class, Gateway.class)
+                .because("one chat caller per gateway, handed to every extension (GatewayExtension.register)")
                 .check(classes);
     }
 

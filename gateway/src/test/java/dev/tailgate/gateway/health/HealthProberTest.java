@@ -69,7 +69,7 @@ class HealthProberTest {
     private HealthProber prober(ProbeTarget target, Duration timeout) {
         registry = new HealthRegistry(Map.of(target.provider(), target.kind() == ProbeTarget.Kind.QWEN_STATUS),
                 BreakerSettings.DEFAULTS, clock);
-        return new HealthProber(registry, java.util.List.of(target), clock, timeout);
+        return new HealthProber(registry, java.util.List.of(target), clock, timeout, (provider, result) -> {});
     }
 
     @Test

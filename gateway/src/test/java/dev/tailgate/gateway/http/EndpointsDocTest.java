@@ -78,7 +78,7 @@ class EndpointsDocTest {
                 """.formatted(closedPort, HexFormat.of().formatHex(ConfigLoader.sha256(KEY)), HexFormat.of().formatHex(ConfigLoader.sha256(ADMIN_KEY))));
         // the last extension runs after every route is registered; it keeps the router to read its route table
         gateway = GatewayServer.start(GatewayServer.Options.of(cfg).env(Map.of()).activeProbes(false).shutdownGrace(Duration.ofSeconds(1))
-                .extension((g, registry) -> routes.set(registry)));
+                .extension((g, chat, registry) -> routes.set(registry)));
         // one routed request that fails upstream: fills the audit ring and the provider's last error
         HttpResponse<String> chat = send(request("POST", "/v1/chat/completions", KEY).POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")).build());
         assertThat(chat.statusCode()).isEqualTo(502);

@@ -8,7 +8,6 @@ import dev.tailgate.gateway.ApiException;
 import dev.tailgate.gateway.RequestContext;
 import dev.tailgate.gateway.auth.Caller;
 import dev.tailgate.gateway.chat.ChatCaller;
-import dev.tailgate.gateway.chat.DefaultChatCaller;
 import dev.tailgate.gateway.chat.ChatStreamListener;
 import dev.tailgate.wire.ApiError;
 import dev.tailgate.wire.Json;
@@ -30,21 +29,26 @@ import org.junit.jupiter.api.Timeout;
 class ChatCallerTest {
     static Harness h;
 
-    /** The bridge's way in: a chat caller over the running gateway's parts, as the responses package builds it. */
+    /** The running gateway's one chat caller, as every extension gets it (the bridges' way in). */
+    static volatile ChatCaller chatCaller;
+
     static ChatCaller caller() {
-        return new DefaultChatCaller(h.gateway.gateway());
+        return chatCaller;
     }
 
     @BeforeAll
     static void start() {
-        h = Harness.start("", o -> o.extension((gateway, routes) -> routes.json(HttpMethod.POST, "/v1/test-bridge", (ex, body, raw) -> {
-            ObjectNode chat = Json.object().put("model", body.get("model").asText());
-            chat.putArray("messages").addObject().put("role", "user").put("content", body.get("input").asText());
-            new DefaultChatCaller(gateway).complete(ex.ctx(), chat)
-                    .onSuccess(c -> ex.json(200, Json.object().put("output", c.at("/choices/0/message/content").asText())
-                            .put("model", c.get("model").asText())))
-                    .onFailure(e -> ex.fail(ApiException.of(e)));
-        })));
+        h = Harness.start("", o -> o.extension((gateway, chat, routes) -> {
+            chatCaller = chat;
+            routes.json(HttpMethod.POST, "/v1/test-bridge", (ex, body, raw) -> {
+                ObjectNode request = Json.object().put("model", body.get("model").asText());
+                request.putArray("messages").addObject().put("role", "user").put("content", body.get("input").asText());
+                chat.complete(ex.ctx(), request)
+                        .onSuccess(c -> ex.json(200, Json.object().put("output", c.at("/choices/0/message/content").asText())
+                                .put("model", c.get("model").asText())))
+                        .onFailure(e -> ex.fail(ApiException.of(e)));
+            });
+        }));
     }
 
     @AfterAll

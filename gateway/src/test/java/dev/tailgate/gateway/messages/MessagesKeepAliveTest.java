@@ -46,7 +46,7 @@ class MessagesKeepAliveTest {
             // the built-in registration pings every 15 s; this one every 50 ms (registered later, its routes win)
             GatewayServer server = GatewayServer.start(GatewayServer.Options.of(config).listen("127.0.0.1", 0)
                     .env(Map.of("TG_TEST_KEY", TestGateway.KEY)).shutdownGrace(Duration.ofSeconds(2)).activeProbes(false)
-                    .extension((gateway, routes) -> MessagesRoutes.register(gateway, routes, Duration.ofMillis(50), IdGenerator.sequential())));
+                    .extension((gateway, chat, routes) -> MessagesRoutes.register(gateway, chat, routes, Duration.ofMillis(50), IdGenerator.sequential())));
             try {
                 HttpResponse<Stream<String>> response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
                         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/messages"))
