@@ -9,12 +9,11 @@ import dev.tailgate.gateway.config.ProviderConfig;
 import dev.tailgate.gateway.config.Target;
 import dev.tailgate.gateway.http.ClientRelays;
 import dev.tailgate.gateway.http.Exchange;
-import dev.tailgate.gateway.http.PassthroughSseRelay;
+import dev.tailgate.gateway.http.NativeSseFormat;
 import dev.tailgate.gateway.upstream.Dispatcher;
 import dev.tailgate.gateway.upstream.Relay;
 import dev.tailgate.gateway.upstream.UpstreamBody;
 import dev.tailgate.wire.ApiError;
-import dev.tailgate.wire.Json;
 import dev.tailgate.wire.JsonSplice;
 import dev.tailgate.wire.sse.SseEvent;
 import io.vertx.core.Future;
@@ -22,7 +21,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServerResponse;
 import java.util.List;
 
 /**
@@ -84,35 +82,23 @@ final class MessagesPassthrough {
      * {@code message_start} is replaced by the client's alias; usage is read from {@code message_start} (input) and
      * {@code message_delta} (output) for the ledger.
      */
-    private static Relay sse(Exchange ex) {
-        return PassthroughSseRelay.create(ex, new Format(ex), "before message_stop");
+    private static Relay<SseEvent> sse(Exchange ex) {
+        return ClientRelays.nativeSse(ex, new Format(ex.ctx()), "before message_stop");
     }
 
-    private static final class Format implements PassthroughSseRelay.Format {
-        private final Exchange ex;
-        private final String alias;
+    private static final class Format extends NativeSseFormat {
+        private final RequestContext ctx;
         private boolean stopped;
         private long input;
         private long output;
 
-        Format(Exchange ex) {
-            this.ex = ex;
-            this.alias = ex.ctx().model();
+        Format(RequestContext ctx) {
+            super(ctx.model());
+            this.ctx = ctx;
         }
 
         @Override
-        public void openStream(HttpServerResponse response) {
-            MessagesEndpoint.openStream(response);
-        }
-
-        @Override
-        public SseEvent observe(SseEvent event) {
-            JsonNode data;
-            try {
-                data = Json.parse(event.data());
-            } catch (Json.BadJsonException notJson) {
-                return event;
-            }
+        protected SseEvent observe(SseEvent event, JsonNode data) {
             String type = data.path("type").asText();
             if (type.equals("message_stop")) stopped = true;
             if (type.equals("message_start")) input = data.path("message").path("usage").path("input_tokens").asLong(input);
@@ -120,21 +106,21 @@ final class MessagesPassthrough {
                 output = data.path("usage").path("output_tokens").asLong(output);
                 input = data.path("usage").path("input_tokens").asLong(input);
             }
-            if (type.equals("message_start") || type.equals("message_delta")) ex.ctx().usage(input, output);
+            if (type.equals("message_start") || type.equals("message_delta")) ctx.usage(input, output);
             if (type.equals("message_start") && data.path("message").path("model").isTextual() && alias != null) {
                 ((ObjectNode) data.get("message")).put("model", alias);
-                return new SseEvent(event.event(), Json.string(data), event.id());
+                return rewritten(event, data);
             }
             return event;
         }
 
         @Override
-        public boolean complete() {
+        protected boolean complete() {
             return stopped;
         }
 
         @Override
-        public Buffer errorEvent(ApiError error) {
+        protected Buffer errorEvent(ApiError error) {
             return Buffer.buffer(new MessagesEvent("error", AnthropicErrors.body(error)).toSseBytes());
         }
     }

@@ -2,6 +2,9 @@ package dev.tailgate.gateway.messages;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailgate.gateway.bridge.ChatMessage;
+import dev.tailgate.gateway.bridge.StreamTranslator;
+import dev.tailgate.gateway.bridge.ToolCallDelta;
 import dev.tailgate.wire.ApiError;
 import dev.tailgate.wire.Json;
 import java.util.LinkedHashMap;
@@ -22,7 +25,7 @@ import java.util.function.Consumer;
  *
  * <p>Not thread-safe: feed it from one thread (the upstream's event loop).
  */
-final class MessagesStreamBridge {
+final class MessagesStreamBridge implements StreamTranslator {
     private enum Kind { THINKING, TEXT, TOOL }
 
     private final MessageContext context;
@@ -35,7 +38,7 @@ final class MessagesStreamBridge {
     private int openIndex = -1;
     private ToolBlock openTool;
     private final Map<Integer, ToolBlock> tools = new LinkedHashMap<>();
-    private int lastToolIndex = -1;
+    private final ToolCallDelta toolIndex = new ToolCallDelta();
     private String finishReason;
     private JsonNode finishChoice;
     private JsonNode usage;
@@ -45,16 +48,19 @@ final class MessagesStreamBridge {
         this.sink = sink;
     }
 
-    boolean started() {
+    @Override
+    public boolean started() {
         return started;
     }
 
-    boolean finished() {
+    @Override
+    public boolean finished() {
         return finished;
     }
 
     /** {@code message_start} and a first {@code ping}; called by the first chunk if not before. */
-    void start() {
+    @Override
+    public void start() {
         if (started) return;
         started = true;
         emit("message_start", Json.object().set("message", context.message()));
@@ -62,29 +68,29 @@ final class MessagesStreamBridge {
     }
 
     /** A keep-alive while the upstream is quiet (clients and proxies drop silent connections). */
-    void ping() {
+    @Override
+    public void ping() {
         if (started && !finished) emit("ping", Json.object());
     }
 
     /** One parsed chat-completion chunk. */
-    void onChunk(JsonNode chunk) {
+    @Override
+    public void onChunk(JsonNode chunk) {
         if (finished || chunk == null || !chunk.isObject()) return;
         start();
-        if (chunk.path("error").isObject()) {
-            JsonNode error = chunk.get("error");
-            onError(new ApiError(502, "api_error", error.path("code").asText("upstream_error"),
-                    "Upstream error: " + error.path("message").asText("unknown"), null, null));
+        ApiError error = ChatMessage.errorIn(chunk);
+        if (error != null) {
+            onError(error);
             return;
         }
         if (chunk.path("usage").isObject()) usage = chunk.get("usage");
-        JsonNode choice = firstChoice(chunk.path("choices"));
+        JsonNode choice = ChatMessage.firstChoice(chunk.path("choices"));
         if (choice == null) return;
         JsonNode delta = choice.path("delta");
 
-        String reasoning = textOf(delta, "reasoning_content");
-        if (reasoning == null) reasoning = textOf(delta, "reasoning");
+        String reasoning = ChatMessage.reasoningDelta(delta);
         if (reasoning != null && !reasoning.isEmpty()) appendText(Kind.THINKING, reasoning);
-        String content = textOf(delta, "content");
+        String content = ChatMessage.textOf(delta, "content");
         if (content != null && !content.isEmpty()) appendText(Kind.TEXT, content);
         JsonNode calls = delta.path("tool_calls");
         for (int i = 0; i < calls.size() && !finished; i++) toolDelta(calls.get(i), i);
@@ -98,7 +104,8 @@ final class MessagesStreamBridge {
     }
 
     /** The upstream ended cleanly: stops what is open, then {@code message_delta} and {@code message_stop}. */
-    void onEnd() {
+    @Override
+    public void onEnd() {
         if (finished) return;
         start();
         closeAll();
@@ -114,7 +121,8 @@ final class MessagesStreamBridge {
     }
 
     /** The upstream failed (or was cut) after the stream started: one {@code error} event, and the stream ends. */
-    void onError(ApiError error) {
+    @Override
+    public void onError(ApiError error) {
         if (finished) return;
         start();
         finished = true;
@@ -140,15 +148,11 @@ final class MessagesStreamBridge {
 
     private void toolDelta(JsonNode call, int position) {
         if (!call.isObject()) return;
-        int index = call.path("index").isIntegralNumber() ? call.get("index").asInt() : indexWithout(call, position);
-        lastToolIndex = Math.max(lastToolIndex, index);
+        int index = toolIndex.index(call, position, this::indexOfCall);
         ToolBlock tool = tools.computeIfAbsent(index, i -> new ToolBlock());
-        if (tool.id == null && call.hasNonNull("id") && !call.get("id").asText().isEmpty()) tool.id = call.get("id").asText();
-        JsonNode function = call.path("function");
-        if (tool.name == null && function.hasNonNull("name") && !function.get("name").asText().isEmpty()) tool.name = function.get("name").asText();
-        JsonNode rawArgs = function.get("arguments");
-        // Some upstreams send arguments as a JSON object instead of a string; keep them rather than drop them.
-        String args = rawArgs == null || rawArgs.isNull() ? null : rawArgs.isTextual() ? rawArgs.asText() : Json.string(rawArgs);
+        if (tool.id == null) tool.id = ToolCallDelta.id(call);
+        if (tool.name == null) tool.name = ToolCallDelta.name(call);
+        String args = ToolCallDelta.arguments(call);
         if (tool.stopped) {
             if (args != null && !args.isEmpty()) {
                 // Anthropic streams blocks one after another; a call resumed after the next block began cannot be shown.
@@ -163,14 +167,9 @@ final class MessagesStreamBridge {
         if (tool.blockIndex < 0 && tool.name != null) startTool(tool);
     }
 
-    /** The index of a tool-call delta that carries none: the call with the same id, a new call for a new id, else the current one. */
-    private int indexWithout(JsonNode call, int position) {
-        if (call.hasNonNull("id")) {
-            String id = call.get("id").asText();
-            for (Map.Entry<Integer, ToolBlock> e : tools.entrySet()) if (id.equals(e.getValue().id)) return e.getKey();
-            return Math.max(lastToolIndex + 1, position);
-        }
-        return Math.max(lastToolIndex, 0);
+    private int indexOfCall(String id) {
+        for (Map.Entry<Integer, ToolBlock> e : tools.entrySet()) if (id.equals(e.getValue().id)) return e.getKey();
+        return -1;
     }
 
     private void startTool(ToolBlock tool) {
@@ -227,17 +226,6 @@ final class MessagesStreamBridge {
         data.put("type", type);
         data.setAll(payload);
         sink.accept(new MessagesEvent(type, data));
-    }
-
-    private static JsonNode firstChoice(JsonNode choices) {
-        if (!choices.isArray() || choices.isEmpty()) return null;
-        for (JsonNode choice : choices) if (choice.path("index").asInt(0) == 0) return choice;
-        return null;
-    }
-
-    private static String textOf(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        return value != null && value.isTextual() ? value.asText() : null;
     }
 
     private static final class ToolBlock {

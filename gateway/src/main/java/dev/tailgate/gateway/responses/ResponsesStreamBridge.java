@@ -3,6 +3,9 @@ package dev.tailgate.gateway.responses;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailgate.gateway.bridge.ChatMessage;
+import dev.tailgate.gateway.bridge.StreamTranslator;
+import dev.tailgate.gateway.bridge.ToolCallDelta;
 import dev.tailgate.gateway.responses.ToolNameMap.ToolRef;
 import dev.tailgate.wire.ApiError;
 import dev.tailgate.wire.Json;
@@ -27,7 +30,7 @@ import java.util.function.Consumer;
  *
  * <p>Not thread-safe: feed it from one thread (the upstream's event loop).
  */
-public final class ResponsesStreamBridge {
+public final class ResponsesStreamBridge implements StreamTranslator {
     private final ResponseContext context;
     private final Consumer<ResponsesEvent> sink;
 
@@ -38,7 +41,7 @@ public final class ResponsesStreamBridge {
     private TextItem text;
     private TextItem reasoning;
     private final Map<Integer, ToolItem> tools = new LinkedHashMap<>();
-    private int lastToolIndex = -1;
+    private final ToolCallDelta toolIndex = new ToolCallDelta();
     private String finishReason;
     private JsonNode usage;
 
@@ -47,15 +50,18 @@ public final class ResponsesStreamBridge {
         this.sink = sink;
     }
 
+    @Override
     public boolean started() {
         return started;
     }
 
+    @Override
     public boolean finished() {
         return finished;
     }
 
     /** Emits {@code response.created} and {@code response.in_progress}; called by the first chunk if not before. */
+    @Override
     public void start() {
         if (started) return;
         started = true;
@@ -64,25 +70,24 @@ public final class ResponsesStreamBridge {
     }
 
     /** One parsed chat-completion chunk (the JSON of one {@code data:} line). */
+    @Override
     public void onChunk(JsonNode chunk) {
         if (finished || chunk == null || !chunk.isObject()) return;
         start();
-        if (chunk.path("error").isObject()) {
-            JsonNode error = chunk.get("error");
-            onError(new ApiError(502, "api_error", error.path("code").asText("upstream_error"),
-                    "Upstream error: " + error.path("message").asText("unknown"), null, null));
+        ApiError error = ChatMessage.errorIn(chunk);
+        if (error != null) {
+            onError(error);
             return;
         }
         if (chunk.path("usage").isObject()) usage = chunk.get("usage");
-        JsonNode choice = firstChoice(chunk.path("choices"));
+        JsonNode choice = ChatMessage.firstChoice(chunk.path("choices"));
         if (choice == null) return;
         JsonNode delta = choice.path("delta");
 
-        String reasoningDelta = textOf(delta, "reasoning_content");
-        if (reasoningDelta == null) reasoningDelta = textOf(delta, "reasoning");
+        String reasoningDelta = ChatMessage.reasoningDelta(delta);
         if (reasoningDelta != null && !reasoningDelta.isEmpty()) appendReasoning(reasoningDelta);
 
-        String content = textOf(delta, "content");
+        String content = ChatMessage.textOf(delta, "content");
         if (content != null && !content.isEmpty()) appendText(content);
 
         JsonNode calls = delta.path("tool_calls");
@@ -96,6 +101,7 @@ public final class ResponsesStreamBridge {
     }
 
     /** The upstream ended cleanly: closes what is open and emits the terminal event. */
+    @Override
     public void onEnd() {
         if (finished) return;
         start();
@@ -110,6 +116,7 @@ public final class ResponsesStreamBridge {
     }
 
     /** The upstream failed (or was cut) after the stream started: {@code error}, then {@code response.failed}. */
+    @Override
     public void onError(ApiError error) {
         if (finished) return;
         start();
@@ -187,22 +194,16 @@ public final class ResponsesStreamBridge {
 
     private void toolDelta(JsonNode call, int position) {
         if (!call.isObject()) return;
-        int index = call.path("index").isIntegralNumber() ? call.get("index").asInt() : indexWithout(call, position);
-        lastToolIndex = Math.max(lastToolIndex, index);
+        int index = toolIndex.index(call, position, this::indexOfCall);
         ToolItem tool = tools.get(index);
         if (tool == null || tool.closed) {
             if (tool != null && !call.hasNonNull("id")) return; // stray delta for a call already closed
             tool = new ToolItem();
             tools.put(index, tool);
         }
-        if (tool.callId == null && call.hasNonNull("id") && !call.get("id").asText().isEmpty()) tool.callId = call.get("id").asText();
-        JsonNode function = call.path("function");
-        if (tool.chatName == null && function.hasNonNull("name") && !function.get("name").asText().isEmpty()) {
-            tool.chatName = function.get("name").asText();
-        }
-        JsonNode rawArgs = function.get("arguments");
-        // Some upstreams send arguments as a JSON object instead of a string; keep them rather than drop them.
-        String args = rawArgs == null || rawArgs.isNull() ? null : rawArgs.isTextual() ? rawArgs.asText() : Json.string(rawArgs);
+        if (tool.callId == null) tool.callId = ToolCallDelta.id(call);
+        if (tool.chatName == null) tool.chatName = ToolCallDelta.name(call);
+        String args = ToolCallDelta.arguments(call);
         if (args != null && !args.isEmpty()) {
             tool.arguments.append(args);
             if (tool.added) emitArgumentsDelta(tool, args);
@@ -210,17 +211,9 @@ public final class ResponsesStreamBridge {
         if (!tool.added && tool.chatName != null) addTool(tool);
     }
 
-    /**
-     * The index of a tool-call delta that carries none (some OpenAI-compatible servers omit it): the call with the
-     * same id if there is one, a new call when an id is given, otherwise the call being streamed.
-     */
-    private int indexWithout(JsonNode call, int position) {
-        if (call.hasNonNull("id")) {
-            String id = call.get("id").asText();
-            for (Map.Entry<Integer, ToolItem> e : tools.entrySet()) if (id.equals(e.getValue().callId)) return e.getKey();
-            return Math.max(lastToolIndex + 1, position);
-        }
-        return Math.max(lastToolIndex, 0);
+    private int indexOfCall(String callId) {
+        for (Map.Entry<Integer, ToolItem> e : tools.entrySet()) if (callId.equals(e.getValue().callId)) return e.getKey();
+        return -1;
     }
 
     private void addTool(ToolItem tool) {
@@ -330,17 +323,6 @@ public final class ResponsesStreamBridge {
         data.put("sequence_number", sequence++);
         data.setAll(payload);
         sink.accept(new ResponsesEvent(type, data));
-    }
-
-    private static JsonNode firstChoice(JsonNode choices) {
-        if (!choices.isArray() || choices.isEmpty()) return null;
-        for (JsonNode choice : choices) if (choice.path("index").asInt(0) == 0) return choice;
-        return null;
-    }
-
-    private static String textOf(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        return value != null && value.isTextual() ? value.asText() : null;
     }
 
     private static final class TextItem {
