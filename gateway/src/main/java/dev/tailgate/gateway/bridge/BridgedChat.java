@@ -56,7 +56,7 @@ public final class BridgedChat {
      * Streamed: chunks through {@code translator} to the client. {@code keepAlive} (with {@code vertx}): how often
      * the translator pings while the upstream is quiet (a local model prefilling a long prompt); null for none.
      */
-    public void stream(Exchange ex, ObjectNode chatRequest, StreamTranslator translator, Vertx vertx, Duration keepAlive) {
+    public void stream(Exchange ex, ObjectNode chatRequest, ChatStreamTranslator translator, Vertx vertx, Duration keepAlive) {
         Pings pings = new Pings(vertx, keepAlive, translator);
         ChatCaller.Call call = chat.stream(ex.ctx(), chatRequest, new ChatStreamListener() {
             @Override
@@ -106,10 +106,10 @@ public final class BridgedChat {
     private static final class Pings {
         private final Vertx vertx;
         private final Duration every;
-        private final StreamTranslator translator;
+        private final ChatStreamTranslator translator;
         private long timer = -1;
 
-        Pings(Vertx vertx, Duration every, StreamTranslator translator) {
+        Pings(Vertx vertx, Duration every, ChatStreamTranslator translator) {
             this.vertx = vertx;
             this.every = every;
             this.translator = translator;

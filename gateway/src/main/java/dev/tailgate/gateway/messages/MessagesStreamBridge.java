@@ -2,8 +2,7 @@ package dev.tailgate.gateway.messages;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tailgate.gateway.bridge.ChatMessage;
-import dev.tailgate.gateway.bridge.StreamTranslator;
+import dev.tailgate.gateway.bridge.ChatStreamTranslator;
 import dev.tailgate.gateway.bridge.ToolCallDelta;
 import dev.tailgate.wire.ApiError;
 import dev.tailgate.wire.Json;
@@ -25,44 +24,27 @@ import java.util.function.Consumer;
  *
  * <p>Not thread-safe: feed it from one thread (the upstream's event loop).
  */
-final class MessagesStreamBridge implements StreamTranslator {
+final class MessagesStreamBridge extends ChatStreamTranslator {
     private enum Kind { THINKING, TEXT, TOOL }
 
     private final MessageContext context;
     private final Consumer<MessagesEvent> sink;
 
-    private boolean started;
-    private boolean finished;
     private int nextIndex;
     private Kind openKind;
     private int openIndex = -1;
     private ToolBlock openTool;
     private final Map<Integer, ToolBlock> tools = new LinkedHashMap<>();
-    private final ToolCallDelta toolIndex = new ToolCallDelta();
-    private String finishReason;
     private JsonNode finishChoice;
-    private JsonNode usage;
 
     MessagesStreamBridge(MessageContext context, Consumer<MessagesEvent> sink) {
         this.context = context;
         this.sink = sink;
     }
 
+    /** {@code message_start} and a first {@code ping}. */
     @Override
-    public boolean started() {
-        return started;
-    }
-
-    @Override
-    public boolean finished() {
-        return finished;
-    }
-
-    /** {@code message_start} and a first {@code ping}; called by the first chunk if not before. */
-    @Override
-    public void start() {
-        if (started) return;
-        started = true;
+    protected void opening() {
         emit("message_start", Json.object().set("message", context.message()));
         ping();
     }
@@ -70,52 +52,38 @@ final class MessagesStreamBridge implements StreamTranslator {
     /** A keep-alive while the upstream is quiet (clients and proxies drop silent connections). */
     @Override
     public void ping() {
-        if (started && !finished) emit("ping", Json.object());
+        if (started() && !finished()) emit("ping", Json.object());
     }
 
-    /** One parsed chat-completion chunk. */
     @Override
-    public void onChunk(JsonNode chunk) {
-        if (finished || chunk == null || !chunk.isObject()) return;
-        start();
-        ApiError error = ChatMessage.errorIn(chunk);
-        if (error != null) {
-            onError(error);
-            return;
-        }
-        if (chunk.path("usage").isObject()) usage = chunk.get("usage");
-        JsonNode choice = ChatMessage.firstChoice(chunk.path("choices"));
-        if (choice == null) return;
-        JsonNode delta = choice.path("delta");
+    protected void reasoning(String delta) {
+        appendText(Kind.THINKING, delta);
+    }
 
-        String reasoning = ChatMessage.reasoningDelta(delta);
-        if (reasoning != null && !reasoning.isEmpty()) appendText(Kind.THINKING, reasoning);
-        String content = ChatMessage.textOf(delta, "content");
-        if (content != null && !content.isEmpty()) appendText(Kind.TEXT, content);
-        JsonNode calls = delta.path("tool_calls");
-        for (int i = 0; i < calls.size() && !finished; i++) toolDelta(calls.get(i), i);
+    @Override
+    protected void text(String delta) {
+        appendText(Kind.TEXT, delta);
+    }
 
-        String finish = choice.path("finish_reason").asText(null);
-        if (finish != null && !finished) {
-            finishReason = finish;
-            finishChoice = choice;
-            closeAll();
-        }
+    @Override
+    protected void finishing(JsonNode choice) {
+        finishChoice = choice;
+        closeAll();
     }
 
     /** The upstream ended cleanly: stops what is open, then {@code message_delta} and {@code message_stop}. */
     @Override
     public void onEnd() {
-        if (finished) return;
+        if (finished()) return;
         start();
         closeAll();
-        finished = true;
-        MessageContext.Stop stop = context.stop(finishReason, finishChoice, !tools.isEmpty());
+        markFinished();
+        MessageContext.Stop stop = context.stop(finishReason(), finishChoice, !tools.isEmpty());
         ObjectNode event = Json.object();
         ObjectNode delta = event.putObject("delta");
         delta.put("stop_reason", stop.reason());
         if (stop.sequence() == null) delta.putNull("stop_sequence"); else delta.put("stop_sequence", stop.sequence());
-        event.set("usage", MessageContext.usage(usage));
+        event.set("usage", MessageContext.usage(usage()));
         emit("message_delta", event);
         emit("message_stop", Json.object());
     }
@@ -123,9 +91,9 @@ final class MessagesStreamBridge implements StreamTranslator {
     /** The upstream failed (or was cut) after the stream started: one {@code error} event, and the stream ends. */
     @Override
     public void onError(ApiError error) {
-        if (finished) return;
+        if (finished()) return;
         start();
-        finished = true;
+        markFinished();
         emit("error", AnthropicErrors.body(error));
     }
 
@@ -146,9 +114,8 @@ final class MessagesStreamBridge implements StreamTranslator {
 
     // ---- tool calls --------------------------------------------------------------------------------------------------
 
-    private void toolDelta(JsonNode call, int position) {
-        if (!call.isObject()) return;
-        int index = toolIndex.index(call, position, this::indexOfCall);
+    @Override
+    protected void toolCall(JsonNode call, int index) {
         ToolBlock tool = tools.computeIfAbsent(index, i -> new ToolBlock());
         if (tool.id == null) tool.id = ToolCallDelta.id(call);
         if (tool.name == null) tool.name = ToolCallDelta.name(call);
@@ -167,7 +134,8 @@ final class MessagesStreamBridge implements StreamTranslator {
         if (tool.blockIndex < 0 && tool.name != null) startTool(tool);
     }
 
-    private int indexOfCall(String id) {
+    @Override
+    protected int indexOfCall(String id) {
         for (Map.Entry<Integer, ToolBlock> e : tools.entrySet()) if (id.equals(e.getValue().id)) return e.getKey();
         return -1;
     }

@@ -3,8 +3,7 @@ package dev.tailgate.gateway.responses;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tailgate.gateway.bridge.ChatMessage;
-import dev.tailgate.gateway.bridge.StreamTranslator;
+import dev.tailgate.gateway.bridge.ChatStreamTranslator;
 import dev.tailgate.gateway.bridge.ToolCallDelta;
 import dev.tailgate.gateway.responses.ToolNameMap.ToolRef;
 import dev.tailgate.wire.ApiError;
@@ -30,97 +29,54 @@ import java.util.function.Consumer;
  *
  * <p>Not thread-safe: feed it from one thread (the upstream's event loop).
  */
-public final class ResponsesStreamBridge implements StreamTranslator {
+public final class ResponsesStreamBridge extends ChatStreamTranslator {
     private final ResponseContext context;
     private final Consumer<ResponsesEvent> sink;
 
     private int sequence;
-    private boolean started;
-    private boolean finished;
     private final List<ObjectNode> doneItems = new ArrayList<>(); // by output_index; null while still open
     private TextItem text;
     private TextItem reasoning;
     private final Map<Integer, ToolItem> tools = new LinkedHashMap<>();
-    private final ToolCallDelta toolIndex = new ToolCallDelta();
-    private String finishReason;
-    private JsonNode usage;
 
     public ResponsesStreamBridge(ResponseContext context, Consumer<ResponsesEvent> sink) {
         this.context = context;
         this.sink = sink;
     }
 
+    /** {@code response.created} and {@code response.in_progress}. */
     @Override
-    public boolean started() {
-        return started;
-    }
-
-    @Override
-    public boolean finished() {
-        return finished;
-    }
-
-    /** Emits {@code response.created} and {@code response.in_progress}; called by the first chunk if not before. */
-    @Override
-    public void start() {
-        if (started) return;
-        started = true;
+    protected void opening() {
         emit("response.created", withResponse(context.response("in_progress")));
         emit("response.in_progress", withResponse(context.response("in_progress")));
     }
 
-    /** One parsed chat-completion chunk (the JSON of one {@code data:} line). */
     @Override
-    public void onChunk(JsonNode chunk) {
-        if (finished || chunk == null || !chunk.isObject()) return;
-        start();
-        ApiError error = ChatMessage.errorIn(chunk);
-        if (error != null) {
-            onError(error);
-            return;
-        }
-        if (chunk.path("usage").isObject()) usage = chunk.get("usage");
-        JsonNode choice = ChatMessage.firstChoice(chunk.path("choices"));
-        if (choice == null) return;
-        JsonNode delta = choice.path("delta");
-
-        String reasoningDelta = ChatMessage.reasoningDelta(delta);
-        if (reasoningDelta != null && !reasoningDelta.isEmpty()) appendReasoning(reasoningDelta);
-
-        String content = ChatMessage.textOf(delta, "content");
-        if (content != null && !content.isEmpty()) appendText(content);
-
-        JsonNode calls = delta.path("tool_calls");
-        for (int i = 0; i < calls.size(); i++) toolDelta(calls.get(i), i);
-
-        String finish = choice.path("finish_reason").asText(null);
-        if (finish != null) {
-            finishReason = finish;
-            closeAll(itemStatus());
-        }
+    protected void finishing(JsonNode choice) {
+        closeAll(itemStatus());
     }
 
     /** The upstream ended cleanly: closes what is open and emits the terminal event. */
     @Override
     public void onEnd() {
-        if (finished) return;
+        if (finished()) return;
         start();
         closeAll(itemStatus());
-        finished = true;
-        String incomplete = OutputItems.incompleteReason(finishReason);
+        markFinished();
+        String incomplete = OutputItems.incompleteReason(finishReason());
         ObjectNode response = context.response(incomplete == null ? "completed" : "incomplete");
         if (incomplete != null) response.putObject("incomplete_details").put("reason", incomplete);
         fillOutput(response);
-        response.set("usage", ResponseContext.usage(usage));
+        response.set("usage", ResponseContext.usage(usage()));
         emit(incomplete == null ? "response.completed" : "response.incomplete", withResponse(response));
     }
 
     /** The upstream failed (or was cut) after the stream started: {@code error}, then {@code response.failed}. */
     @Override
     public void onError(ApiError error) {
-        if (finished) return;
+        if (finished()) return;
         start();
-        finished = true;
+        markFinished();
         String code = error.code() == null ? error.type() : error.code();
         ObjectNode errorEvent = Json.object();
         errorEvent.put("code", code);
@@ -130,13 +86,14 @@ public final class ResponsesStreamBridge implements StreamTranslator {
         ObjectNode response = context.response("failed");
         response.putObject("error").put("code", code).put("message", error.message());
         fillOutput(response);
-        response.set("usage", ResponseContext.usage(usage));
+        response.set("usage", ResponseContext.usage(usage()));
         emit("response.failed", withResponse(response));
     }
 
     // ---- text and reasoning ------------------------------------------------------------------------------------------
 
-    private void appendText(String delta) {
+    @Override
+    protected void text(String delta) {
         closeReasoning("completed");
         if (text == null) {
             text = new TextItem(context.newId("msg"), openSlot());
@@ -167,7 +124,8 @@ public final class ResponsesStreamBridge implements StreamTranslator {
         finishItem(item.outputIndex, OutputItems.message(item.id, status, full));
     }
 
-    private void appendReasoning(String delta) {
+    @Override
+    protected void reasoning(String delta) {
         closeText("completed");
         if (reasoning == null) {
             reasoning = new TextItem(context.newId("rs"), openSlot());
@@ -192,9 +150,8 @@ public final class ResponsesStreamBridge implements StreamTranslator {
 
     // ---- tool calls --------------------------------------------------------------------------------------------------
 
-    private void toolDelta(JsonNode call, int position) {
-        if (!call.isObject()) return;
-        int index = toolIndex.index(call, position, this::indexOfCall);
+    @Override
+    protected void toolCall(JsonNode call, int index) {
         ToolItem tool = tools.get(index);
         if (tool == null || tool.closed) {
             if (tool != null && !call.hasNonNull("id")) return; // stray delta for a call already closed
@@ -211,7 +168,8 @@ public final class ResponsesStreamBridge implements StreamTranslator {
         if (!tool.added && tool.chatName != null) addTool(tool);
     }
 
-    private int indexOfCall(String callId) {
+    @Override
+    protected int indexOfCall(String callId) {
         for (Map.Entry<Integer, ToolItem> e : tools.entrySet()) if (callId.equals(e.getValue().callId)) return e.getKey();
         return -1;
     }
@@ -270,7 +228,7 @@ public final class ResponsesStreamBridge implements StreamTranslator {
     }
 
     private String itemStatus() {
-        return OutputItems.incompleteReason(finishReason) == null ? "completed" : "incomplete";
+        return OutputItems.incompleteReason(finishReason()) == null ? "completed" : "incomplete";
     }
 
     private int openSlot() {
