@@ -131,16 +131,30 @@ public final class OpenAiRoutes {
      * provider with {@code responses_api: true}) reuse exactly this path.
      */
     public void forward(Exchange ex, String upstreamPath, String alias, Buffer raw, Relay<?> relay) {
-        forward(ex, upstreamPath, alias, raw, JsonSplice.find(raw.getBytes(), "model"), relay);
+        forward(ex, upstreamPath, alias, raw, (t, body) -> body, relay);
     }
 
-    /** As above, with the {@code model} span of {@code raw} already found (each target's body is then a copy). */
+    /**
+     * As above, each target's body passed through {@code perTarget} on its way out (e.g. the headers a provider's own
+     * API needs, as {@code /v1/messages} to {@code messages_api: true} providers).
+     */
+    public void forward(Exchange ex, String upstreamPath, String alias, Buffer raw,
+                        java.util.function.BiFunction<Target, UpstreamBody, UpstreamBody> perTarget, Relay<?> relay) {
+        byte[] bytes = raw.getBytes();
+        forward(ex, upstreamPath, alias, bytes, JsonSplice.find(bytes, "model"), perTarget, relay);
+    }
+
+    /** As above, with the {@code model} span of {@code bytes} already found (each target's body is then a copy). */
     private void forward(Exchange ex, String upstreamPath, String alias, Buffer raw, JsonSplice.Span model, Relay<?> relay) {
+        forward(ex, upstreamPath, alias, raw.getBytes(), model, (t, body) -> body, relay);
+    }
+
+    private void forward(Exchange ex, String upstreamPath, String alias, byte[] bytes, JsonSplice.Span model,
+                         java.util.function.BiFunction<Target, UpstreamBody, UpstreamBody> perTarget, Relay<?> relay) {
         ModelRoute route = gateway.route(ex.ctx(), alias);
         List<Target> targets = gateway.targets(ex.ctx(), route);
-        byte[] bytes = raw.getBytes();
         Dispatcher.Plan plan = new Dispatcher.Plan(ex.ctx(), targets, route.fallback(), HttpMethod.POST, upstreamPath,
-                t -> UpstreamBody.bytes(Buffer.buffer(JsonSplice.replace(bytes, model, t.upstreamModel())), "application/json"));
+                t -> perTarget.apply(t, UpstreamBody.bytes(Buffer.buffer(JsonSplice.replace(bytes, model, t.upstreamModel())), "application/json")));
         Dispatcher.Handle h = gateway.dispatcher().dispatch(plan, relay);
         ex.onClose(h::cancel);
     }

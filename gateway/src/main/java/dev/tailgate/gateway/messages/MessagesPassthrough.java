@@ -4,28 +4,23 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailgate.gateway.Gateway;
 import dev.tailgate.gateway.RequestContext;
-import dev.tailgate.gateway.config.ModelRoute;
 import dev.tailgate.gateway.config.ProviderConfig;
-import dev.tailgate.gateway.config.Target;
 import dev.tailgate.gateway.http.ClientRelays;
 import dev.tailgate.gateway.http.Exchange;
 import dev.tailgate.gateway.http.NativeSseFormat;
-import dev.tailgate.gateway.upstream.Dispatcher;
+import dev.tailgate.gateway.http.OpenAiRoutes;
 import dev.tailgate.gateway.upstream.Relay;
 import dev.tailgate.gateway.upstream.UpstreamBody;
 import dev.tailgate.wire.ApiError;
-import dev.tailgate.wire.JsonSplice;
 import dev.tailgate.wire.sse.SseEvent;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpMethod;
-import java.util.List;
 
 /**
  * {@code /v1/messages} unchanged (only {@code model} rewritten per target) to providers with {@code messages_api: true},
- * through the gateway's dispatcher: the same target order, privacy, limits, fallback before the first byte, timeouts
+ * through the OpenAI routes' forward: the same target order, privacy, limits, fallback before the first byte, timeouts
  * and ledger as chat requests. An Anthropic upstream also needs {@code anthropic-version} (the client's, or
  * {@value #DEFAULT_VERSION}), the client's {@code anthropic-beta} flags, and the provider key as {@code x-api-key}.
  */
@@ -33,26 +28,21 @@ final class MessagesPassthrough {
     static final String DEFAULT_VERSION = "2023-06-01";
 
     private final Gateway gateway;
+    private final OpenAiRoutes openAi;
 
-    MessagesPassthrough(Gateway gateway) {
+    MessagesPassthrough(Gateway gateway, OpenAiRoutes openAi) {
         this.gateway = gateway;
+        this.openAi = openAi;
     }
 
     void forward(Exchange ex, String alias, Buffer raw, boolean stream) {
-        RequestContext ctx = ex.ctx();
-        ModelRoute route = gateway.route(ctx, alias);
-        List<Target> targets = gateway.targets(ctx, route);
-        byte[] bytes = raw.getBytes();
         String version = header(ex, "anthropic-version", DEFAULT_VERSION);
         String beta = header(ex, "anthropic-beta", null);
-        Dispatcher.Plan plan = new Dispatcher.Plan(ctx, targets, route.fallback(), HttpMethod.POST, "/messages", t -> {
+        openAi.forward(ex, "/messages", alias, raw, (t, body) -> {
             ProviderConfig provider = gateway.config().providers().get(t.provider());
             String key = provider == null || provider.apiKey() == null ? null : provider.apiKey().reveal();
-            return withHeaders(UpstreamBody.bytes(Buffer.buffer(JsonSplice.replace(bytes, "model", t.upstreamModel())), "application/json"),
-                    version, beta, key);
-        });
-        Dispatcher.Handle handle = gateway.dispatcher().dispatch(plan, stream ? sse(ex) : ClientRelays.json(ex, alias));
-        ex.onClose(handle::cancel);
+            return withHeaders(body, version, beta, key);
+        }, stream ? sse(ex) : ClientRelays.json(ex, alias));
     }
 
     private static String header(Exchange ex, String name, String fallback) {

@@ -33,9 +33,9 @@ public final class MessagesRoutes {
 
     /** As {@link #register(Gateway, RouteRegistry)}, with the keep-alive interval and id source (tests). */
     public static void register(Gateway gateway, RouteRegistry registry, Duration pingEvery, IdGenerator ids) {
-        MessagesEndpoint endpoint = new MessagesEndpoint(new DefaultChatCaller(gateway), new MessagesPassthrough(gateway),
-                gateway.vertx(), pingEvery, ids);
         OpenAiRoutes openAi = new OpenAiRoutes(gateway);
+        MessagesEndpoint endpoint = new MessagesEndpoint(new DefaultChatCaller(gateway), new MessagesPassthrough(gateway, openAi),
+                gateway.vertx(), pingEvery, ids);
         registry.errorFormat(AnthropicErrors::applies, AnthropicErrors.FORMAT);
         registry.json(HttpMethod.POST, PATH, endpoint::handle);
         registry.json(HttpMethod.POST, PATH + "/count_tokens", endpoint::countTokens);
