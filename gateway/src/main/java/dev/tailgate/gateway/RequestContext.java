@@ -12,6 +12,7 @@ public final class RequestContext {
     private final long startNanos;
     private final String method;
     private final String path;
+    private volatile String endpoint = "other";
     private volatile Caller caller;
     private volatile boolean privateHeader;
     private volatile String model;
@@ -43,6 +44,9 @@ public final class RequestContext {
     public long startNanos() { return startNanos; }
     public String method() { return method; }
     public String path() { return path; }
+    /** The router's own name for the route (a registered path, a prefix + "*", or "other"): a metric label. */
+    public String endpoint() { return endpoint; }
+    public void endpoint(String e) { this.endpoint = e; }
     public Caller caller() { return caller; }
     public void caller(Caller c) { this.caller = c; }
     /** The {@code X-Tailgate-Private} header's verdict ({@link dev.tailgate.gateway.policy.Privacy#headerSaysPrivate}). */

@@ -39,8 +39,8 @@ public interface ChatCaller {
     Future<ObjectNode> complete(RequestContext ctx, ObjectNode chatBody);
 
     /**
-     * Streamed completion. {@code stream} is forced to true (add {@code stream_options.include_usage} yourself if you
-     * want the usage chunk). Events go to {@code listener}; {@link Call#cancel()} stops the upstream request.
+     * Streamed completion. {@code stream} is forced to true (ask with {@link StreamUsage#ask(ObjectNode)} if you want
+     * the usage chunk). Events go to {@code listener}; {@link Call#cancel()} stops the upstream request.
      */
     Call stream(RequestContext ctx, ObjectNode chatBody, ChatStreamListener listener);
 

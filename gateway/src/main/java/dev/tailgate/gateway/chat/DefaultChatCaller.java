@@ -10,19 +10,17 @@ import dev.tailgate.gateway.config.ProviderConfig;
 import dev.tailgate.gateway.config.Target;
 import dev.tailgate.gateway.ledger.UsageFields;
 import dev.tailgate.gateway.policy.PromptTokens;
-import dev.tailgate.gateway.upstream.Attempt;
+import dev.tailgate.gateway.upstream.ChatChunk;
+import dev.tailgate.gateway.upstream.ChatSseReader;
 import dev.tailgate.gateway.upstream.Dispatcher;
 import dev.tailgate.gateway.upstream.Relay;
-import dev.tailgate.gateway.upstream.SseRelay;
 import dev.tailgate.gateway.upstream.UpstreamBody;
+import dev.tailgate.gateway.upstream.WholeBodyReader;
 import dev.tailgate.wire.ApiError;
 import dev.tailgate.wire.Json;
-import dev.tailgate.wire.JsonSplice;
-import dev.tailgate.wire.sse.SseEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import java.util.List;
 
@@ -54,32 +52,27 @@ public final class DefaultChatCaller implements ChatCaller {
             body.remove("stream_options");
             String alias = alias(body);
             Dispatcher.Plan plan = plan(ctx, body, alias);
-            gateway.dispatcher().dispatch(plan, new Relay() {
+            gateway.dispatcher().dispatch(plan, new Relay<>(WholeBodyReader::new, new Relay.Sink<byte[]>() {
+                private ObjectNode completion;
+
                 @Override
-                public void onResponse(Attempt attempt, Target target, HttpClientResponse resp) {
-                    attempt.firstProgress();
-                    io.vertx.core.buffer.Buffer whole = io.vertx.core.buffer.Buffer.buffer();
-                    resp.handler(b -> {
-                        if (attempt.accept(b)) whole.appendBuffer(b); // bounded by max_response
-                    });
-                    resp.endHandler(end -> {
-                        if (attempt.done()) return;
-                        JsonNode n;
-                        try {
-                            n = Json.parse(whole.getBytes());
-                        } catch (RuntimeException e) {
-                            n = null;
-                        }
-                        if (!(n instanceof ObjectNode o)) {
-                            attempt.fail(ApiError.upstream("provider '" + target.provider() + "' answered with invalid JSON"), false);
-                            return;
-                        }
-                        if (o.has("model")) o.put("model", alias);
-                        UsageFields.capture(ctx, o);
-                        commit();
-                        attempt.succeed();
-                        result.tryComplete(o);
-                    });
+                public boolean deliver(byte[] body) {
+                    JsonNode n;
+                    try {
+                        n = Json.parse(body);
+                    } catch (RuntimeException e) {
+                        n = null;
+                    }
+                    if (!(n instanceof ObjectNode o)) throw new Relay.UnusableAnswer("answered with invalid JSON");
+                    if (o.has("model")) o.put("model", alias);
+                    UsageFields.capture(ctx, o);
+                    completion = o;
+                    return true;
+                }
+
+                @Override
+                public void end() {
+                    result.tryComplete(completion);
                 }
 
                 @Override
@@ -91,7 +84,7 @@ public final class DefaultChatCaller implements ChatCaller {
                 public void abortAfterCommit(ApiError error) {
                     result.tryFail(new ApiException(error));
                 }
-            });
+            }));
         } catch (RuntimeException e) {
             result.tryFail(e instanceof ApiException ? e : new ApiException(ApiException.of(e)));
         }
@@ -115,11 +108,8 @@ public final class DefaultChatCaller implements ChatCaller {
         ObjectNode body = chatBody.deepCopy();
         body.put("stream", true);
         // always ask for the usage chunk (the ledger needs it); hide it from a caller that did not ask
-        boolean callerAsked = body.path("stream_options").path("include_usage").asBoolean(false);
-        if (!callerAsked) {
-            JsonNode so = body.get("stream_options");
-            (so instanceof ObjectNode o ? o : body.putObject("stream_options")).put("include_usage", true);
-        }
+        boolean callerAsked = StreamUsage.asked(body);
+        if (!callerAsked) StreamUsage.ask(body);
         String alias;
         Dispatcher.Plan plan;
         try {
@@ -129,46 +119,46 @@ public final class DefaultChatCaller implements ChatCaller {
             listener.onError(ApiException.of(e), false);
             return () -> {};
         }
-        boolean[] ended = {false};
-        Dispatcher.Handle h = gateway.dispatcher().dispatch(plan, new SseRelay() {
+        return gateway.dispatcher().dispatch(plan, new Relay<>(ChatSseReader::new, new Relay.Sink<ChatChunk>() {
+            private boolean ended;
+
             @Override
-            protected void deliverChunk(SseEvent event, byte[] json, JsonSplice.Span span) {
-                ObjectNode chunk = (ObjectNode) Json.parse(json);
+            public boolean deliver(ChatChunk piece) {
+                ObjectNode chunk = (ObjectNode) Json.parse(piece.json());
                 UsageFields.capture(ctx, chunk);
-                if (!callerAsked && UsageFields.usageOnlyChunk(chunk)) return;
-                commit();
+                if (!callerAsked && UsageFields.usageOnlyChunk(chunk)) return false;
                 ctx.firstToken();
                 if (chunk.has("model")) chunk.put("model", alias);
                 listener.onChunk(chunk);
+                return true;
             }
 
             @Override
-            protected void deliverDone() {
-                if (ended[0]) return;
-                ended[0] = true;
+            public void end() {
+                if (ended) return;
+                ended = true;
                 listener.onComplete();
             }
 
             @Override
             public void failBeforeCommit(ApiError error) {
-                if (ended[0]) return;
-                ended[0] = true;
+                if (ended) return;
+                ended = true;
                 listener.onError(error, false);
             }
 
             @Override
             public void abortAfterCommit(ApiError error) {
-                if (ended[0]) return;
-                ended[0] = true;
+                if (ended) return;
+                ended = true;
                 listener.onError(error, true);
             }
 
             @Override
             public void cancelled() {
-                ended[0] = true;
+                ended = true;
             }
-        });
-        return h;
+        }));
     }
 
     @Override

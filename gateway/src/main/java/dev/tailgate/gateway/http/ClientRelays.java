@@ -1,170 +1,187 @@
 package dev.tailgate.gateway.http;
 
-import dev.tailgate.gateway.config.Target;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tailgate.gateway.ledger.UsageFields;
-import dev.tailgate.gateway.upstream.Attempt;
+import dev.tailgate.gateway.upstream.BytesReader;
+import dev.tailgate.gateway.upstream.ChatChunk;
+import dev.tailgate.gateway.upstream.ChatSseReader;
+import dev.tailgate.gateway.upstream.NativeSseReader;
 import dev.tailgate.gateway.upstream.Relay;
-import dev.tailgate.gateway.upstream.SseRelay;
+import dev.tailgate.gateway.upstream.WholeBodyReader;
 import dev.tailgate.wire.ApiError;
+import dev.tailgate.wire.Json;
 import dev.tailgate.wire.JsonSplice;
 import dev.tailgate.wire.sse.SseEvent;
 import dev.tailgate.wire.sse.SseWriter;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpHeaders;
 
-/** Relays that deliver an upstream response to the client's HTTP response, rewriting the model back to the alias. */
+/**
+ * Relays that deliver an upstream answer to the client's HTTP response: an upstream {@link Relay.Reader} joined to a
+ * sink here. The upstream model becomes the client's alias again on the way out.
+ */
 public final class ClientRelays {
+    private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
+
     private ClientRelays() {}
 
-    /** Whole JSON body (non-stream chat, embeddings): collected, {@code model} spliced back to the alias, sent. */
-    public static Relay json(Exchange ex, String alias) {
-        return new Relay() {
-            @Override
-            public void onResponse(Attempt attempt, Target target, HttpClientResponse resp) {
-                attempt.firstProgress();
-                Buffer body = Buffer.buffer();
-                resp.handler(b -> {
-                    if (!attempt.accept(b)) return;
-                    attempt.progress();
-                    body.appendBuffer(b);
-                });
-                resp.endHandler(v -> {
-                    if (attempt.done()) return;
-                    byte[] in = body.getBytes();
-                    UsageFields.capture(ex.ctx(), in); // for the usage ledger; the bytes go out unchanged
-                    byte[] out = JsonSplice.replace(in, "model", alias);
-                    if (out == null) {
-                        attempt.fail(ApiError.upstream("provider '" + target.provider() + "' answered with invalid JSON"), false);
-                        return;
-                    }
-                    commit();
-                    // the verdict before the last write: ending the response can close the exchange, and a close
-                    // seen first would count this finished attempt as cancelled (no breaker success, no permit verdict)
-                    attempt.succeed();
-                    ex.response().setStatusCode(resp.statusCode()).putHeader("Content-Type", "application/json");
-                    ex.endAfterUsageRow(() -> {
-                        if (!ex.response().closed() && !ex.response().ended()) ex.response().end(Buffer.buffer(out));
-                    });
-                });
-            }
-
-            @Override
-            public void failBeforeCommit(ApiError error) {
-                ex.fail(error);
-            }
-
-            @Override
-            public void abortAfterCommit(ApiError error) {
-                // the body was sent in one piece; nothing left to abort
-            }
-        };
-    }
-
-    /** SSE chat stream: one write (one flush) per upstream event, model rewritten per event, backpressure honoured. */
-    public static Relay sse(Exchange ex, String alias) {
-        return sse(ex, alias, false);
+    /** Whole JSON body (non-stream chat, embeddings, Responses, Messages): collected, {@code model} spliced back to the alias, sent. */
+    public static Relay<byte[]> json(Exchange ex, String alias) {
+        return new Relay<>(WholeBodyReader::new, new JsonSink(ex, alias));
     }
 
     /**
-     * As {@link #sse(Exchange, String)}; the usage chunk is always read for the ledger, and with {@code stripUsageChunk}
-     * (the gateway asked upstream for {@code include_usage}, the client did not) the usage-only chunk is not forwarded.
+     * SSE chat stream: one write (one flush) per upstream event, model rewritten per event, backpressure honoured. The
+     * usage chunk is always read for the ledger, and with {@code stripUsageChunk} (the gateway asked upstream for
+     * {@code include_usage}, the client did not) the usage-only chunk is not forwarded.
      */
-    public static Relay sse(Exchange ex, String alias, boolean stripUsageChunk) {
-        HttpServerResponse r = ex.response();
-        return new SseRelay() {
-            @Override
-            protected void deliverChunk(SseEvent event, byte[] json, JsonSplice.Span span) {
-                if (UsageFields.contains(json, "\"usage\"")) {
-                    com.fasterxml.jackson.databind.JsonNode chunk = dev.tailgate.wire.Json.parse(json);
-                    UsageFields.capture(ex.ctx(), chunk);
-                    if (stripUsageChunk && UsageFields.usageOnlyChunk(chunk)) return;
-                }
-                ex.ctx().firstToken();
-                if (!committed()) {
-                    commit();
-                    r.setStatusCode(200).setChunked(true)
-                            .putHeader("Content-Type", "text/event-stream; charset=utf-8")
-                            .putHeader("Cache-Control", "no-cache").putHeader("X-Accel-Buffering", "no");
-                }
-                if (r.closed()) return;
-                byte[] out = span.start() < 0 ? json : JsonSplice.replace(json, "model", alias);
-                Buffer b = SseWriter.jsonData(out);
-                if (event.event() != null) b = Buffer.buffer("event: " + event.event() + "\n").appendBuffer(b);
-                r.write(b);
-                if (r.writeQueueFull()) {
-                    pauseUpstream();
-                    r.drainHandler(v -> resumeUpstream());
-                }
-            }
-
-            @Override
-            protected void deliverDone() {
-                if (!committed()) {
-                    commit();
-                    r.setStatusCode(200).putHeader("Content-Type", "text/event-stream; charset=utf-8").putHeader("Cache-Control", "no-cache");
-                }
-                ex.endAfterUsageRow(() -> {
-                    if (!r.closed() && !r.ended()) r.end(SseWriter.done());
-                });
-            }
-
-            @Override
-            public void failBeforeCommit(ApiError error) {
-                ex.fail(error);
-            }
-
-            @Override
-            public void abortAfterCommit(ApiError error) {
-                ex.endAfterUsageRow(() -> {
-                    if (!r.closed() && !r.ended()) r.end(SseWriter.error(error.toBytes()));
-                });
-            }
-        };
+    public static Relay<ChatChunk> chatSse(Exchange ex, String alias, boolean stripUsageChunk) {
+        return new Relay<>(ChatSseReader::new, new ChatSseSink(ex, alias, stripUsageChunk));
     }
 
     /** Binary body (speech audio, transcription text): streamed through as it arrives. */
-    public static Relay binary(Exchange ex) {
-        HttpServerResponse r = ex.response();
-        return new Relay() {
-            @Override
-            public void onResponse(Attempt attempt, Target target, HttpClientResponse resp) {
-                attempt.firstProgress();
-                commit();
-                r.setStatusCode(resp.statusCode());
-                String ct = resp.getHeader("Content-Type");
-                if (ct != null) r.putHeader("Content-Type", ct);
-                String len = resp.getHeader("Content-Length");
-                if (len != null) r.putHeader("Content-Length", len);
-                else r.setChunked(true);
-                resp.handler(b -> {
-                    if (!attempt.accept(b) || r.closed()) return;
-                    attempt.progress();
-                    r.write(b);
-                    if (r.writeQueueFull()) {
-                        resp.pause();
-                        r.drainHandler(v -> resp.resume());
-                    }
-                });
-                resp.endHandler(v -> {
-                    if (attempt.done()) return;
-                    attempt.succeed(); // before the last write (see json)
-                    ex.endAfterUsageRow(() -> {
-                        if (!r.closed() && !r.ended()) r.end();
-                    });
-                });
-            }
+    public static Relay<Buffer> binary(Exchange ex) {
+        return new Relay<>(BytesReader::new, new BytesSink(ex));
+    }
 
-            @Override
-            public void failBeforeCommit(ApiError error) {
-                ex.fail(error);
-            }
+    /**
+     * A provider's native SSE stream relayed event by event. An upstream that ends before {@code format} calls the
+     * stream complete is a cut stream: the client gets the format's error event, never a silent end.
+     * {@code incomplete}: how the error names that, e.g. "before message_stop".
+     */
+    public static Relay<SseEvent> nativeSse(Exchange ex, NativeSseFormat format, String incomplete) {
+        NativeSseReader reader = new NativeSseReader(format::complete, incomplete);
+        return new Relay<>(() -> reader, new NativeSseSink(ex, format));
+    }
 
-            @Override
-            public void abortAfterCommit(ApiError error) {
-                // a binary body cannot carry an error: break the connection so the client sees a failure, not a short file
-                if (!r.ended() && !r.closed()) r.reset();
+    private static final class JsonSink extends ClientSink<byte[]> {
+        private final String alias;
+        private int status = 200;
+        private byte[] out;
+
+        JsonSink(Exchange ex, String alias) {
+            super(ex);
+            this.alias = alias;
+        }
+
+        @Override
+        public boolean open(HttpClientResponse head) {
+            status = head.statusCode();
+            return false;
+        }
+
+        @Override
+        public boolean deliver(byte[] body) {
+            UsageFields.capture(ex.ctx(), body); // for the usage ledger; the bytes go out unchanged
+            byte[] spliced = JsonSplice.replace(body, "model", alias);
+            if (spliced == null) throw new Relay.UnusableAnswer("answered with invalid JSON");
+            out = spliced;
+            return true;
+        }
+
+        @Override
+        public void end() {
+            response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON);
+            ex.endWith(Buffer.buffer(out));
+        }
+
+        @Override
+        public void abortAfterCommit(ApiError error) {
+            // the body is sent in one piece at the end; nothing was written that could be aborted
+        }
+    }
+
+    private static final class ChatSseSink extends ClientSink<ChatChunk> {
+        private final String alias;
+        private final boolean stripUsageChunk;
+
+        ChatSseSink(Exchange ex, String alias, boolean stripUsageChunk) {
+            super(ex);
+            this.alias = alias;
+            this.stripUsageChunk = stripUsageChunk;
+        }
+
+        @Override
+        public boolean deliver(ChatChunk chunk) {
+            byte[] json = chunk.json();
+            if (UsageFields.contains(json, "\"usage\"")) {
+                JsonNode parsed = Json.parse(json);
+                UsageFields.capture(ex.ctx(), parsed);
+                if (stripUsageChunk && UsageFields.usageOnlyChunk(parsed)) return false;
             }
-        };
+            ex.ctx().firstToken();
+            SseResponse.open(response);
+            if (response.closed()) return true;
+            byte[] out = chunk.model().start() < 0 ? json : JsonSplice.replace(json, chunk.model(), alias);
+            Buffer b = SseWriter.jsonData(out);
+            if (chunk.eventName() != null) b = Buffer.buffer("event: " + chunk.eventName() + "\n").appendBuffer(b);
+            response.write(b);
+            return true;
+        }
+
+        @Override
+        public void end() {
+            SseResponse.open(response);
+            ex.endWith(SseWriter.done());
+        }
+
+        @Override
+        public void abortAfterCommit(ApiError error) {
+            ex.endWith(SseWriter.error(error.toBytes()));
+        }
+    }
+
+    private static final class BytesSink extends ClientSink<Buffer> {
+        BytesSink(Exchange ex) {
+            super(ex);
+        }
+
+        /** The head commits: status and length go out as the upstream sent them, and the body follows as it comes. */
+        @Override
+        public boolean open(HttpClientResponse head) {
+            response.setStatusCode(head.statusCode());
+            String ct = head.getHeader("Content-Type");
+            if (ct != null) response.putHeader("Content-Type", ct);
+            String len = head.getHeader("Content-Length");
+            if (len != null) response.putHeader("Content-Length", len);
+            else response.setChunked(true);
+            return true;
+        }
+
+        @Override
+        public boolean deliver(Buffer piece) {
+            if (!response.closed()) response.write(piece);
+            return true;
+        }
+
+        @Override
+        public void abortAfterCommit(ApiError error) {
+            // a binary body cannot carry an error: break the connection so the client sees a failure, not a short file
+            if (!response.ended() && !response.closed()) response.reset();
+        }
+    }
+
+    private static final class NativeSseSink extends ClientSink<SseEvent> {
+        private final NativeSseFormat format;
+
+        NativeSseSink(Exchange ex, NativeSseFormat format) {
+            super(ex);
+            this.format = format;
+        }
+
+        @Override
+        public boolean deliver(SseEvent event) {
+            if (response.closed()) return false;
+            ex.ctx().firstToken();
+            SseResponse.open(response);
+            response.write(SseWriter.encode(format.observe(event)));
+            return true;
+        }
+
+        @Override
+        public void abortAfterCommit(ApiError error) {
+            ex.endWith(format.errorEvent(error));
+        }
     }
 }

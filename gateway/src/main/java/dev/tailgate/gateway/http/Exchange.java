@@ -1,6 +1,8 @@
 package dev.tailgate.gateway.http;
 
 import dev.tailgate.gateway.RequestContext;
+import dev.tailgate.gateway.observe.RequestLifecycle;
+import dev.tailgate.gateway.observe.RequestListener;
 import dev.tailgate.wire.ApiError;
 import dev.tailgate.wire.Json;
 import io.vertx.core.buffer.Buffer;
@@ -9,21 +11,30 @@ import io.vertx.core.http.HttpServerResponse;
 import java.util.ArrayList;
 import java.util.List;
 
-/** One client request being served: the Vert.x request/response, its {@link RequestContext}, and safe ways to answer. */
+/**
+ * One client request being served: the Vert.x request/response, its {@link RequestContext}, its
+ * {@link RequestLifecycle} (access log, usage row, metrics as listeners), and safe ways to answer.
+ */
 public final class Exchange {
     private final HttpServerRequest request;
     private final RequestContext ctx;
+    private final RequestLifecycle lifecycle;
     private final List<Runnable> onClose = new ArrayList<>();
-    private java.util.function.Supplier<java.util.concurrent.CompletableFuture<Void>> usageRow;
     private boolean ending;
     private ErrorFormat errorFormat = ErrorFormat.OPENAI;
     private final dev.tailgate.gateway.limit.BodyBudget.Lease bodyLease;
 
-    Exchange(HttpServerRequest request, RequestContext ctx, dev.tailgate.gateway.limit.BodyBudget.Lease bodyLease) {
+    Exchange(HttpServerRequest request, RequestContext ctx, dev.tailgate.gateway.limit.BodyBudget.Lease bodyLease,
+             List<RequestListener> listeners) {
         this.request = request;
         this.ctx = ctx;
         this.bodyLease = bodyLease;
-        request.response().closeHandler(v -> {
+        this.lifecycle = new RequestLifecycle(listeners, ctx);
+        lifecycle.started();
+        HttpServerResponse response = request.response();
+        response.endHandler(v -> finish());
+        response.closeHandler(v -> {
+            finish(); // first: the record says the client left, before the routes' handlers cancel upstream work
             List<Runnable> hs = List.copyOf(onClose);
             onClose.clear();
             hs.forEach(Runnable::run);
@@ -46,26 +57,32 @@ public final class Exchange {
         onClose.add(r);
     }
 
-    /** How this request's usage row is written (set by the router; absent = nothing to write). */
-    void usageRow(java.util.function.Supplier<java.util.concurrent.CompletableFuture<Void>> writer) {
-        this.usageRow = writer;
+    /** The response ended or the client left: the body is no longer needed, and the lifecycle records the end once. */
+    private void finish() {
+        bodyLease.release(); // idempotent
+        HttpServerResponse r = request.response();
+        lifecycle.finished(r.getStatusCode(), request.bytesRead(), r.bytesWritten(), !r.ended());
     }
 
     /**
-     * Runs {@code end} (the response's last write) only once this request's usage row is committed, so a client that
-     * received the whole answer can rely on it being in the ledger — even if the gateway is killed a moment later.
-     * Bounded: after 2 s without a commit the answer goes out anyway (a slow ledger must not hold responses). Call on
-     * the request's event loop; any later fail/json is ignored.
+     * The response's last write: {@code last} (or nothing) and the end, once this request's usage row is committed,
+     * so a client that received the whole answer can rely on it being in the ledger — even if the gateway is killed a
+     * moment later. Call on the request's event loop; any later fail/json/endWith is ignored.
      */
-    public void endAfterUsageRow(Runnable end) {
+    public void endWith(Buffer last) {
+        HttpServerResponse r = response();
+        endAfterUsageRow(() -> {
+            if (r.closed() || r.ended()) return;
+            if (last == null) r.end();
+            else r.end(last);
+        });
+    }
+
+    /** Bounded: after 2 s without a commit the answer goes out anyway (a slow ledger must not hold responses). */
+    private void endAfterUsageRow(Runnable end) {
         if (ending) return;
         ending = true;
-        java.util.concurrent.CompletableFuture<Void> row;
-        try {
-            row = usageRow == null ? null : usageRow.get();
-        } catch (RuntimeException e) {
-            row = null;
-        }
+        java.util.concurrent.CompletableFuture<Void> row = lifecycle.beforeLastWrite(response().getStatusCode());
         if (row == null || row.isDone()) {
             end.run();
             return;
@@ -102,9 +119,7 @@ public final class Exchange {
             return;
         }
         if (!request.isEnded()) request.resume(); // a route may have paused it: the rest is read and dropped
-        endAfterUsageRow(() -> {
-            if (!r.ended() && !r.closed()) r.end(body);
-        });
+        endWith(body);
     }
 
     /**
@@ -127,8 +142,6 @@ public final class Exchange {
         if (ending || r.ended() || r.closed()) return;
         byte[] bytes = body instanceof byte[] b ? b : Json.bytes(body);
         r.setStatusCode(status).putHeader("Content-Type", "application/json");
-        endAfterUsageRow(() -> {
-            if (!r.ended() && !r.closed()) r.end(Buffer.buffer(bytes));
-        });
+        endWith(Buffer.buffer(bytes));
     }
 }

@@ -14,7 +14,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Duration;
+import dev.tailgate.gateway.observe.RequestListener;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -22,8 +24,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * The request entry: request id, access log + metrics on completion, path/method routing (404/405), client-key
- * authentication (401), content-type and body-size checks (415/413), JSON parsing (400), then the route handler.
+ * The request entry: request id, the request's lifecycle (access log, usage row and metrics are its
+ * {@link RequestListener}s), path/method routing (404/405), client-key authentication (401), content-type and
+ * body-size checks (415/413), JSON parsing (400), then the route handler.
  * Unauthenticated operational routes ({@code /health}, {@code /status}, {@code /metrics}) bypass the key check;
  * admin routes ({@code /admin/*}) need an admin key ({@link AdminGate}): none or an invalid one is 401, a valid
  * non-admin key 403.
@@ -46,11 +49,14 @@ public final class GatewayRouter implements Handler<HttpServerRequest>, RouteReg
     private final java.util.List<Map.Entry<java.util.function.Predicate<HttpServerRequest>, ErrorFormat>> errorFormats = new java.util.ArrayList<>();
 
     private final AdminGate adminGate;
+    /** What every request's lifecycle reports to, in this order: the metrics read the cost the usage row settled. */
+    private final List<RequestListener> listeners;
 
     public GatewayRouter(Gateway gateway, Supplier<Boolean> draining, AdminGate adminGate) {
         this.gateway = gateway;
         this.draining = draining;
         this.adminGate = adminGate;
+        this.listeners = List.of(new AccessLog(), new UsageRow(gateway.policy()), gateway.metrics().requests(gateway::config));
     }
 
     public void open(HttpMethod method, String path, RawRoute route) {
@@ -93,7 +99,8 @@ public final class GatewayRouter implements Handler<HttpServerRequest>, RouteReg
         String rid = given != null && SAFE_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
         String path = req.path();
         RequestContext ctx = new RequestContext(rid, System.nanoTime(), req.method().name(), path);
-        Exchange ex = new Exchange(req, ctx, gateway.bodyBudget().lease());
+        ctx.endpoint(metricPath(path));
+        Exchange ex = new Exchange(req, ctx, gateway.bodyBudget().lease(), listeners);
         for (var f : errorFormats) {
             if (f.getKey().test(req)) {
                 ex.errorFormat(f.getValue());
@@ -101,22 +108,6 @@ public final class GatewayRouter implements Handler<HttpServerRequest>, RouteReg
             }
         }
         req.response().putHeader("X-Request-Id", rid);
-        gateway.metrics().started();
-        boolean[] logged = {false};
-        Runnable finish = () -> {
-            if (logged[0]) return;
-            logged[0] = true;
-            ex.bodyLease().release(); // the answer is out (or the client gone): its body is no longer needed
-            long nanos = System.nanoTime() - ctx.startNanos();
-            int status = req.response().getStatusCode();
-            boolean gone = !req.response().ended();
-            AccessLog.write(ctx, status, nanos, req.bytesRead(), req.response().bytesWritten(), gone);
-            gateway.policy().finished(ctx, status, nanos, gone); // one usage row per finished model request
-            gateway.metrics().finished(ctx, metricPath(path), status, nanos, gateway.config()); // after: reads the settled cost
-        };
-        ex.usageRow(() -> gateway.policy().finished(ctx, req.response().getStatusCode(), System.nanoTime() - ctx.startNanos(), false));
-        req.response().endHandler(v -> finish.run());
-        ex.onClose(finish);
         try {
             route(ex, path);
         } catch (RuntimeException e) {

@@ -2,6 +2,7 @@ package dev.tailgate.gateway.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailgate.gateway.Gateway;
+import dev.tailgate.gateway.chat.StreamUsage;
 import dev.tailgate.gateway.config.ModelRoute;
 import dev.tailgate.gateway.config.Target;
 import dev.tailgate.gateway.policy.PromptTokens;
@@ -91,9 +92,9 @@ public final class OpenAiRoutes {
         }
         // Usage is never missing from the ledger: upstream is always asked for the final usage chunk; a client that
         // did not ask for it does not get it.
-        boolean clientAsked = body.path("stream_options").path("include_usage").asBoolean(false);
-        Buffer sent = clientAsked ? raw : withIncludeUsage(body, raw);
-        forward(ex, "/chat/completions", req.model(), sent, ClientRelays.sse(ex, req.model(), !clientAsked));
+        boolean clientAsked = StreamUsage.asked(body);
+        Buffer sent = clientAsked ? raw : StreamUsage.ask(body, raw);
+        forward(ex, "/chat/completions", req.model(), sent, ClientRelays.chatSse(ex, req.model(), !clientAsked));
     }
 
     /**
@@ -125,44 +126,35 @@ public final class OpenAiRoutes {
     }
 
     /**
-     * The client's body asking for {@code stream_options.include_usage}. Without {@code stream_options} the member is
-     * inserted after the opening brace, so every other byte stays exactly as the client sent it; otherwise the body is
-     * re-serialised with the flag set.
-     */
-    static Buffer withIncludeUsage(ObjectNode body, Buffer raw) {
-        if (!body.has("stream_options")) {
-            byte[] in = raw.getBytes();
-            int brace = 0;
-            while (brace < in.length && in[brace] != '{') brace++;
-            if (brace < in.length) {
-                boolean empty = body.isEmpty();
-                Buffer out = Buffer.buffer(in.length + 40).appendBytes(in, 0, brace + 1)
-                        .appendString("\"stream_options\":{\"include_usage\":true}" + (empty ? "" : ","));
-                return out.appendBytes(in, brace + 1, in.length - brace - 1);
-            }
-        }
-        ObjectNode copy = body.deepCopy();
-        com.fasterxml.jackson.databind.JsonNode so = copy.get("stream_options");
-        (so instanceof ObjectNode o ? o : copy.putObject("stream_options")).put("include_usage", true);
-        return Buffer.buffer(dev.tailgate.wire.Json.bytes(copy));
-    }
-
-    /**
      * Sends the client's JSON body to the targets of {@code alias}, with only the top-level {@code model} replaced per
      * target, and relays the answer. Public so that other routes (e.g. a {@code /v1/responses} passthrough to a
      * provider with {@code responses_api: true}) reuse exactly this path.
      */
-    public void forward(Exchange ex, String upstreamPath, String alias, Buffer raw, Relay relay) {
-        forward(ex, upstreamPath, alias, raw, JsonSplice.find(raw.getBytes(), "model"), relay);
+    public void forward(Exchange ex, String upstreamPath, String alias, Buffer raw, Relay<?> relay) {
+        forward(ex, upstreamPath, alias, raw, (t, body) -> body, relay);
     }
 
-    /** As above, with the {@code model} span of {@code raw} already found (each target's body is then a copy). */
-    private void forward(Exchange ex, String upstreamPath, String alias, Buffer raw, JsonSplice.Span model, Relay relay) {
+    /**
+     * As above, each target's body passed through {@code perTarget} on its way out (e.g. the headers a provider's own
+     * API needs, as {@code /v1/messages} to {@code messages_api: true} providers).
+     */
+    public void forward(Exchange ex, String upstreamPath, String alias, Buffer raw,
+                        java.util.function.BiFunction<Target, UpstreamBody, UpstreamBody> perTarget, Relay<?> relay) {
+        byte[] bytes = raw.getBytes();
+        forward(ex, upstreamPath, alias, bytes, JsonSplice.find(bytes, "model"), perTarget, relay);
+    }
+
+    /** As above, with the {@code model} span of {@code bytes} already found (each target's body is then a copy). */
+    private void forward(Exchange ex, String upstreamPath, String alias, Buffer raw, JsonSplice.Span model, Relay<?> relay) {
+        forward(ex, upstreamPath, alias, raw.getBytes(), model, (t, body) -> body, relay);
+    }
+
+    private void forward(Exchange ex, String upstreamPath, String alias, byte[] bytes, JsonSplice.Span model,
+                         java.util.function.BiFunction<Target, UpstreamBody, UpstreamBody> perTarget, Relay<?> relay) {
         ModelRoute route = gateway.route(ex.ctx(), alias);
         List<Target> targets = gateway.targets(ex.ctx(), route);
-        byte[] bytes = raw.getBytes();
         Dispatcher.Plan plan = new Dispatcher.Plan(ex.ctx(), targets, route.fallback(), HttpMethod.POST, upstreamPath,
-                t -> UpstreamBody.bytes(Buffer.buffer(JsonSplice.replace(bytes, model, t.upstreamModel())), "application/json"));
+                t -> perTarget.apply(t, UpstreamBody.bytes(Buffer.buffer(JsonSplice.replace(bytes, model, t.upstreamModel())), "application/json")));
         Dispatcher.Handle h = gateway.dispatcher().dispatch(plan, relay);
         ex.onClose(h::cancel);
     }

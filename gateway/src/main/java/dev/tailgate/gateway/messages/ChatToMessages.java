@@ -3,6 +3,7 @@ package dev.tailgate.gateway.messages;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailgate.gateway.bridge.ChatMessage;
 import dev.tailgate.wire.Json;
 
 /** A non-streamed chat completion → the Anthropic message answering the client's request. */
@@ -15,13 +16,12 @@ final class ChatToMessages {
         ObjectNode out = context.message();
         ArrayNode content = (ArrayNode) out.get("content");
 
-        String reasoning = text(message.get("reasoning_content"));
-        if (reasoning == null) reasoning = text(message.get("reasoning"));
+        String reasoning = ChatMessage.reasoning(message);
         if (reasoning != null && !reasoning.isEmpty()) {
             content.addObject().put("type", "thinking").put("thinking", reasoning).put("signature", "");
         }
-        String text = text(message.get("content"));
-        if (text == null || text.isEmpty()) text = text(message.get("refusal"));
+        String text = ChatMessage.text(message.get("content"));
+        if (text == null || text.isEmpty()) text = ChatMessage.text(message.get("refusal"));
         if (text != null && !text.isEmpty()) content.addObject().put("type", "text").put("text", text);
 
         JsonNode calls = message.path("tool_calls");
@@ -37,17 +37,5 @@ final class ChatToMessages {
         if (stop.sequence() != null) out.put("stop_sequence", stop.sequence());
         out.set("usage", MessageContext.usage(completion.get("usage")));
         return out;
-    }
-
-    /** Message content as text: a string, or the text parts of an array (some upstreams answer with parts). */
-    private static String text(JsonNode content) {
-        if (content == null || content.isNull()) return null;
-        if (content.isTextual()) return content.asText();
-        if (content.isArray()) {
-            StringBuilder sb = new StringBuilder();
-            for (JsonNode part : content) if (part.path("text").isTextual()) sb.append(part.get("text").asText());
-            return sb.toString();
-        }
-        return null;
     }
 }

@@ -3,16 +3,14 @@ package dev.tailgate.gateway.messages;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailgate.gateway.ApiException;
+import dev.tailgate.gateway.bridge.BridgedChat;
 import dev.tailgate.gateway.chat.ChatCaller;
-import dev.tailgate.gateway.chat.ChatStreamListener;
 import dev.tailgate.gateway.config.ProviderConfig;
 import dev.tailgate.gateway.http.Exchange;
 import dev.tailgate.gateway.responses.IdGenerator;
 import dev.tailgate.wire.ApiError;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -25,13 +23,14 @@ import org.slf4j.LoggerFactory;
  * translated to chat completions, sent through the gateway's chat path ({@link ChatCaller}: target selection, privacy,
  * limits, fallback, timeouts, ledger) and the answer translated back — as one message or as Messages SSE.
  *
- * <p>Until the first upstream chunk nothing has been sent, so a failure (after the gateway's fallback) is a plain HTTP
- * error in Anthropic's shape; after it, the stream ends with an {@code error} event, never a fake {@code message_stop}.
+ * <p>Failure semantics are {@link BridgedChat}'s: an error in Anthropic's shape until the first chunk; after it, the
+ * stream ends with an {@code error} event, never a fake {@code message_stop}.
  */
 final class MessagesEndpoint {
     private static final Logger LOG = LoggerFactory.getLogger(MessagesEndpoint.class);
 
     private final ChatCaller chat;
+    private final BridgedChat bridged;
     private final MessagesPassthrough passthrough;
     private final Vertx vertx;
     private final Duration pingEvery;
@@ -39,6 +38,7 @@ final class MessagesEndpoint {
 
     MessagesEndpoint(ChatCaller chat, MessagesPassthrough passthrough, Vertx vertx, Duration pingEvery, IdGenerator ids) {
         this.chat = Objects.requireNonNull(chat);
+        this.bridged = new BridgedChat(chat);
         this.passthrough = Objects.requireNonNull(passthrough);
         this.vertx = Objects.requireNonNull(vertx);
         this.pingEvery = Objects.requireNonNull(pingEvery);
@@ -96,87 +96,12 @@ final class MessagesEndpoint {
     }
 
     private void complete(Exchange ex, MessagesTranslation translation, MessageContext context) {
-        chat.complete(ex.ctx(), translation.chatRequest()).onComplete(result -> {
-            if (result.failed()) {
-                ex.fail(ApiException.of(result.cause()));
-                return;
-            }
-            ObjectNode answer;
-            try {
-                answer = ChatToMessages.convert(result.result(), context);
-            } catch (RuntimeException e) {
-                ex.fail(ApiError.upstream("The upstream answer could not be read as a chat completion."));
-                return;
-            }
-            ex.json(200, answer);
-        });
+        bridged.complete(ex, translation.chatRequest(), completion -> ChatToMessages.convert(completion, context));
     }
 
+    /** With a {@code ping} every {@code pingEvery} while a slow upstream (a local model prefilling) is quiet. */
     private void stream(Exchange ex, MessagesTranslation translation, MessageContext context) {
-        HttpServerResponse response = ex.response();
-        MessagesStreamBridge bridge = new MessagesStreamBridge(context, event -> {
-            if (!response.closed() && !response.ended()) response.write(Buffer.buffer(event.toSseBytes()));
-        });
-        long[] pinger = {-1};
-        Runnable stopPings = () -> {
-            if (pinger[0] >= 0) vertx.cancelTimer(pinger[0]);
-            pinger[0] = -1;
-        };
-        Runnable begin = () -> {
-            if (bridge.started()) return;
-            openStream(response);
-            bridge.start();
-            // Keep-alives while a slow upstream (a local model prefilling a long prompt) is quiet.
-            pinger[0] = vertx.setPeriodic(pingEvery.toMillis(), id -> {
-                if (bridge.finished()) stopPings.run();
-                else bridge.ping();
-            });
-        };
-        ChatCaller.Call call = chat.stream(ex.ctx(), translation.chatRequest(), new ChatStreamListener() {
-            @Override
-            public void onChunk(ObjectNode chunk) {
-                begin.run();
-                bridge.onChunk(chunk);
-                if (bridge.finished()) end(ex, stopPings);
-            }
-
-            @Override
-            public void onComplete() {
-                begin.run();
-                bridge.onEnd();
-                end(ex, stopPings);
-            }
-
-            @Override
-            public void onError(ApiError error, boolean afterFirstChunk) {
-                if (!bridge.started()) {
-                    ex.fail(error);
-                    return;
-                }
-                bridge.onError(error);
-                end(ex, stopPings);
-            }
-        });
-        ex.onClose(() -> {
-            stopPings.run();
-            if (!bridge.finished()) call.cancel();
-        });
-    }
-
-    static void openStream(HttpServerResponse response) {
-        if (response.closed() || response.headWritten()) return;
-        response.setStatusCode(200).setChunked(true)
-                .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
-                .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
-                .putHeader("X-Accel-Buffering", "no");
-    }
-
-    /** Ends the stream once the usage row is committed (see {@link Exchange#endAfterUsageRow}). */
-    private static void end(Exchange ex, Runnable stopPings) {
-        stopPings.run();
-        HttpServerResponse response = ex.response();
-        ex.endAfterUsageRow(() -> {
-            if (!response.ended() && !response.closed()) response.end();
-        });
+        MessagesStreamBridge bridge = new MessagesStreamBridge(context, event -> BridgedChat.write(ex, event.toSseBytes()));
+        bridged.stream(ex, translation.chatRequest(), bridge, vertx, pingEvery);
     }
 }

@@ -4,30 +4,23 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailgate.gateway.Gateway;
 import dev.tailgate.gateway.RequestContext;
-import dev.tailgate.gateway.config.ModelRoute;
 import dev.tailgate.gateway.config.ProviderConfig;
-import dev.tailgate.gateway.config.Target;
 import dev.tailgate.gateway.http.ClientRelays;
 import dev.tailgate.gateway.http.Exchange;
-import dev.tailgate.gateway.http.PassthroughSseRelay;
-import dev.tailgate.gateway.upstream.Dispatcher;
+import dev.tailgate.gateway.http.NativeSseFormat;
+import dev.tailgate.gateway.http.OpenAiRoutes;
 import dev.tailgate.gateway.upstream.Relay;
 import dev.tailgate.gateway.upstream.UpstreamBody;
 import dev.tailgate.wire.ApiError;
-import dev.tailgate.wire.Json;
-import dev.tailgate.wire.JsonSplice;
 import dev.tailgate.wire.sse.SseEvent;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServerResponse;
-import java.util.List;
 
 /**
  * {@code /v1/messages} unchanged (only {@code model} rewritten per target) to providers with {@code messages_api: true},
- * through the gateway's dispatcher: the same target order, privacy, limits, fallback before the first byte, timeouts
+ * through the OpenAI routes' forward: the same target order, privacy, limits, fallback before the first byte, timeouts
  * and ledger as chat requests. An Anthropic upstream also needs {@code anthropic-version} (the client's, or
  * {@value #DEFAULT_VERSION}), the client's {@code anthropic-beta} flags, and the provider key as {@code x-api-key}.
  */
@@ -35,26 +28,21 @@ final class MessagesPassthrough {
     static final String DEFAULT_VERSION = "2023-06-01";
 
     private final Gateway gateway;
+    private final OpenAiRoutes openAi;
 
-    MessagesPassthrough(Gateway gateway) {
+    MessagesPassthrough(Gateway gateway, OpenAiRoutes openAi) {
         this.gateway = gateway;
+        this.openAi = openAi;
     }
 
     void forward(Exchange ex, String alias, Buffer raw, boolean stream) {
-        RequestContext ctx = ex.ctx();
-        ModelRoute route = gateway.route(ctx, alias);
-        List<Target> targets = gateway.targets(ctx, route);
-        byte[] bytes = raw.getBytes();
         String version = header(ex, "anthropic-version", DEFAULT_VERSION);
         String beta = header(ex, "anthropic-beta", null);
-        Dispatcher.Plan plan = new Dispatcher.Plan(ctx, targets, route.fallback(), HttpMethod.POST, "/messages", t -> {
+        openAi.forward(ex, "/messages", alias, raw, (t, body) -> {
             ProviderConfig provider = gateway.config().providers().get(t.provider());
             String key = provider == null || provider.apiKey() == null ? null : provider.apiKey().reveal();
-            return withHeaders(UpstreamBody.bytes(Buffer.buffer(JsonSplice.replace(bytes, "model", t.upstreamModel())), "application/json"),
-                    version, beta, key);
-        });
-        Dispatcher.Handle handle = gateway.dispatcher().dispatch(plan, stream ? sse(ex) : ClientRelays.json(ex, alias));
-        ex.onClose(handle::cancel);
+            return withHeaders(body, version, beta, key);
+        }, stream ? sse(ex) : ClientRelays.json(ex, alias));
     }
 
     private static String header(Exchange ex, String name, String fallback) {
@@ -84,35 +72,23 @@ final class MessagesPassthrough {
      * {@code message_start} is replaced by the client's alias; usage is read from {@code message_start} (input) and
      * {@code message_delta} (output) for the ledger.
      */
-    private static Relay sse(Exchange ex) {
-        return PassthroughSseRelay.create(ex, new Format(ex), "before message_stop");
+    private static Relay<SseEvent> sse(Exchange ex) {
+        return ClientRelays.nativeSse(ex, new Format(ex.ctx()), "before message_stop");
     }
 
-    private static final class Format implements PassthroughSseRelay.Format {
-        private final Exchange ex;
-        private final String alias;
+    private static final class Format extends NativeSseFormat {
+        private final RequestContext ctx;
         private boolean stopped;
         private long input;
         private long output;
 
-        Format(Exchange ex) {
-            this.ex = ex;
-            this.alias = ex.ctx().model();
+        Format(RequestContext ctx) {
+            super(ctx.model());
+            this.ctx = ctx;
         }
 
         @Override
-        public void openStream(HttpServerResponse response) {
-            MessagesEndpoint.openStream(response);
-        }
-
-        @Override
-        public SseEvent observe(SseEvent event) {
-            JsonNode data;
-            try {
-                data = Json.parse(event.data());
-            } catch (Json.BadJsonException notJson) {
-                return event;
-            }
+        protected SseEvent observe(SseEvent event, JsonNode data) {
             String type = data.path("type").asText();
             if (type.equals("message_stop")) stopped = true;
             if (type.equals("message_start")) input = data.path("message").path("usage").path("input_tokens").asLong(input);
@@ -120,21 +96,21 @@ final class MessagesPassthrough {
                 output = data.path("usage").path("output_tokens").asLong(output);
                 input = data.path("usage").path("input_tokens").asLong(input);
             }
-            if (type.equals("message_start") || type.equals("message_delta")) ex.ctx().usage(input, output);
+            if (type.equals("message_start") || type.equals("message_delta")) ctx.usage(input, output);
             if (type.equals("message_start") && data.path("message").path("model").isTextual() && alias != null) {
                 ((ObjectNode) data.get("message")).put("model", alias);
-                return new SseEvent(event.event(), Json.string(data), event.id());
+                return rewritten(event, data);
             }
             return event;
         }
 
         @Override
-        public boolean complete() {
+        protected boolean complete() {
             return stopped;
         }
 
         @Override
-        public Buffer errorEvent(ApiError error) {
+        protected Buffer errorEvent(ApiError error) {
             return Buffer.buffer(new MessagesEvent("error", AnthropicErrors.body(error)).toSseBytes());
         }
     }

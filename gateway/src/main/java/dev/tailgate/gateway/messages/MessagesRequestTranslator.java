@@ -98,7 +98,7 @@ public final class MessagesRequestTranslator {
         boolean stream = streamNode != null && streamNode.asBoolean(false);
         if (stream) {
             chat.put("stream", true);
-            chat.putObject("stream_options").put("include_usage", true);
+            dev.tailgate.gateway.chat.StreamUsage.ask(chat); // the bridge reads the usage chunk
         }
         return new MessagesTranslation(chat, model.asText(), stream, stops, notes);
     }

@@ -33,9 +33,9 @@ public final class MessagesRoutes {
 
     /** As {@link #register(Gateway, ChatCaller, RouteRegistry)}, with the keep-alive interval and id source (tests). */
     public static void register(Gateway gateway, ChatCaller chat, RouteRegistry registry, Duration pingEvery, IdGenerator ids) {
-        MessagesEndpoint endpoint = new MessagesEndpoint(chat, new MessagesPassthrough(gateway),
-                gateway.vertx(), pingEvery, ids);
         OpenAiRoutes openAi = new OpenAiRoutes(gateway);
+        MessagesEndpoint endpoint = new MessagesEndpoint(chat, new MessagesPassthrough(gateway, openAi),
+                gateway.vertx(), pingEvery, ids);
         registry.errorFormat(AnthropicErrors::applies, AnthropicErrors.FORMAT);
         registry.json(HttpMethod.POST, PATH, endpoint::handle);
         registry.json(HttpMethod.POST, PATH + "/count_tokens", endpoint::countTokens);

@@ -2,6 +2,8 @@ package dev.tailgate.gateway.messages;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailgate.gateway.bridge.ChatStreamTranslator;
+import dev.tailgate.gateway.bridge.ToolCallDelta;
 import dev.tailgate.wire.ApiError;
 import dev.tailgate.wire.Json;
 import java.util.LinkedHashMap;
@@ -22,102 +24,76 @@ import java.util.function.Consumer;
  *
  * <p>Not thread-safe: feed it from one thread (the upstream's event loop).
  */
-final class MessagesStreamBridge {
+final class MessagesStreamBridge extends ChatStreamTranslator {
     private enum Kind { THINKING, TEXT, TOOL }
 
     private final MessageContext context;
     private final Consumer<MessagesEvent> sink;
 
-    private boolean started;
-    private boolean finished;
     private int nextIndex;
     private Kind openKind;
     private int openIndex = -1;
     private ToolBlock openTool;
     private final Map<Integer, ToolBlock> tools = new LinkedHashMap<>();
-    private int lastToolIndex = -1;
-    private String finishReason;
     private JsonNode finishChoice;
-    private JsonNode usage;
 
     MessagesStreamBridge(MessageContext context, Consumer<MessagesEvent> sink) {
         this.context = context;
         this.sink = sink;
     }
 
-    boolean started() {
-        return started;
-    }
-
-    boolean finished() {
-        return finished;
-    }
-
-    /** {@code message_start} and a first {@code ping}; called by the first chunk if not before. */
-    void start() {
-        if (started) return;
-        started = true;
+    /** {@code message_start} and a first {@code ping}. */
+    @Override
+    protected void opening() {
         emit("message_start", Json.object().set("message", context.message()));
         ping();
     }
 
     /** A keep-alive while the upstream is quiet (clients and proxies drop silent connections). */
-    void ping() {
-        if (started && !finished) emit("ping", Json.object());
+    @Override
+    public void ping() {
+        if (started() && !finished()) emit("ping", Json.object());
     }
 
-    /** One parsed chat-completion chunk. */
-    void onChunk(JsonNode chunk) {
-        if (finished || chunk == null || !chunk.isObject()) return;
-        start();
-        if (chunk.path("error").isObject()) {
-            JsonNode error = chunk.get("error");
-            onError(new ApiError(502, "api_error", error.path("code").asText("upstream_error"),
-                    "Upstream error: " + error.path("message").asText("unknown"), null, null));
-            return;
-        }
-        if (chunk.path("usage").isObject()) usage = chunk.get("usage");
-        JsonNode choice = firstChoice(chunk.path("choices"));
-        if (choice == null) return;
-        JsonNode delta = choice.path("delta");
+    @Override
+    protected void reasoning(String delta) {
+        appendText(Kind.THINKING, delta);
+    }
 
-        String reasoning = textOf(delta, "reasoning_content");
-        if (reasoning == null) reasoning = textOf(delta, "reasoning");
-        if (reasoning != null && !reasoning.isEmpty()) appendText(Kind.THINKING, reasoning);
-        String content = textOf(delta, "content");
-        if (content != null && !content.isEmpty()) appendText(Kind.TEXT, content);
-        JsonNode calls = delta.path("tool_calls");
-        for (int i = 0; i < calls.size() && !finished; i++) toolDelta(calls.get(i), i);
+    @Override
+    protected void text(String delta) {
+        appendText(Kind.TEXT, delta);
+    }
 
-        String finish = choice.path("finish_reason").asText(null);
-        if (finish != null && !finished) {
-            finishReason = finish;
-            finishChoice = choice;
-            closeAll();
-        }
+    @Override
+    protected void finishing(JsonNode choice) {
+        finishChoice = choice;
+        closeAll();
     }
 
     /** The upstream ended cleanly: stops what is open, then {@code message_delta} and {@code message_stop}. */
-    void onEnd() {
-        if (finished) return;
+    @Override
+    public void onEnd() {
+        if (finished()) return;
         start();
         closeAll();
-        finished = true;
-        MessageContext.Stop stop = context.stop(finishReason, finishChoice, !tools.isEmpty());
+        markFinished();
+        MessageContext.Stop stop = context.stop(finishReason(), finishChoice, !tools.isEmpty());
         ObjectNode event = Json.object();
         ObjectNode delta = event.putObject("delta");
         delta.put("stop_reason", stop.reason());
         if (stop.sequence() == null) delta.putNull("stop_sequence"); else delta.put("stop_sequence", stop.sequence());
-        event.set("usage", MessageContext.usage(usage));
+        event.set("usage", MessageContext.usage(usage()));
         emit("message_delta", event);
         emit("message_stop", Json.object());
     }
 
     /** The upstream failed (or was cut) after the stream started: one {@code error} event, and the stream ends. */
-    void onError(ApiError error) {
-        if (finished) return;
+    @Override
+    public void onError(ApiError error) {
+        if (finished()) return;
         start();
-        finished = true;
+        markFinished();
         emit("error", AnthropicErrors.body(error));
     }
 
@@ -138,17 +114,12 @@ final class MessagesStreamBridge {
 
     // ---- tool calls --------------------------------------------------------------------------------------------------
 
-    private void toolDelta(JsonNode call, int position) {
-        if (!call.isObject()) return;
-        int index = call.path("index").isIntegralNumber() ? call.get("index").asInt() : indexWithout(call, position);
-        lastToolIndex = Math.max(lastToolIndex, index);
+    @Override
+    protected void toolCall(JsonNode call, int index) {
         ToolBlock tool = tools.computeIfAbsent(index, i -> new ToolBlock());
-        if (tool.id == null && call.hasNonNull("id") && !call.get("id").asText().isEmpty()) tool.id = call.get("id").asText();
-        JsonNode function = call.path("function");
-        if (tool.name == null && function.hasNonNull("name") && !function.get("name").asText().isEmpty()) tool.name = function.get("name").asText();
-        JsonNode rawArgs = function.get("arguments");
-        // Some upstreams send arguments as a JSON object instead of a string; keep them rather than drop them.
-        String args = rawArgs == null || rawArgs.isNull() ? null : rawArgs.isTextual() ? rawArgs.asText() : Json.string(rawArgs);
+        if (tool.id == null) tool.id = ToolCallDelta.id(call);
+        if (tool.name == null) tool.name = ToolCallDelta.name(call);
+        String args = ToolCallDelta.arguments(call);
         if (tool.stopped) {
             if (args != null && !args.isEmpty()) {
                 // Anthropic streams blocks one after another; a call resumed after the next block began cannot be shown.
@@ -163,14 +134,10 @@ final class MessagesStreamBridge {
         if (tool.blockIndex < 0 && tool.name != null) startTool(tool);
     }
 
-    /** The index of a tool-call delta that carries none: the call with the same id, a new call for a new id, else the current one. */
-    private int indexWithout(JsonNode call, int position) {
-        if (call.hasNonNull("id")) {
-            String id = call.get("id").asText();
-            for (Map.Entry<Integer, ToolBlock> e : tools.entrySet()) if (id.equals(e.getValue().id)) return e.getKey();
-            return Math.max(lastToolIndex + 1, position);
-        }
-        return Math.max(lastToolIndex, 0);
+    @Override
+    protected int indexOfCall(String id) {
+        for (Map.Entry<Integer, ToolBlock> e : tools.entrySet()) if (id.equals(e.getValue().id)) return e.getKey();
+        return -1;
     }
 
     private void startTool(ToolBlock tool) {
@@ -227,17 +194,6 @@ final class MessagesStreamBridge {
         data.put("type", type);
         data.setAll(payload);
         sink.accept(new MessagesEvent(type, data));
-    }
-
-    private static JsonNode firstChoice(JsonNode choices) {
-        if (!choices.isArray() || choices.isEmpty()) return null;
-        for (JsonNode choice : choices) if (choice.path("index").asInt(0) == 0) return choice;
-        return null;
-    }
-
-    private static String textOf(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        return value != null && value.isTextual() ? value.asText() : null;
     }
 
     private static final class ToolBlock {

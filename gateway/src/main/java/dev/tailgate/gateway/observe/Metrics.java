@@ -87,6 +87,21 @@ public final class Metrics {
         inFlight.incrementAndGet();
     }
 
+    /** The request meters as a lifecycle listener; {@code config}: the current config, labels are checked against it. */
+    public RequestListener requests(java.util.function.Supplier<GatewayConfig> config) {
+        return new RequestListener() {
+            @Override
+            public void started(RequestContext ctx) {
+                Metrics.this.started();
+            }
+
+            @Override
+            public void finished(RequestContext ctx, RequestOutcome outcome) {
+                Metrics.this.finished(ctx, ctx.endpoint(), outcome.status(), outcome.nanos(), config.get());
+            }
+        };
+    }
+
     /**
      * A request ended. {@code endpoint} is the router's own name for the route (a registered path, a prefix + "*", or
      * "other"); {@code config} is the config the labels are checked against.

@@ -3,6 +3,7 @@ package dev.tailgate.gateway.responses;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailgate.gateway.bridge.ChatMessage;
 
 /** A non-streamed chat completion → the Responses object answering the client's request. */
 public final class ChatToResponses {
@@ -18,11 +19,10 @@ public final class ChatToResponses {
         if (incomplete != null) response.putObject("incomplete_details").put("reason", incomplete);
         ArrayNode output = (ArrayNode) response.get("output");
 
-        String reasoning = text(message.get("reasoning_content"));
-        if (reasoning == null) reasoning = text(message.get("reasoning"));
+        String reasoning = ChatMessage.reasoning(message);
         if (reasoning != null && !reasoning.isEmpty()) output.add(OutputItems.reasoning(context.newId("rs"), reasoning));
 
-        String content = text(message.get("content"));
+        String content = ChatMessage.text(message.get("content"));
         if (content != null && !content.isEmpty()) output.add(OutputItems.message(context.newId("msg"), itemStatus, content));
         else if (message.hasNonNull("refusal")) output.add(OutputItems.message(context.newId("msg"), itemStatus, message.get("refusal").asText()));
 
@@ -36,17 +36,5 @@ public final class ChatToResponses {
         }
         response.set("usage", ResponseContext.usage(completion.get("usage")));
         return response;
-    }
-
-    /** Message content as text: a string, or the text parts of an array (some upstreams answer with parts). */
-    private static String text(JsonNode content) {
-        if (content == null || content.isNull()) return null;
-        if (content.isTextual()) return content.asText();
-        if (content.isArray()) {
-            StringBuilder sb = new StringBuilder();
-            for (JsonNode part : content) if (part.path("text").isTextual()) sb.append(part.get("text").asText());
-            return sb.toString();
-        }
-        return null;
     }
 }

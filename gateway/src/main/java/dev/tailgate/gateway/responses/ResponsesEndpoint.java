@@ -3,16 +3,14 @@ package dev.tailgate.gateway.responses;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailgate.gateway.ApiException;
+import dev.tailgate.gateway.bridge.BridgedChat;
 import dev.tailgate.gateway.chat.ChatCaller;
-import dev.tailgate.gateway.chat.ChatStreamListener;
 import dev.tailgate.gateway.config.ProviderConfig;
 import dev.tailgate.gateway.http.ClientRelays;
 import dev.tailgate.gateway.http.Exchange;
 import dev.tailgate.gateway.http.OpenAiRoutes;
 import dev.tailgate.wire.ApiError;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerResponse;
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
@@ -25,20 +23,21 @@ import org.slf4j.LoggerFactory;
  * translated to chat completions, sent through the gateway's chat path ({@link ChatCaller}: target selection, privacy,
  * limits, fallback, timeouts) and the answer translated back — as one JSON object or as Responses SSE.
  *
- * <p>Failure semantics follow the chat relay: until the first upstream chunk arrives nothing has been sent to the
- * client, so a failure (after the gateway's fallback) is a plain HTTP error with the OpenAI error body; after it, the
- * stream ends with {@code error} + {@code response.failed}, never silently.
+ * <p>Failure semantics are {@link BridgedChat}'s: an OpenAI error body until the first chunk; after it, the stream
+ * ends with {@code error} + {@code response.failed}, never silently.
  */
 public final class ResponsesEndpoint {
     private static final Logger LOG = LoggerFactory.getLogger(ResponsesEndpoint.class);
 
     private final ChatCaller chat;
+    private final BridgedChat bridged;
     private final OpenAiRoutes passthrough;
     private final Clock clock;
     private final IdGenerator ids;
 
     public ResponsesEndpoint(ChatCaller chat, OpenAiRoutes passthrough, Clock clock, IdGenerator ids) {
         this.chat = Objects.requireNonNull(chat);
+        this.bridged = new BridgedChat(chat);
         this.passthrough = Objects.requireNonNull(passthrough);
         this.clock = Objects.requireNonNull(clock);
         this.ids = Objects.requireNonNull(ids);
@@ -73,70 +72,11 @@ public final class ResponsesEndpoint {
     }
 
     private void complete(Exchange ex, ChatTranslation translation, ResponseContext context) {
-        chat.complete(ex.ctx(), translation.chatRequest()).onComplete(result -> {
-            if (result.failed()) {
-                ex.fail(ApiException.of(result.cause()));
-                return;
-            }
-            ObjectNode answer;
-            try {
-                answer = ChatToResponses.convert(result.result(), context);
-            } catch (RuntimeException e) {
-                ex.fail(ApiError.upstream("The upstream answer could not be read as a chat completion."));
-                return;
-            }
-            ex.json(200, answer);
-        });
+        bridged.complete(ex, translation.chatRequest(), completion -> ChatToResponses.convert(completion, context));
     }
 
     private void stream(Exchange ex, ChatTranslation translation, ResponseContext context) {
-        HttpServerResponse response = ex.response();
-        ResponsesStreamBridge bridge = new ResponsesStreamBridge(context, event -> {
-            if (!response.closed() && !response.ended()) response.write(Buffer.buffer(event.toSseBytes()));
-        });
-        ChatCaller.Call call = chat.stream(ex.ctx(), translation.chatRequest(), new ChatStreamListener() {
-            @Override
-            public void onChunk(ObjectNode chunk) {
-                if (!bridge.started()) openStream(response);
-                bridge.onChunk(chunk);
-                if (bridge.finished()) endStream(ex);
-            }
-
-            @Override
-            public void onComplete() {
-                openStream(response);
-                bridge.onEnd();
-                endStream(ex);
-            }
-
-            @Override
-            public void onError(ApiError error, boolean afterFirstChunk) {
-                if (!bridge.started()) {
-                    ex.fail(error);
-                    return;
-                }
-                bridge.onError(error);
-                endStream(ex);
-            }
-        });
-        ex.onClose(() -> {
-            if (!bridge.finished()) call.cancel();
-        });
-    }
-
-    static void openStream(HttpServerResponse response) {
-        if (response.closed() || response.headWritten()) return;
-        response.setStatusCode(200).setChunked(true)
-                .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
-                .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
-                .putHeader("X-Accel-Buffering", "no");
-    }
-
-    /** Ends the stream once the usage row is committed (see {@link Exchange#endAfterUsageRow}). */
-    private static void endStream(Exchange ex) {
-        HttpServerResponse response = ex.response();
-        ex.endAfterUsageRow(() -> {
-            if (!response.ended() && !response.closed()) response.end();
-        });
+        ResponsesStreamBridge bridge = new ResponsesStreamBridge(context, event -> BridgedChat.write(ex, event.toSseBytes()));
+        bridged.stream(ex, translation.chatRequest(), bridge, null, null);
     }
 }

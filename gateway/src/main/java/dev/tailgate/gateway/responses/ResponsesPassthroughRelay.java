@@ -2,15 +2,16 @@ package dev.tailgate.gateway.responses;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailgate.gateway.RequestContext;
+import dev.tailgate.gateway.http.ClientRelays;
 import dev.tailgate.gateway.http.Exchange;
-import dev.tailgate.gateway.http.PassthroughSseRelay;
+import dev.tailgate.gateway.http.NativeSseFormat;
+import dev.tailgate.gateway.ledger.UsageFields;
 import dev.tailgate.gateway.upstream.Relay;
 import dev.tailgate.wire.ApiError;
-import dev.tailgate.wire.Json;
 import dev.tailgate.wire.sse.SseEvent;
 import dev.tailgate.wire.sse.SseWriter;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServerResponse;
 import java.util.Set;
 
 /**
@@ -25,52 +26,40 @@ final class ResponsesPassthroughRelay {
 
     private ResponsesPassthroughRelay() {}
 
-    static Relay sse(Exchange ex) {
-        return PassthroughSseRelay.create(ex, new Format(ex), "before it was complete");
+    static Relay<SseEvent> sse(Exchange ex) {
+        return ClientRelays.nativeSse(ex, new Format(ex.ctx()), "before it was complete");
     }
 
     /** Complete after a terminal event; the upstream model inside {@code response} objects becomes the alias. */
-    private static final class Format implements PassthroughSseRelay.Format {
-        private final Exchange ex;
-        private final String alias;
+    private static final class Format extends NativeSseFormat {
+        private final RequestContext ctx;
         private boolean terminal;
 
-        Format(Exchange ex) {
-            this.ex = ex;
-            this.alias = ex.ctx().model();
+        Format(RequestContext ctx) {
+            super(ctx.model());
+            this.ctx = ctx;
         }
 
         @Override
-        public void openStream(HttpServerResponse response) {
-            ResponsesEndpoint.openStream(response);
-        }
-
-        @Override
-        public SseEvent observe(SseEvent event) {
-            JsonNode data;
-            try {
-                data = Json.parse(event.data());
-            } catch (Json.BadJsonException notJson) {
-                return event;
-            }
+        protected SseEvent observe(SseEvent event, JsonNode data) {
             if (TERMINAL.contains(data.path("type").asText())) {
                 terminal = true;
-                dev.tailgate.gateway.ledger.UsageFields.capture(ex.ctx(), data); // response.usage, for the ledger
+                UsageFields.capture(ctx, data); // response.usage, for the ledger
             }
             if (data.path("response").path("model").isTextual() && alias != null) {
                 ((ObjectNode) data.get("response")).put("model", alias);
-                return new SseEvent(event.event(), Json.string(data), event.id());
+                return rewritten(event, data);
             }
             return event;
         }
 
         @Override
-        public boolean complete() {
+        protected boolean complete() {
             return terminal;
         }
 
         @Override
-        public Buffer errorEvent(ApiError error) {
+        protected Buffer errorEvent(ApiError error) {
             return SseWriter.error(error.toBytes());
         }
     }

@@ -87,7 +87,7 @@ public final class ResponsesRequestTranslator {
         boolean stream = streamNode != null && streamNode.asBoolean(false);
         if (stream) {
             chat.put("stream", true);
-            chat.putObject("stream_options").put("include_usage", true);
+            dev.tailgate.gateway.chat.StreamUsage.ask(chat); // the bridge reads the usage chunk
         }
         JsonNode reasoning = request.get("reasoning");
         if (reasoning != null && reasoning.hasNonNull("effort")) notes.add("reasoning.effort not forwarded (chat upstreams differ)");

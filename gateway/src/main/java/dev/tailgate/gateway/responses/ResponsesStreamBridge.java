@@ -3,6 +3,8 @@ package dev.tailgate.gateway.responses;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailgate.gateway.bridge.ChatStreamTranslator;
+import dev.tailgate.gateway.bridge.ToolCallDelta;
 import dev.tailgate.gateway.responses.ToolNameMap.ToolRef;
 import dev.tailgate.wire.ApiError;
 import dev.tailgate.wire.Json;
@@ -27,93 +29,54 @@ import java.util.function.Consumer;
  *
  * <p>Not thread-safe: feed it from one thread (the upstream's event loop).
  */
-public final class ResponsesStreamBridge {
+public final class ResponsesStreamBridge extends ChatStreamTranslator {
     private final ResponseContext context;
     private final Consumer<ResponsesEvent> sink;
 
     private int sequence;
-    private boolean started;
-    private boolean finished;
     private final List<ObjectNode> doneItems = new ArrayList<>(); // by output_index; null while still open
     private TextItem text;
     private TextItem reasoning;
     private final Map<Integer, ToolItem> tools = new LinkedHashMap<>();
-    private int lastToolIndex = -1;
-    private String finishReason;
-    private JsonNode usage;
 
     public ResponsesStreamBridge(ResponseContext context, Consumer<ResponsesEvent> sink) {
         this.context = context;
         this.sink = sink;
     }
 
-    public boolean started() {
-        return started;
-    }
-
-    public boolean finished() {
-        return finished;
-    }
-
-    /** Emits {@code response.created} and {@code response.in_progress}; called by the first chunk if not before. */
-    public void start() {
-        if (started) return;
-        started = true;
+    /** {@code response.created} and {@code response.in_progress}. */
+    @Override
+    protected void opening() {
         emit("response.created", withResponse(context.response("in_progress")));
         emit("response.in_progress", withResponse(context.response("in_progress")));
     }
 
-    /** One parsed chat-completion chunk (the JSON of one {@code data:} line). */
-    public void onChunk(JsonNode chunk) {
-        if (finished || chunk == null || !chunk.isObject()) return;
-        start();
-        if (chunk.path("error").isObject()) {
-            JsonNode error = chunk.get("error");
-            onError(new ApiError(502, "api_error", error.path("code").asText("upstream_error"),
-                    "Upstream error: " + error.path("message").asText("unknown"), null, null));
-            return;
-        }
-        if (chunk.path("usage").isObject()) usage = chunk.get("usage");
-        JsonNode choice = firstChoice(chunk.path("choices"));
-        if (choice == null) return;
-        JsonNode delta = choice.path("delta");
-
-        String reasoningDelta = textOf(delta, "reasoning_content");
-        if (reasoningDelta == null) reasoningDelta = textOf(delta, "reasoning");
-        if (reasoningDelta != null && !reasoningDelta.isEmpty()) appendReasoning(reasoningDelta);
-
-        String content = textOf(delta, "content");
-        if (content != null && !content.isEmpty()) appendText(content);
-
-        JsonNode calls = delta.path("tool_calls");
-        for (int i = 0; i < calls.size(); i++) toolDelta(calls.get(i), i);
-
-        String finish = choice.path("finish_reason").asText(null);
-        if (finish != null) {
-            finishReason = finish;
-            closeAll(itemStatus());
-        }
+    @Override
+    protected void finishing(JsonNode choice) {
+        closeAll(itemStatus());
     }
 
     /** The upstream ended cleanly: closes what is open and emits the terminal event. */
+    @Override
     public void onEnd() {
-        if (finished) return;
+        if (finished()) return;
         start();
         closeAll(itemStatus());
-        finished = true;
-        String incomplete = OutputItems.incompleteReason(finishReason);
+        markFinished();
+        String incomplete = OutputItems.incompleteReason(finishReason());
         ObjectNode response = context.response(incomplete == null ? "completed" : "incomplete");
         if (incomplete != null) response.putObject("incomplete_details").put("reason", incomplete);
         fillOutput(response);
-        response.set("usage", ResponseContext.usage(usage));
+        response.set("usage", ResponseContext.usage(usage()));
         emit(incomplete == null ? "response.completed" : "response.incomplete", withResponse(response));
     }
 
     /** The upstream failed (or was cut) after the stream started: {@code error}, then {@code response.failed}. */
+    @Override
     public void onError(ApiError error) {
-        if (finished) return;
+        if (finished()) return;
         start();
-        finished = true;
+        markFinished();
         String code = error.code() == null ? error.type() : error.code();
         ObjectNode errorEvent = Json.object();
         errorEvent.put("code", code);
@@ -123,13 +86,14 @@ public final class ResponsesStreamBridge {
         ObjectNode response = context.response("failed");
         response.putObject("error").put("code", code).put("message", error.message());
         fillOutput(response);
-        response.set("usage", ResponseContext.usage(usage));
+        response.set("usage", ResponseContext.usage(usage()));
         emit("response.failed", withResponse(response));
     }
 
     // ---- text and reasoning ------------------------------------------------------------------------------------------
 
-    private void appendText(String delta) {
+    @Override
+    protected void text(String delta) {
         closeReasoning("completed");
         if (text == null) {
             text = new TextItem(context.newId("msg"), openSlot());
@@ -160,7 +124,8 @@ public final class ResponsesStreamBridge {
         finishItem(item.outputIndex, OutputItems.message(item.id, status, full));
     }
 
-    private void appendReasoning(String delta) {
+    @Override
+    protected void reasoning(String delta) {
         closeText("completed");
         if (reasoning == null) {
             reasoning = new TextItem(context.newId("rs"), openSlot());
@@ -185,24 +150,17 @@ public final class ResponsesStreamBridge {
 
     // ---- tool calls --------------------------------------------------------------------------------------------------
 
-    private void toolDelta(JsonNode call, int position) {
-        if (!call.isObject()) return;
-        int index = call.path("index").isIntegralNumber() ? call.get("index").asInt() : indexWithout(call, position);
-        lastToolIndex = Math.max(lastToolIndex, index);
+    @Override
+    protected void toolCall(JsonNode call, int index) {
         ToolItem tool = tools.get(index);
         if (tool == null || tool.closed) {
             if (tool != null && !call.hasNonNull("id")) return; // stray delta for a call already closed
             tool = new ToolItem();
             tools.put(index, tool);
         }
-        if (tool.callId == null && call.hasNonNull("id") && !call.get("id").asText().isEmpty()) tool.callId = call.get("id").asText();
-        JsonNode function = call.path("function");
-        if (tool.chatName == null && function.hasNonNull("name") && !function.get("name").asText().isEmpty()) {
-            tool.chatName = function.get("name").asText();
-        }
-        JsonNode rawArgs = function.get("arguments");
-        // Some upstreams send arguments as a JSON object instead of a string; keep them rather than drop them.
-        String args = rawArgs == null || rawArgs.isNull() ? null : rawArgs.isTextual() ? rawArgs.asText() : Json.string(rawArgs);
+        if (tool.callId == null) tool.callId = ToolCallDelta.id(call);
+        if (tool.chatName == null) tool.chatName = ToolCallDelta.name(call);
+        String args = ToolCallDelta.arguments(call);
         if (args != null && !args.isEmpty()) {
             tool.arguments.append(args);
             if (tool.added) emitArgumentsDelta(tool, args);
@@ -210,17 +168,10 @@ public final class ResponsesStreamBridge {
         if (!tool.added && tool.chatName != null) addTool(tool);
     }
 
-    /**
-     * The index of a tool-call delta that carries none (some OpenAI-compatible servers omit it): the call with the
-     * same id if there is one, a new call when an id is given, otherwise the call being streamed.
-     */
-    private int indexWithout(JsonNode call, int position) {
-        if (call.hasNonNull("id")) {
-            String id = call.get("id").asText();
-            for (Map.Entry<Integer, ToolItem> e : tools.entrySet()) if (id.equals(e.getValue().callId)) return e.getKey();
-            return Math.max(lastToolIndex + 1, position);
-        }
-        return Math.max(lastToolIndex, 0);
+    @Override
+    protected int indexOfCall(String callId) {
+        for (Map.Entry<Integer, ToolItem> e : tools.entrySet()) if (callId.equals(e.getValue().callId)) return e.getKey();
+        return -1;
     }
 
     private void addTool(ToolItem tool) {
@@ -277,7 +228,7 @@ public final class ResponsesStreamBridge {
     }
 
     private String itemStatus() {
-        return OutputItems.incompleteReason(finishReason) == null ? "completed" : "incomplete";
+        return OutputItems.incompleteReason(finishReason()) == null ? "completed" : "incomplete";
     }
 
     private int openSlot() {
@@ -330,17 +281,6 @@ public final class ResponsesStreamBridge {
         data.put("sequence_number", sequence++);
         data.setAll(payload);
         sink.accept(new ResponsesEvent(type, data));
-    }
-
-    private static JsonNode firstChoice(JsonNode choices) {
-        if (!choices.isArray() || choices.isEmpty()) return null;
-        for (JsonNode choice : choices) if (choice.path("index").asInt(0) == 0) return choice;
-        return null;
-    }
-
-    private static String textOf(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        return value != null && value.isTextual() ? value.asText() : null;
     }
 
     private static final class TextItem {

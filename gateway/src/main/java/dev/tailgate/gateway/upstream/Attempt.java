@@ -18,7 +18,7 @@ import java.time.Duration;
  * until the relay reports first progress, {@code idle_timeout} between later progress) and the limiter permit.
  * Any failure — timeout, broken connection, cancel — resets the upstream request so the provider stops working on it.
  */
-public final class Attempt {
+final class Attempt {
     private static final int MAX_ERROR_BODY = 64 * 1024;
 
     private final Vertx vertx;
@@ -46,13 +46,11 @@ public final class Attempt {
         this.total = total;
     }
 
-    public Target target() { return target; }
-    public ProviderConfig provider() { return config; }
     /** For every piece of upstream text this attempt's relay passes on in an error. */
-    public SecretScrubber scrubber() { return scrubber; }
-    public boolean done() { return outcome.future().isComplete(); }
+    SecretScrubber scrubber() { return scrubber; }
+    boolean done() { return outcome.future().isComplete(); }
 
-    Future<Void> run(HttpClient client, HttpMethod method, String path, UpstreamBody body, String requestId, Relay relay) {
+    Future<Void> run(HttpClient client, HttpMethod method, String path, UpstreamBody body, String requestId, Relay<?> relay) {
         totalTimer = vertx.setTimer(total.toMillis(), t -> timeout("did not finish", total));
         firstTimer = vertx.setTimer(config.firstTokenTimeout().toMillis(),
                 t -> timeout("sent no first response", config.firstTokenTimeout()));
@@ -101,13 +99,13 @@ public final class Attempt {
     }
 
     /**
-     * Counts a piece of the upstream answer against the provider's {@code max_response}. Every relay calls this for
-     * each buffer it reads; past the limit the attempt fails (502 before the first byte reached the client, an SSE
+     * Counts a piece of the upstream answer against the provider's {@code max_response}. The {@link Relay} calls this
+     * for each buffer its reader reads; past the limit the attempt fails (502 before the first byte reached the client, an SSE
      * error or a reset after), so a runaway upstream cannot make the gateway buffer without end.
      *
      * @return false when the answer is now too large (the attempt has failed; drop the buffer)
      */
-    public boolean accept(Buffer piece) {
+    boolean accept(Buffer piece) {
         if (done()) return false;
         received += piece.length();
         if (received <= config.maxResponse()) return true;
@@ -129,23 +127,15 @@ public final class Attempt {
                 + config.maxResponse() + " bytes (max_response)");
     }
 
-    /** The first event / header arrived: stop the first-token clock, start the idle clock. */
-    public void firstProgress() {
-        if (sawFirst || done()) {
-            progress();
-            return;
-        }
-        sawFirst = true;
-        vertx.cancelTimer(firstTimer);
-        armIdle();
-    }
-
-    /** More data arrived: restart the idle clock. */
-    public void progress() {
+    /**
+     * Data arrived (called by the {@link Relay} only): the first time it stops the first-token clock, every time it
+     * restarts the idle clock.
+     */
+    void progress() {
         if (done()) return;
         if (!sawFirst) {
-            firstProgress();
-            return;
+            sawFirst = true;
+            vertx.cancelTimer(firstTimer);
         }
         armIdle();
     }
@@ -159,15 +149,15 @@ public final class Attempt {
         fail(new UpstreamFailure(UpstreamErrors.timeout(config, what, d), true));
     }
 
-    public void succeed() {
+    void succeed() {
         outcome.tryComplete();
     }
 
-    public void fail(UpstreamFailure f) {
+    void fail(UpstreamFailure f) {
         outcome.tryFail(f);
     }
 
-    public void fail(dev.tailgate.wire.ApiError e, boolean retryable) {
+    void fail(dev.tailgate.wire.ApiError e, boolean retryable) {
         fail(new UpstreamFailure(e, retryable));
     }
 

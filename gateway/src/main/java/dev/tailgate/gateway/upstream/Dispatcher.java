@@ -53,7 +53,7 @@ public final class Dispatcher {
         void cancel();
     }
 
-    public Handle dispatch(Plan plan, Relay relay) {
+    public Handle dispatch(Plan plan, Relay<?> relay) {
         Run run = new Run(plan, relay);
         run.next(null);
         return run::cancel;
@@ -64,7 +64,7 @@ public final class Dispatcher {
         private static final long MIN_ATTEMPT_MILLIS = 10;
 
         private final Plan plan;
-        private final Relay relay;
+        private final Relay<?> relay;
         private int index;
         private boolean cancelled;
         private boolean finished;
@@ -75,7 +75,7 @@ public final class Dispatcher {
         /** One budget for every attempt of this request: the first target's {@code timeout}, from the first try. */
         private long deadlineNanos;
 
-        Run(Plan plan, Relay relay) {
+        Run(Plan plan, Relay<?> relay) {
             this.plan = plan;
             this.relay = relay;
         }
