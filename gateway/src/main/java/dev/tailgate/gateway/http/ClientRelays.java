@@ -61,7 +61,10 @@ public final class ClientRelays {
         };
     }
 
-    /** SSE chat stream: one write (one flush) per upstream event, model rewritten per event, backpressure honoured. */
+    /**
+     * SSE chat stream: model rewritten per event; the events of one upstream read go out in one write (one flush) at
+     * the end of that read, backpressure honoured.
+     */
     public static Relay sse(Exchange ex, String alias) {
         return sse(ex, alias, false);
     }
@@ -73,6 +76,9 @@ public final class ClientRelays {
     public static Relay sse(Exchange ex, String alias, boolean stripUsageChunk) {
         HttpServerResponse r = ex.response();
         return new SseRelay() {
+            /** The events of the current upstream read, not yet written. */
+            private Buffer pending;
+
             @Override
             protected void deliverChunk(SseEvent event, byte[] json, JsonSplice.Span span) {
                 if (UsageFields.contains(json, "\"usage\"")) {
@@ -89,13 +95,32 @@ public final class ClientRelays {
                 }
                 if (r.closed()) return;
                 byte[] out = span.start() < 0 ? json : JsonSplice.replace(json, "model", alias);
-                Buffer b = SseWriter.jsonData(out);
-                if (event.event() != null) b = Buffer.buffer("event: " + event.event() + "\n").appendBuffer(b);
+                if (pending == null) pending = Buffer.buffer(out.length + 64);
+                if (event.event() != null) pending.appendString("event: " + event.event() + "\n");
+                pending.appendBuffer(SseWriter.jsonData(out));
+            }
+
+            @Override
+            protected void endOfRead() {
+                Buffer b = takePending();
+                if (b == null || r.closed() || r.ended()) return;
                 r.write(b);
                 if (r.writeQueueFull()) {
                     pauseUpstream();
                     r.drainHandler(v -> resumeUpstream());
                 }
+            }
+
+            /** What is pending followed by {@code last}: the events before the end go out with it. */
+            private Buffer withPending(Buffer last) {
+                Buffer b = takePending();
+                return b == null ? last : b.appendBuffer(last);
+            }
+
+            private Buffer takePending() {
+                Buffer b = pending;
+                pending = null;
+                return b;
             }
 
             @Override
@@ -104,8 +129,9 @@ public final class ClientRelays {
                     commit();
                     r.setStatusCode(200).putHeader("Content-Type", "text/event-stream; charset=utf-8").putHeader("Cache-Control", "no-cache");
                 }
+                Buffer last = withPending(SseWriter.done());
                 ex.endAfterUsageRow(() -> {
-                    if (!r.closed() && !r.ended()) r.end(SseWriter.done());
+                    if (!r.closed() && !r.ended()) r.end(last);
                 });
             }
 
@@ -116,8 +142,9 @@ public final class ClientRelays {
 
             @Override
             public void abortAfterCommit(ApiError error) {
+                Buffer last = withPending(SseWriter.error(error.toBytes()));
                 ex.endAfterUsageRow(() -> {
-                    if (!r.closed() && !r.ended()) r.end(SseWriter.error(error.toBytes()));
+                    if (!r.closed() && !r.ended()) r.end(last);
                 });
             }
         };
