@@ -39,17 +39,21 @@ import java.util.concurrent.TimeUnit;
  *   requests made every later request copy the whole list.</li>
  * </ul>
  * "Added CPU" is everything the machine spent more in gateway rounds than in direct rounds (bench JVM + gateway
- * process, per request); "gateway process" is the gateway JVM's own share. Linux only ({@code /proc}).
+ * process, per request); "proxy process" is the gateway JVM's own share. Linux only ({@code /proc}).
  *
  * <p>Args: {@code --requests N} per round and mode (default 2000), {@code --rounds R} (default 3), {@code --warmup W}
  * (default 10000), {@code --concurrency 1,8} (a list), {@code --body json,stream} (a list; stream = SSE, ~12 events),
  * {@code --port P} for the gateway (default 19301), {@code --gateway-jvm "FLAGS"} extra flags for the gateway JVM
- * (e.g. a JFR recording).
+ * (e.g. a JFR recording), {@code --gateway-keys "ledger: off;audit_log: off"} extra top-level keys for the gateway's
+ * config (to see what a part costs), {@code --bare-proxy} adds a third mode: a pass-through Vert.x proxy in its own JVM
+ * ({@link BareProxyProcess}, on port P+1), the floor any HTTP hop costs here.
  */
 public final class GatewayOverhead {
-    private record Mode(String name, String url, String model, String key) {}
+    /** A way to send the request; {@code server} is the child process serving it (null: the fake upstream itself). */
+    private record Mode(String name, String url, String model, String key, Process server) {}
 
-    private record Result(long[] latenciesNanos, long benchCpuNanos, long gatewayCpuNanos) {}
+    /** One round of one mode: latencies, this JVM's CPU and the serving child process's CPU. */
+    private record Result(long[] latenciesNanos, long benchCpuNanos, long serverCpuNanos) {}
 
     public static void main(String[] args) throws Exception {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"); // this JVM: load client and fake upstream
@@ -60,6 +64,8 @@ public final class GatewayOverhead {
         List<Integer> concurrencies = Arrays.stream(arg(args, "--concurrency", "1,8").split(",")).map(Integer::parseInt).toList();
         List<String> bodies = List.of(arg(args, "--body", "json,stream").split(","));
         String gatewayJvm = arg(args, "--gateway-jvm", "");
+        boolean bareProxy = Arrays.asList(args).contains("--bare-proxy");
+        String extraKeys = String.join("\n", arg(args, "--gateway-keys", "").split(";")).strip();
 
         try (FakeOpenAiUpstream upstream = FakeOpenAiUpstream.start()) {
             Path dir = Files.createTempDirectory("tg-bench");
@@ -79,11 +85,15 @@ public final class GatewayOverhead {
                     clients:
                       bench:
                         key: env:BENCH_CLIENT_KEY
-                    """.formatted(port, upstream.baseUrl()));
-            Process gw = startGateway(cfg, dir, gatewayJvm);
+                    %s
+                    """.formatted(port, upstream.baseUrl(), extraKeys));
+            Process gw = start(List.of(GatewayProcess.class.getName(), cfg.toString()), dir.resolve("gateway.log"), gatewayJvm);
+            Process bare = bareProxy ? start(List.of(BareProxyProcess.class.getName(), upstream.baseUrl(), Integer.toString(port + 1)),
+                    dir.resolve("bare-proxy.log"), "") : null;
             try {
-                Mode direct = new Mode("direct", upstream.baseUrl() + "/chat/completions", "echo", "sk-bench");
-                Mode gateway = new Mode("gateway", "http://127.0.0.1:" + port + "/v1/chat/completions", "qwen", "tg-bench");
+                Mode direct = new Mode("direct", upstream.baseUrl() + "/chat/completions", "echo", "sk-bench", null);
+                Mode gateway = new Mode("gateway", "http://127.0.0.1:" + port + "/v1/chat/completions", "qwen", "tg-bench", gw);
+                Mode proxy = bare == null ? null : new Mode("bare proxy", "http://127.0.0.1:" + (port + 1) + "/v1/chat/completions", "echo", "-", bare);
                 HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
                 System.out.printf(Locale.ROOT, "load average at start: %s; gateway pid %d, log %s%n", loadAverage(), gw.pid(), dir.resolve("gateway.log"));
                 List<String> rows = new ArrayList<>();
@@ -91,35 +101,44 @@ public final class GatewayOverhead {
                     boolean stream = body.equals("stream");
                     for (int c : concurrencies) {
                         System.out.printf(Locale.ROOT, "%s, concurrency %d: warm-up %d requests per mode...%n", body, c, warmup);
-                        run(client, direct, warmup, c, stream, gw, upstream);
-                        run(client, gateway, warmup, c, stream, gw, upstream);
-                        List<Result> d = new ArrayList<>(), g = new ArrayList<>();
+                        run(client, direct, warmup, c, stream, upstream);
+                        run(client, gateway, warmup, c, stream, upstream);
+                        if (proxy != null) run(client, proxy, warmup, c, stream, upstream);
+                        List<Result> d = new ArrayList<>(), g = new ArrayList<>(), b = new ArrayList<>();
                         for (int r = 0; r < rounds; r++) {
-                            d.add(run(client, direct, requests, c, stream, gw, upstream));
-                            g.add(run(client, gateway, requests, c, stream, gw, upstream));
+                            d.add(run(client, direct, requests, c, stream, upstream));
+                            g.add(run(client, gateway, requests, c, stream, upstream));
+                            if (proxy != null) b.add(run(client, proxy, requests, c, stream, upstream));
                         }
-                        rows.add(row((stream ? "stream (~12 events)" : "non-stream") + ", c=" + c, d, g));
+                        String name = (stream ? "stream (~12 events)" : "non-stream") + ", c=" + c;
+                        rows.add(row(name, d, g));
                         System.out.println(rows.getLast());
+                        if (proxy != null) {
+                            rows.add(row(name + ", bare Vert.x proxy", d, b));
+                            System.out.println(rows.getLast());
+                        }
                     }
                 }
                 System.out.printf(Locale.ROOT, "%n%d requests per mode and row (%d rounds), warm-up %d, %d cores, load average at end: %s%n",
                         requests * rounds, rounds, warmup, Runtime.getRuntime().availableProcessors(), loadAverage());
-                System.out.println("| run | p50 direct → gateway (µs) | p99 direct → gateway (µs) | CPU/req direct → gateway, whole machine (µs) | gateway process CPU/req (µs) | added CPU/req (µs) |");
+                System.out.println("| run | p50 direct → proxy (µs) | p99 direct → proxy (µs) | CPU/req direct → proxy, whole machine (µs) | proxy process CPU/req (µs) | added CPU/req (µs) |");
                 System.out.println("|---|---|---|---|---|---|");
                 rows.forEach(System.out::println);
             } finally {
-                gw.getOutputStream().close();
-                if (!gw.waitFor(20, TimeUnit.SECONDS)) gw.destroyForcibly();
+                stop(gw);
+                if (bare != null) stop(bare);
             }
         }
     }
 
-    private static Process startGateway(Path cfg, Path dir, String extraJvmFlags) throws Exception {
+    /** Starts {@code mainAndArgs} in a JVM with the launcher's flags and this classpath; returns once it listens. */
+    private static Process start(List<String> mainAndArgs, Path log, String extraJvmFlags) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-XX:+UseG1GC", "-Xmx1g")); // the launcher's flags
         if (!extraJvmFlags.isBlank()) cmd.addAll(List.of(extraJvmFlags.trim().split("\\s+")));
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), GatewayProcess.class.getName(), cfg.toString()));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(dir.resolve("gateway.log").toFile());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path")));
+        cmd.addAll(mainAndArgs);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(log.toFile());
         pb.environment().put("BENCH_PROVIDER_KEY", "sk-bench");
         pb.environment().put("BENCH_CLIENT_KEY", "tg-bench");
         Process p = pb.start();
@@ -128,17 +147,21 @@ public final class GatewayOverhead {
         while (line != null && !line.startsWith("listening ")) line = out.readLine();
         if (line == null || !line.startsWith("listening ")) {
             p.destroyForcibly();
-            throw new IllegalStateException("gateway did not start; see " + dir.resolve("gateway.log"));
+            throw new IllegalStateException(mainAndArgs.getFirst() + " did not start; see " + log);
         }
         return p;
+    }
+
+    private static void stop(Process p) throws Exception {
+        p.getOutputStream().close();
+        if (!p.waitFor(20, TimeUnit.SECONDS)) p.destroyForcibly();
     }
 
     private static String row(String name, List<Result> direct, List<Result> gateway) {
         long[] dLat = merge(direct), gLat = merge(gateway);
         double dP50 = pct(dLat, 50) / 1000, dP99 = pct(dLat, 99) / 1000, gP50 = pct(gLat, 50) / 1000, gP99 = pct(gLat, 99) / 1000;
-        double dBench = perRequest(direct, Result::benchCpuNanos), dGw = perRequest(direct, Result::gatewayCpuNanos);
-        double gBench = perRequest(gateway, Result::benchCpuNanos), gGw = perRequest(gateway, Result::gatewayCpuNanos);
-        double dAll = dBench + dGw, gAll = gBench + gGw;
+        double dAll = perRequest(direct, Result::benchCpuNanos);
+        double gGw = perRequest(gateway, Result::serverCpuNanos), gAll = perRequest(gateway, Result::benchCpuNanos) + gGw;
         return String.format(Locale.ROOT, "| %s | %.0f → %.0f (+%.0f) | %.0f → %.0f | %.0f → %.0f | %.0f | %+.0f |",
                 name, dP50, gP50, gP50 - dP50, dP99, gP99, dAll, gAll, gGw, gAll - dAll);
     }
@@ -148,7 +171,7 @@ public final class GatewayOverhead {
         return results.stream().mapToLong(cpu).sum() / (double) n / 1000;
     }
 
-    private static Result run(HttpClient client, Mode mode, int n, int concurrency, boolean stream, Process gw,
+    private static Result run(HttpClient client, Mode mode, int n, int concurrency, boolean stream,
                               FakeOpenAiUpstream upstream) throws Exception {
         String body = "{\"model\":\"" + mode.model + "\",\"stream\":" + stream
                 + ",\"messages\":[{\"role\":\"user\",\"content\":\"the quick brown fox jumps over the lazy dog\"}]}";
@@ -157,7 +180,7 @@ public final class GatewayOverhead {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
         long[] lat = new long[n];
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        long cpu0 = os.getProcessCpuTime(), gw0 = cpuNanos(gw.pid());
+        long cpu0 = os.getProcessCpuTime(), server0 = cpuNanos(mode.server);
         try (var pool = Executors.newFixedThreadPool(concurrency)) {
             List<Future<?>> fs = new ArrayList<>();
             int per = n / concurrency;
@@ -177,14 +200,15 @@ public final class GatewayOverhead {
             }
             for (Future<?> f : fs) f.get();
         }
-        Result result = new Result(lat, os.getProcessCpuTime() - cpu0, cpuNanos(gw.pid()) - gw0);
+        Result result = new Result(lat, os.getProcessCpuTime() - cpu0, cpuNanos(mode.server) - server0);
         upstream.clear();
         return result;
     }
 
     /** A process's user + system CPU from /proc/PID/stat (fields 14 and 15, in clock ticks of 10 ms on Linux). */
-    private static long cpuNanos(long pid) throws Exception {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    private static long cpuNanos(Process p) throws Exception {
+        if (p == null) return 0;
+        String stat = Files.readString(Path.of("/proc/" + p.pid() + "/stat"));
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" "); // f[0] is field 3 (state)
         long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
         return ticks * 10_000_000L;
