@@ -94,7 +94,7 @@ public final class ClientRelays {
                             .putHeader("Cache-Control", "no-cache").putHeader("X-Accel-Buffering", "no");
                 }
                 if (r.closed()) return;
-                byte[] out = span.start() < 0 ? json : JsonSplice.replace(json, "model", alias);
+                byte[] out = JsonSplice.replace(json, span, alias); // the span the relay found: no second tokenising
                 if (pending == null) pending = Buffer.buffer(out.length + 64);
                 if (event.event() != null) pending.appendString("event: " + event.event() + "\n");
                 pending.appendBuffer(SseWriter.jsonData(out));
