@@ -198,8 +198,8 @@ public final class Ledger implements AutoCloseable {
             writeConn.setAutoCommit(true); // COMMIT
             written.forEach(p -> p.done().complete(null));
         } catch (SQLException | RuntimeException e) {
-            LOG.warn("usage ledger commit of {} rows failed: {}", written.size(), e.toString());
-            written.forEach(p -> p.done().completeExceptionally(e));
+            LOG.warn("usage ledger transaction of {} rows failed: {}", batch.size(), e.toString());
+            batch.forEach(p -> p.done().completeExceptionally(e)); // no-op for a row that already failed alone
             try {
                 if (!writeConn.getAutoCommit()) {
                     writeConn.rollback();
