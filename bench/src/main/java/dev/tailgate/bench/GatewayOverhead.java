@@ -46,7 +46,10 @@ import java.util.concurrent.TimeUnit;
  * {@code --port P} for the gateway (default 19301), {@code --gateway-jvm "FLAGS"} extra flags for the gateway JVM
  * (e.g. a JFR recording), {@code --gateway-keys "ledger: off;audit_log: off"} extra top-level keys for the gateway's
  * config (to see what a part costs), {@code --bare-proxy} adds a third mode: a pass-through Vert.x proxy in its own JVM
- * ({@link BareProxyProcess}, on port P+1), the floor any HTTP hop costs here.
+ * ({@link BareProxyProcess}, on port P+1), the floor any HTTP hop costs here; {@code --baseline-classes PATHS} adds a
+ * fourth: a second gateway (port P+2, same config, its own ledger and audit file) whose classes come from PATHS first
+ * (e.g. another build's {@code gateway/target/classes:wire/target/classes}), so before and after are measured in the same
+ * run, round by round, under the same machine load.
  */
 public final class GatewayOverhead {
     /** A way to send the request; {@code server} is the child process serving it (null: the fake upstream itself). */
@@ -65,6 +68,7 @@ public final class GatewayOverhead {
         List<String> bodies = List.of(arg(args, "--body", "json,stream").split(","));
         String gatewayJvm = arg(args, "--gateway-jvm", "");
         boolean bareProxy = Arrays.asList(args).contains("--bare-proxy");
+        String baselineClasses = arg(args, "--baseline-classes", "");
         String extraKeys = String.join("\n", arg(args, "--gateway-keys", "").split(";")).strip();
 
         try (FakeOpenAiUpstream upstream = FakeOpenAiUpstream.start()) {
@@ -87,13 +91,21 @@ public final class GatewayOverhead {
                         key: env:BENCH_CLIENT_KEY
                     %s
                     """.formatted(port, upstream.baseUrl(), extraKeys));
-            Process gw = start(List.of(GatewayProcess.class.getName(), cfg.toString()), dir.resolve("gateway.log"), gatewayJvm);
-            Process bare = bareProxy ? start(List.of(BareProxyProcess.class.getName(), upstream.baseUrl(), Integer.toString(port + 1)),
+            String classpath = System.getProperty("java.class.path");
+            Process gw = start(classpath, List.of(GatewayProcess.class.getName(), cfg.toString()), dir.resolve("gateway.log"), gatewayJvm);
+            Process bare = bareProxy ? start(classpath, List.of(BareProxyProcess.class.getName(), upstream.baseUrl(), Integer.toString(port + 1)),
                     dir.resolve("bare-proxy.log"), "") : null;
+            Path baseCfg = dir.resolve("baseline.yaml");
+            Files.writeString(baseCfg, Files.readString(cfg).replace("listen: 127.0.0.1:" + port, "listen: 127.0.0.1:" + (port + 2))
+                    + "ledger: baseline-usage.db\naudit_log: baseline-audit.jsonl\n");
+            // the baseline's classes come first, so they shadow this build's gateway (GatewayProcess is found in ours)
+            Process base = baselineClasses.isBlank() ? null : start(baselineClasses + java.io.File.pathSeparator + classpath,
+                    List.of(GatewayProcess.class.getName(), baseCfg.toString()), dir.resolve("baseline.log"), gatewayJvm);
             try {
                 Mode direct = new Mode("direct", upstream.baseUrl() + "/chat/completions", "echo", "sk-bench", null);
                 Mode gateway = new Mode("gateway", "http://127.0.0.1:" + port + "/v1/chat/completions", "qwen", "tg-bench", gw);
                 Mode proxy = bare == null ? null : new Mode("bare proxy", "http://127.0.0.1:" + (port + 1) + "/v1/chat/completions", "echo", "-", bare);
+                Mode baseline = base == null ? null : new Mode("baseline gateway", "http://127.0.0.1:" + (port + 2) + "/v1/chat/completions", "qwen", "tg-bench", base);
                 HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
                 System.out.printf(Locale.ROOT, "load average at start: %s; gateway pid %d, log %s%n", loadAverage(), gw.pid(), dir.resolve("gateway.log"));
                 List<String> rows = new ArrayList<>();
@@ -104,17 +116,23 @@ public final class GatewayOverhead {
                         run(client, direct, warmup, c, stream, upstream);
                         run(client, gateway, warmup, c, stream, upstream);
                         if (proxy != null) run(client, proxy, warmup, c, stream, upstream);
-                        List<Result> d = new ArrayList<>(), g = new ArrayList<>(), b = new ArrayList<>();
+                        if (baseline != null) run(client, baseline, warmup, c, stream, upstream);
+                        List<Result> d = new ArrayList<>(), g = new ArrayList<>(), b = new ArrayList<>(), base0 = new ArrayList<>();
                         for (int r = 0; r < rounds; r++) {
                             d.add(run(client, direct, requests, c, stream, upstream));
                             g.add(run(client, gateway, requests, c, stream, upstream));
                             if (proxy != null) b.add(run(client, proxy, requests, c, stream, upstream));
+                            if (baseline != null) base0.add(run(client, baseline, requests, c, stream, upstream));
                         }
                         String name = (stream ? "stream (~12 events)" : "non-stream") + ", c=" + c;
                         rows.add(row(name, d, g));
                         System.out.println(rows.getLast());
                         if (proxy != null) {
                             rows.add(row(name + ", bare Vert.x proxy", d, b));
+                            System.out.println(rows.getLast());
+                        }
+                        if (baseline != null) {
+                            rows.add(row(name + ", baseline gateway", d, base0));
                             System.out.println(rows.getLast());
                         }
                     }
@@ -127,16 +145,17 @@ public final class GatewayOverhead {
             } finally {
                 stop(gw);
                 if (bare != null) stop(bare);
+                if (base != null) stop(base);
             }
         }
     }
 
     /** Starts {@code mainAndArgs} in a JVM with the launcher's flags and this classpath; returns once it listens. */
-    private static Process start(List<String> mainAndArgs, Path log, String extraJvmFlags) throws Exception {
+    private static Process start(String classpath, List<String> mainAndArgs, Path log, String extraJvmFlags) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-XX:+UseG1GC", "-Xmx1g")); // the launcher's flags
         if (!extraJvmFlags.isBlank()) cmd.addAll(List.of(extraJvmFlags.trim().split("\\s+")));
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path")));
+        cmd.addAll(List.of("-cp", classpath));
         cmd.addAll(mainAndArgs);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(log.toFile());
         pb.environment().put("BENCH_PROVIDER_KEY", "sk-bench");
