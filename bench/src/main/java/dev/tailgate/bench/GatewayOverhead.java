@@ -96,8 +96,10 @@ public final class GatewayOverhead {
             Process bare = bareProxy ? start(classpath, List.of(BareProxyProcess.class.getName(), upstream.baseUrl(), Integer.toString(port + 1)),
                     dir.resolve("bare-proxy.log"), "") : null;
             Path baseCfg = dir.resolve("baseline.yaml");
+            // its own ledger and audit file (two writers on one SQLite file would contend), unless --gateway-keys set them
             Files.writeString(baseCfg, Files.readString(cfg).replace("listen: 127.0.0.1:" + port, "listen: 127.0.0.1:" + (port + 2))
-                    + "ledger: baseline-usage.db\naudit_log: baseline-audit.jsonl\n");
+                    + (extraKeys.contains("ledger:") ? "" : "ledger: baseline-usage.db\n")
+                    + (extraKeys.contains("audit_log:") ? "" : "audit_log: baseline-audit.jsonl\n"));
             // the baseline's classes come first, so they shadow this build's gateway (GatewayProcess is found in ours)
             Process base = baselineClasses.isBlank() ? null : start(baselineClasses + java.io.File.pathSeparator + classpath,
                     List.of(GatewayProcess.class.getName(), baseCfg.toString()), dir.resolve("baseline.log"), gatewayJvm);
