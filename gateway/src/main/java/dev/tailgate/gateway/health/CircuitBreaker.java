@@ -32,6 +32,8 @@ public final class CircuitBreaker {
     private long generation;
     private int consecutiveFailures;
     private final ArrayDeque<Outcome> window = new ArrayDeque<>();
+    /** Failed outcomes in {@link #window}, kept with it: counting them on every call cost a walk of up to 1,000 entries per request. */
+    private int failedInWindow;
 
     private record Outcome(Instant at, boolean failed) {}
 
@@ -78,7 +80,7 @@ public final class CircuitBreaker {
     /** Failures and calls in the current window, for /status ("degraded" when any failed). */
     public synchronized int recentFailures() {
         prune(clock.instant());
-        return (int) window.stream().filter(Outcome::failed).count();
+        return failedInWindow;
     }
 
     private void advance() {
@@ -90,16 +92,25 @@ public final class CircuitBreaker {
 
     private void prune(Instant now) {
         Instant oldest = now.minus(settings.window());
-        while (!window.isEmpty() && window.peekFirst().at().isBefore(oldest)) window.removeFirst();
+        while (!window.isEmpty() && window.peekFirst().at().isBefore(oldest)) dropOldest();
         // Bound memory even under a flood inside one window: the rate only needs a fair sample.
-        while (window.size() > 1_000) window.removeFirst();
+        while (window.size() > 1_000) dropOldest();
+    }
+
+    private void record(Instant now, boolean failed) {
+        window.addLast(new Outcome(now, failed));
+        if (failed) failedInWindow++;
+    }
+
+    private void dropOldest() {
+        if (window.removeFirst().failed()) failedInWindow--;
     }
 
     private synchronized void onSuccess(boolean trial, long gen) {
         Instant now = clock.instant();
         advance();
         trial = trial && gen == generation;
-        window.addLast(new Outcome(now, false));
+        record(now, false);
         prune(now);
         if (trial) {
             trialInFlight = false;
@@ -112,15 +123,14 @@ public final class CircuitBreaker {
     }
 
     private boolean rateTripped() {
-        long failed = window.stream().filter(Outcome::failed).count();
-        return window.size() >= settings.minCallsInWindow() && failed >= settings.errorRate() * window.size();
+        return window.size() >= settings.minCallsInWindow() && failedInWindow >= settings.errorRate() * window.size();
     }
 
     private synchronized void onFailure(boolean trial, long gen) {
         Instant now = clock.instant();
         advance();
         trial = trial && gen == generation;
-        window.addLast(new Outcome(now, true));
+        record(now, true);
         prune(now);
         if (trial) {
             trialInFlight = false;
@@ -149,6 +159,7 @@ public final class CircuitBreaker {
         openUntil = Instant.MIN;
         consecutiveFailures = 0;
         window.clear();
+        failedInWindow = 0;
     }
 
     /** One request through the breaker; the first of its outcome calls counts, the rest are ignored. */

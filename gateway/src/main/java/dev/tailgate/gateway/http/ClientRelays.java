@@ -32,7 +32,8 @@ public final class ClientRelays {
     }
 
     /**
-     * SSE chat stream: one write (one flush) per upstream event, model rewritten per event, backpressure honoured. The
+     * SSE chat stream: model rewritten per event; the events of one upstream read go out in one write (one flush) at the
+     * end of that read, backpressure honoured. The
      * usage chunk is always read for the ledger, and with {@code stripUsageChunk} (the gateway asked upstream for
      * {@code include_usage}, the client did not) the usage-only chunk is not forwarded.
      */
@@ -95,6 +96,8 @@ public final class ClientRelays {
     private static final class ChatSseSink extends ClientSink<ChatChunk> {
         private final String alias;
         private final boolean stripUsageChunk;
+        /** The events of the current upstream read, not yet written. */
+        private Buffer pending;
 
         ChatSseSink(Exchange ex, String alias, boolean stripUsageChunk) {
             super(ex);
@@ -114,21 +117,39 @@ public final class ClientRelays {
             SseResponse.open(response);
             if (response.closed()) return true;
             byte[] out = chunk.model().start() < 0 ? json : JsonSplice.replace(json, chunk.model(), alias);
-            Buffer b = SseWriter.jsonData(out);
-            if (chunk.eventName() != null) b = Buffer.buffer("event: " + chunk.eventName() + "\n").appendBuffer(b);
-            response.write(b);
-            return true;
+            if (pending == null) pending = Buffer.buffer(out.length + 64);
+            if (chunk.eventName() != null) pending.appendString("event: " + chunk.eventName() + "\n");
+            pending.appendBuffer(SseWriter.jsonData(out));
+            return true; // committed: written at the end of this read, before any other target could be tried
+        }
+
+        @Override
+        public void endOfRead() {
+            Buffer b = takePending();
+            if (b != null && !response.closed() && !response.ended()) response.write(b);
         }
 
         @Override
         public void end() {
             SseResponse.open(response);
-            ex.endWith(SseWriter.done());
+            ex.endWith(withPending(SseWriter.done()));
         }
 
         @Override
         public void abortAfterCommit(ApiError error) {
-            ex.endWith(SseWriter.error(error.toBytes()));
+            ex.endWith(withPending(SseWriter.error(error.toBytes())));
+        }
+
+        /** What is gathered followed by {@code last}: the events before the end go out with it. */
+        private Buffer withPending(Buffer last) {
+            Buffer b = takePending();
+            return b == null ? last : b.appendBuffer(last);
+        }
+
+        private Buffer takePending() {
+            Buffer b = pending;
+            pending = null;
+            return b;
         }
     }
 

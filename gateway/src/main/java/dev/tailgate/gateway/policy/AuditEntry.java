@@ -1,7 +1,7 @@
 package dev.tailgate.gateway.policy;
 
 import dev.tailgate.gateway.config.Target;
-import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailgate.wire.Json;
 import java.time.Instant;
@@ -27,21 +27,43 @@ public record AuditEntry(Instant time, String requestId, String client, String m
                 plan.refusal() == null ? null : plan.refusal().code());
     }
 
+    /** The entry as {@link #jsonLine()} writes it, as a tree (for {@code /admin/policy}). */
     public ObjectNode toJson() {
-        ObjectNode o = Json.object();
-        o.put("time", time.toString());
-        o.put("request_id", requestId);
-        o.put("client", client);
-        o.put("model", model);
-        o.put("private", privateRequest);
-        o.put("chosen", chosen);
-        ArrayNode c = o.putArray("candidates");
-        candidates.forEach(c::add);
-        ArrayNode rej = o.putArray("rejected");
-        for (Rejected x : rejected) {
-            rej.addObject().put("target", x.target()).put("reason", x.reason()).put("detail", x.detail());
+        return (ObjectNode) Json.parse(jsonLine());
+    }
+
+    /**
+     * The audit file's line for this entry, newline included. Written straight with a generator: building a tree and
+     * serialising it was a measurable part of every request's CPU.
+     */
+    public byte[] jsonLine() {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(256);
+        try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("time", time.toString());
+            g.writeStringField("request_id", requestId);
+            g.writeStringField("client", client);
+            g.writeStringField("model", model);
+            g.writeBooleanField("private", privateRequest);
+            g.writeStringField("chosen", chosen);
+            g.writeArrayFieldStart("candidates");
+            for (String c : candidates) g.writeString(c);
+            g.writeEndArray();
+            g.writeArrayFieldStart("rejected");
+            for (Rejected x : rejected) {
+                g.writeStartObject();
+                g.writeStringField("target", x.target());
+                g.writeStringField("reason", x.reason());
+                g.writeStringField("detail", x.detail());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeStringField("refusal", refusal);
+            g.writeEndObject();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e); // a ByteArrayOutputStream does not fail
         }
-        o.put("refusal", refusal);
-        return o;
+        out.write('\n');
+        return out.toByteArray();
     }
 }

@@ -1,9 +1,7 @@
 package dev.tailgate.gateway.policy;
 
-import dev.tailgate.wire.Json;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -80,7 +78,7 @@ public final class AuditLog implements AutoCloseable {
     /** Records a decision (call once per plan, routed or refused) and returns the entry written. */
     public AuditEntry record(RoutePlan plan) {
         AuditEntry entry = AuditEntry.of(clock.instant(), plan);
-        byte[] line = (Json.string(entry.toJson()) + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] line = entry.jsonLine();
         synchronized (this) {
             if (ring.size() == capacity) ring.removeFirst();
             ring.addLast(entry);

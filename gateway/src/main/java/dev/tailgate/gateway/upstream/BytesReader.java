@@ -9,7 +9,9 @@ public final class BytesReader implements Relay.Reader<Buffer> {
     public void read(HttpClientResponse response, Relay.Feed<Buffer> feed) {
         feed.progress();
         response.handler(b -> {
-            if (feed.accept(b)) feed.piece(b);
+            if (!feed.accept(b)) return;
+            feed.piece(b);
+            feed.endOfRead();
         });
         response.endHandler(v -> feed.end());
     }

@@ -37,7 +37,9 @@ public final class ChatSseReader implements Relay.Reader<ChatChunk> {
                 reader.feed(buf);
             } catch (SseReader.SseException e) {
                 feed.fail("sent a malformed stream: " + e.getMessage(), true);
+                return;
             }
+            feed.endOfRead();
         });
         response.endHandler(v -> {
             if (feed.done()) return;

@@ -34,7 +34,9 @@ public final class NativeSseReader implements Relay.Reader<SseEvent> {
                 reader.feed(buf);
             } catch (SseReader.SseException e) {
                 feed.fail("sent a malformed stream", true);
+                return;
             }
+            feed.endOfRead();
         });
         response.endHandler(v -> {
             if (feed.done()) return;

@@ -33,6 +33,9 @@ public final class Relay<T> {
         /** One piece of the answer, for the sink. */
         void piece(T piece);
 
+        /** The pieces of one upstream read were all handed on: the sink may write what it gathered (one flush). */
+        void endOfRead();
+
         /** The answer is complete: the attempt succeeds, then the sink writes its last bytes. */
         void end();
 
@@ -62,6 +65,13 @@ public final class Relay<T> {
          * @throws UnusableAnswer when the piece cannot be delivered (e.g. a body that is not JSON): the attempt fails
          */
         boolean deliver(T piece);
+
+        /**
+         * The pieces of one upstream read were all delivered. A sink that gathers pieces writes them here: one write
+         * and flush per read instead of one per piece (a write per SSE event was the largest part of a stream's CPU),
+         * and pieces that arrive apart still leave at once.
+         */
+        default void endOfRead() {}
 
         /** The answer is complete and the attempt already succeeded: the last write. */
         void end();
@@ -156,6 +166,12 @@ public final class Relay<T> {
                 return;
             }
             if (delivered) committed = true;
+        }
+
+        @Override
+        public void endOfRead() {
+            if (attempt.done()) return;
+            sink.endOfRead();
             if (sink.full(resume())) response.pause();
         }
 

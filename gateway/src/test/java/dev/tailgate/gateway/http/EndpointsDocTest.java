@@ -227,7 +227,13 @@ class EndpointsDocTest {
         HttpResponse<String> ok = send(request("GET", "/health", null).header("X-Request-Id", "abc:1.2_3-4").build());
         assertThat(ok.headers().firstValue("X-Request-Id")).hasValue("abc:1.2_3-4");
         HttpResponse<String> unsafe = send(request("GET", "/health", null).header("X-Request-Id", "a b").build());
-        assertThat(unsafe.headers().firstValue("X-Request-Id").orElseThrow()).matches("[0-9a-f-]{36}");
+        String generated = unsafe.headers().firstValue("X-Request-Id").orElseThrow();
+        assertThat(generated).matches("[0-9a-f-]{36}");
+        java.util.UUID id = java.util.UUID.fromString(generated);
+        assertThat(id.version()).isEqualTo(4);
+        assertThat(id.variant()).isEqualTo(2);
+        HttpResponse<String> another = send(request("GET", "/health", null).build());
+        assertThat(another.headers().firstValue("X-Request-Id").orElseThrow()).isNotEqualTo(generated);
     }
 
     @Test

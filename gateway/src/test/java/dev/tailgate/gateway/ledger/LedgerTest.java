@@ -135,6 +135,23 @@ class LedgerTest {
     }
 
     @Test
+    void rowsQueuedTogetherAreCommittedTogetherAndEachIsReadableOnceAcknowledged() throws Exception {
+        Path db = dir.resolve("usage.db");
+        try (Ledger ledger = Ledger.open(db, 2_000); UsageReader reader = UsageReader.open(db)) {
+            List<CompletableFuture<Void>> acks = new ArrayList<>();
+            // appended faster than one commit takes: the writer drains them in batches of up to MAX_BATCH
+            for (int i = 0; i < 3 * Ledger.MAX_BATCH; i++) acks.add(ledger.append(row("b" + i, "2026-01-01T10:00:00Z", "a", "m", 1, 1, 0, 200)));
+            for (CompletableFuture<Void> ack : acks) {
+                ack.get(10, TimeUnit.SECONDS);
+            }
+            // acknowledged means committed: another connection sees every row without the ledger being closed
+            assertThat(reader.count()).isEqualTo(3L * Ledger.MAX_BATCH);
+            assertThat(ledger.append(row("after", "2026-01-01T11:00:00Z", "a", "m", 1, 1, 0, 200))).succeedsWithin(java.time.Duration.ofSeconds(10));
+            assertThat(reader.count()).isEqualTo(3L * Ledger.MAX_BATCH + 1);
+        }
+    }
+
+    @Test
     void closeWritesWhatIsQueued() throws Exception {
         Path db = dir.resolve("usage.db");
         List<CompletableFuture<Void>> acks = new ArrayList<>();
