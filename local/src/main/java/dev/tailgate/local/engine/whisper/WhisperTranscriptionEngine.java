@@ -35,8 +35,8 @@ public final class WhisperTranscriptionEngine extends ThreadedEngine {
     public static final int SAMPLE_RATE = 16_000;
     /**
      * Audio is decoded in windows of whisper's own 30 s input, each window's segments handed out (as deltas) before
-     * the next is decoded. The state is kept across windows and each call continues from the text before it
-     * ({@code no_context} off; the prompt goes with the first window only), as whisper.cpp does within one call.
+     * the next is decoded. Each window is decoded as whisper.cpp's defaults decode a call ({@code no_context}: not
+     * conditioned on the text before it), with the prompt; the windows after the first keep the first's language.
      */
     static final int WINDOW_SAMPLES = 30 * SAMPLE_RATE;
     /** Per job: mel spectrogram, KV caches and compute buffers of the small models. */
@@ -119,7 +119,6 @@ public final class WhisperTranscriptionEngine extends ThreadedEngine {
             MemorySegment params = whisper.defaultParams(arena);
             params.set(JAVA_INT, WhisperLibrary.offset("n_threads"), threads);
             params.set(JAVA_BOOLEAN, WhisperLibrary.offset("translate"), t.translate());
-            params.set(JAVA_BOOLEAN, WhisperLibrary.offset("no_context"), false);
             params.set(JAVA_BOOLEAN, WhisperLibrary.offset("print_progress"), false);
             params.set(JAVA_BOOLEAN, WhisperLibrary.offset("print_timestamps"), false);
             params.set(JAVA_BOOLEAN, WhisperLibrary.offset("token_timestamps"), t.words());
@@ -143,11 +142,10 @@ public final class WhisperTranscriptionEngine extends ThreadedEngine {
                     return;
                 }
                 if (w == 0) {
-                    // later windows continue in the language the first was read in, and from its text, not the prompt again
+                    // reported as the transcript's language (not "auto"), and kept for the later windows
                     String detected = whisper.languageCode(whisper.languageOf(state));
                     if (detected != null) language = detected;
                     params.set(ADDRESS, WhisperLibrary.offset("language"), arena.allocateFrom(language));
-                    params.set(ADDRESS, WhisperLibrary.offset("initial_prompt"), MemorySegment.NULL);
                 }
                 double offset = from / (double) SAMPLE_RATE;
                 int n = whisper.segments(state);

@@ -28,6 +28,18 @@ class WordAssemblerTest {
     }
 
     @Test
+    void textWrittenWithoutSpacesIsOneWordPerSegment() {
+        WordAssembler a = new WordAssembler(10);
+        a.segment(0, 1.0);
+        a.token(b("今日"), 0.0, 0.4);
+        a.token(b("は"), 0.4, 0.6);
+        a.token(b("。"), 0.6, 0.7);
+        a.segment(1.0, 2.0);
+        a.token(b("晴れ"), 1.0, 1.5);
+        assertThat(a.words()).containsExactly(new Word(0.0, 0.7, "今日は。"), new Word(1.0, 1.5, "晴れ"));
+    }
+
+    @Test
     void aCharacterSplitAcrossTokensIsWholeInItsWord() {
         byte[] e = b("é"); // two bytes, as whisper's byte-level tokens may split it
         WordAssembler a = new WordAssembler(10);
