@@ -1,5 +1,6 @@
 package dev.tailgate.local.engine.whisper;
 
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
@@ -39,6 +40,8 @@ public final class WhisperTranscriptionEngine extends ThreadedEngine {
      * conditioned on the text before it), with the prompt; the windows after the first keep the first's language.
      */
     static final int WINDOW_SAMPLES = 30 * SAMPLE_RATE;
+    /** How much the temperature rises for each retry of a window whisper decoded with too little confidence. */
+    static final float TEMPERATURE_STEP = 0.4f;
     /** Per job: mel spectrogram, KV caches and compute buffers of the small models. */
     static final long STATE_BYTES = 96L << 20;
 
@@ -123,6 +126,10 @@ public final class WhisperTranscriptionEngine extends ThreadedEngine {
             params.set(JAVA_BOOLEAN, WhisperLibrary.offset("print_timestamps"), false);
             params.set(JAVA_BOOLEAN, WhisperLibrary.offset("token_timestamps"), t.words());
             params.set(JAVA_FLOAT, WhisperLibrary.offset("temperature"), (float) t.temperature());
+            // the fallback whisper-jni 1.7.1 configured, kept: steps of 0.4 with one decoder, not whisper.cpp's 0.2 with
+            // best_of 5 (on audio it cannot decode confidently that is ~6× the work: AudioBench's whisper RTF 0.84 vs 0.14)
+            params.set(JAVA_FLOAT, WhisperLibrary.offset("temperature_inc"), TEMPERATURE_STEP);
+            params.set(JAVA_INT, WhisperLibrary.FULL_PARAMS.byteOffset(groupElement("greedy"), groupElement("best_of")), 1);
             params.set(ADDRESS, WhisperLibrary.offset("language"), arena.allocateFrom(language));
             if (t.prompt() != null) params.set(ADDRESS, WhisperLibrary.offset("initial_prompt"), arena.allocateFrom(t.prompt()));
             MemorySegment window = arena.allocate(JAVA_FLOAT, Math.max(1, Math.min(samples.length, WINDOW_SAMPLES)));
