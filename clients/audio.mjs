@@ -96,6 +96,17 @@ if (transcribeModel) {
     check(t.segments.length > 0, 'no segments');
     for (let i = 1; i < t.segments.length; i++) check(t.segments[i].start >= t.segments[i - 1].start, 'segments out of order');
   });
+  await step('transcription words', async () => {
+    const t = await client.audio.transcriptions.create({ model: transcribeModel, file: await file(),
+      response_format: 'verbose_json', timestamp_granularities: ['word', 'segment'] });
+    check(t.words?.length > 0 && t.segments?.length > 0, `words ${JSON.stringify(t.words)}, segments ${t.segments?.length}`);
+    for (let i = 0; i < t.words.length; i++) {
+      const w = t.words[i];
+      check(typeof w.word === 'string' && w.end >= w.start && w.end <= t.duration, `word ${JSON.stringify(w)}`);
+      if (i > 0) check(w.start >= t.words[i - 1].end, 'words out of order');
+    }
+    check(t.words.map(w => w.word).join(' ') === t.text.trim().split(/\s+/).join(' '), `words vs text ${JSON.stringify(t.text)}`);
+  });
   await step('transcription stream', async () => {
     const stream = await client.audio.transcriptions.create({ model: transcribeModel, file: await file(), stream: true });
     let text = '', done = null;

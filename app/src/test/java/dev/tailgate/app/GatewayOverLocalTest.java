@@ -499,7 +499,7 @@ class GatewayOverLocalTest {
         String text = out.get(10, TimeUnit.SECONDS);
         assertThat(finished).as("node finished: %s", text).isTrue();
         assertThat(p.exitValue()).as(text).isZero();
-        assertThat(text).contains("audio: 12 passed, 0 failed");
+        assertThat(text).contains("audio: 13 passed, 0 failed");
     }
 
     private static double cosine(JsonNode a, JsonNode b) {

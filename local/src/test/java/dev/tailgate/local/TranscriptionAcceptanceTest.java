@@ -84,10 +84,17 @@ class TranscriptionAcceptanceTest {
 
     /** A multipart/form-data body: text fields, then the file (when not null). */
     static HttpRequest upload(String path, Map<String, String> fields, byte[] file, String filename) {
+        return upload(path, fields, List.of(), file, filename);
+    }
+
+    /** The same, with a {@code timestamp_granularities[]} field per granularity (a repeated field, as the SDKs send it). */
+    static HttpRequest upload(String path, Map<String, String> fields, List<String> granularities, byte[] file, String filename) {
         String boundary = "----tailgate" + System.nanoTime();
         ByteArrayOutputStream b = new ByteArrayOutputStream();
-        fields.forEach((k, v) -> b.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + k + "\"\r\n\r\n"
-                + v + "\r\n").getBytes(StandardCharsets.UTF_8)));
+        List<Map.Entry<String, String>> parts = new ArrayList<>(fields.entrySet());
+        granularities.forEach(g -> parts.add(Map.entry("timestamp_granularities[]", g)));
+        parts.forEach(p -> b.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + p.getKey() + "\"\r\n\r\n"
+                + p.getValue() + "\r\n").getBytes(StandardCharsets.UTF_8)));
         if (file != null) {
             b.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + filename
                     + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
@@ -165,6 +172,40 @@ class TranscriptionAcceptanceTest {
             vcues++;
         }
         assertThat(vcues).isEqualTo(segments.size());
+    }
+
+    /** timestamp_granularities[]=word: words timed from whisper's token timestamps; with segment too, both. */
+    @Test
+    void wordTimestampsComeInVerboseJson() throws Exception {
+        HttpResponse<String> words = HTTP.send(upload("/v1/audio/transcriptions", fields("response_format", "verbose_json"),
+                List.of("word"), wav, "speech.wav"), HttpResponse.BodyHandlers.ofString());
+        assertThat(words.statusCode()).as(words.body()).isEqualTo(200);
+        JsonNode w = Json.parse(words.body());
+        assertThat(w.has("segments")).as("word only: no segments, as the OpenAI API").isFalse();
+        assertThat(w.get("words")).isNotEmpty();
+        List<String> spoken = new ArrayList<>();
+        double previousEnd = 0;
+        for (JsonNode word : w.get("words")) {
+            assertThat(word.fieldNames()).toIterable().containsExactly("word", "start", "end");
+            double start = word.get("start").asDouble();
+            double end = word.get("end").asDouble();
+            assertThat(start).as(word.toString()).isGreaterThanOrEqualTo(previousEnd);
+            assertThat(end).as(word.toString()).isGreaterThanOrEqualTo(start).isLessThanOrEqualTo(w.get("duration").asDouble());
+            previousEnd = end;
+            spoken.add(word.get("word").asText());
+        }
+        assertThat(String.join(" ", spoken)).isEqualTo(w.get("text").asText().strip().replaceAll("\\s+", " "));
+
+        HttpResponse<String> both = HTTP.send(upload("/v1/audio/transcriptions", fields("response_format", "verbose_json"),
+                List.of("word", "segment"), wav, "speech.wav"), HttpResponse.BodyHandlers.ofString());
+        assertThat(both.statusCode()).as(both.body()).isEqualTo(200);
+        JsonNode b = Json.parse(both.body());
+        assertThat(b.get("segments")).isNotEmpty();
+        assertThat(b.get("words")).isEqualTo(w.get("words"));
+        assertThat(b.get("text")).isEqualTo(w.get("text"));
+
+        HttpResponse<String> segmentsOnly = transcribe(fields("response_format", "verbose_json"), wav);
+        assertThat(Json.parse(segmentsOnly.body()).has("words")).as("words only when asked").isFalse();
     }
 
     @Test
@@ -290,7 +331,9 @@ class TranscriptionAcceptanceTest {
                 new Case(fields("language", "English!"), wav, "language"),
                 new Case(fields("temperature", "3"), wav, "temperature"),
                 new Case(fields("stream", "true", "response_format", "srt"), wav, "stream"),
-                new Case(fields("timestamp_granularities[]", "word"), wav, "timestamp_granularities"))) {
+                new Case(fields("timestamp_granularities[]", "word"), wav, "timestamp_granularities"), // words need verbose_json
+                new Case(fields("response_format", "verbose_json", "timestamp_granularities[]", "sentence"), wav,
+                        "timestamp_granularities"))) {
             HttpResponse<String> r = transcribe(c.fields(), c.file());
             assertThat(r.statusCode()).as(c.param() + ": " + r.body()).isEqualTo(400);
             assertThat(Json.parse(r.body()).get("error").get("param").asText()).isEqualTo(c.param());
@@ -321,6 +364,6 @@ class TranscriptionAcceptanceTest {
         String text = out.get(10, TimeUnit.SECONDS);
         assertThat(finished).as(text).isTrue();
         assertThat(p.exitValue()).as(text).isZero();
-        assertThat(text).contains("audio: 12 passed, 0 failed");
+        assertThat(text).contains("audio: 13 passed, 0 failed");
     }
 }

@@ -168,7 +168,7 @@ public final class AudioBench {
     static Result transcribeInProcess(ModelSpec spec, byte[] wav, double audioSeconds) throws Exception {
         Listener l = new Listener();
         long t0 = System.nanoTime();
-        inProcess(spec).submit(new EngineRequest.Transcribe(wav, "en", null, 0, false), l);
+        inProcess(spec).submit(new EngineRequest.Transcribe(wav, "en", null, 0, false, false), l);
         l.done.get(10, TimeUnit.MINUTES);
         return new Result((System.nanoTime() - t0) / 1e9 / audioSeconds, (l.firstAt - t0) / 1e6);
     }

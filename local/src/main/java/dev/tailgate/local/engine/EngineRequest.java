@@ -18,7 +18,9 @@ public sealed interface EngineRequest {
 
     /**
      * An uploaded audio file (any container FFmpeg reads) to transcribe, or with {@code translate} to translate into
-     * English. {@code language} (ISO 639-1) and {@code prompt} may be null; {@code temperature} 0 = greedy.
+     * English. {@code language} (ISO 639-1) and {@code prompt} may be null; {@code temperature} 0 = greedy;
+     * {@code words}: also time each word (for {@code timestamp_granularities[]=word}).
      */
-    record Transcribe(byte[] audio, String language, String prompt, double temperature, boolean translate) implements EngineRequest {}
+    record Transcribe(byte[] audio, String language, String prompt, double temperature, boolean translate, boolean words)
+            implements EngineRequest {}
 }

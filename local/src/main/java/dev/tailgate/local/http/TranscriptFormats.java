@@ -22,13 +22,16 @@ enum TranscriptFormats {
         this.contentType = contentType;
     }
 
+    /** Which timings verbose_json carries: {@code segments[]}, {@code words[]}, or both. */
+    record Timestamps(boolean segments, boolean words) {}
+
     static TranscriptFormats fromWire(String name) {
         for (TranscriptFormats f : values()) if (f.wireName.equals(name)) return f;
         return null;
     }
 
-    /** The body for this format; {@code task} is "transcribe" or "translate" (verbose_json only). */
-    String render(Transcript t, String task) {
+    /** The body for this format; {@code task} ("transcribe" or "translate") and {@code timestamps}: verbose_json only. */
+    String render(Transcript t, String task, Timestamps timestamps) {
         return switch (this) {
             case JSON -> {
                 ObjectNode o = Json.object();
@@ -39,7 +42,7 @@ enum TranscriptFormats {
             case TEXT -> t.text() + "\n";
             case SRT -> cues(t, ',', false);
             case VTT -> "WEBVTT\n\n" + cues(t, '.', true);
-            case VERBOSE_JSON -> Json.string(verbose(t, task));
+            case VERBOSE_JSON -> Json.string(verbose(t, task, timestamps));
         };
     }
 
@@ -51,22 +54,28 @@ enum TranscriptFormats {
         return u;
     }
 
-    private static ObjectNode verbose(Transcript t, String task) {
+    private static ObjectNode verbose(Transcript t, String task, Timestamps timestamps) {
         ObjectNode o = Json.object();
         o.put("task", task);
         o.put("language", t.language());
         o.put("duration", t.durationSeconds());
         o.put("text", t.text());
-        ArrayNode segments = o.putArray("segments");
-        int id = 0;
-        for (Transcript.Segment s : t.segments()) {
-            ObjectNode e = segments.addObject();
-            e.put("id", id++);
-            e.put("seek", 0);
-            e.put("start", s.start());
-            e.put("end", s.end());
-            e.put("text", s.text());
-            e.putArray("tokens");
+        if (timestamps.words()) {
+            ArrayNode words = o.putArray("words");
+            for (Transcript.Word w : t.words()) words.addObject().put("word", w.word()).put("start", w.start()).put("end", w.end());
+        }
+        if (timestamps.segments()) {
+            ArrayNode segments = o.putArray("segments");
+            int id = 0;
+            for (Transcript.Segment s : t.segments()) {
+                ObjectNode e = segments.addObject();
+                e.put("id", id++);
+                e.put("seek", 0);
+                e.put("start", s.start());
+                e.put("end", s.end());
+                e.put("text", s.text());
+                e.putArray("tokens");
+            }
         }
         o.set("usage", usage(t));
         return o;

@@ -114,14 +114,7 @@ final class Transcriptions {
         if (stream && format != TranscriptFormats.JSON && format != TranscriptFormats.TEXT) {
             throw BadRequest.of("Streaming is only available with response_format json or text.", "stream");
         }
-        List<String> granularities = form.getAll("timestamp_granularities[]");
-        for (String g : granularities) {
-            if (g.equals("word")) {
-                throw BadRequest.of("timestamp_granularities 'word' is not supported by this engine (segment timings only).",
-                        "timestamp_granularities");
-            }
-            if (!g.equals("segment")) throw BadRequest.of("Invalid 'timestamp_granularities[]': expected 'segment'.", "timestamp_granularities");
-        }
+        TranscriptFormats.Timestamps timestamps = timestamps(form.getAll("timestamp_granularities[]"), format);
         ex.stream = stream;
         ModelConfig cfg = scheduler.model(model);
         if (cfg == null) throw new BadRequest(ApiError.modelNotFound(model));
@@ -129,9 +122,10 @@ final class Transcriptions {
             throw BadRequest.of("Model '" + model + "' is a " + cfg.capability().wireName()
                     + " model, not a transcription model: wrong capability for " + ex.request.path() + ".", "model");
         }
-        JobListener responder = stream ? new StreamResponder(ex) : new Responder(ex, format, translate ? "translate" : "transcribe");
+        JobListener responder = stream ? new StreamResponder(ex) : new Responder(ex, format, translate ? "translate" : "transcribe", timestamps);
         try {
-            Ticket ticket = scheduler.submit(model, new EngineRequest.Transcribe(audio, language, prompt, temperature, translate), responder);
+            Ticket ticket = scheduler.submit(model, new EngineRequest.Transcribe(audio, language, prompt, temperature, translate,
+                    timestamps.words()), responder);
             ex.cancelWhenClientLeaves(ticket);
         } catch (Rejected r) {
             ex.error(r.error());
@@ -146,6 +140,27 @@ final class Transcriptions {
                     + "' (expected one of json, text, srt, vtt, verbose_json).", "response_format");
         }
         return f;
+    }
+
+    /**
+     * timestamp_granularities[]: "segment" (the default), "word", or both. Words come only in verbose_json, as with
+     * the OpenAI API, which refuses them in any other format.
+     */
+    private static TranscriptFormats.Timestamps timestamps(List<String> granularities, TranscriptFormats format) {
+        boolean segment = granularities.isEmpty();
+        boolean word = false;
+        for (String g : granularities) {
+            switch (g) {
+                case "segment" -> segment = true;
+                case "word" -> word = true;
+                default -> throw BadRequest.of("Invalid 'timestamp_granularities[]': '" + Speech.printable(g)
+                        + "' (expected 'segment' or 'word').", "timestamp_granularities");
+            }
+        }
+        if (word && format != TranscriptFormats.VERBOSE_JSON) {
+            throw BadRequest.of("timestamp_granularities[] 'word' needs response_format 'verbose_json'.", "timestamp_granularities");
+        }
+        return new TranscriptFormats.Timestamps(segment, word);
     }
 
     private static String language(String v) {
@@ -187,12 +202,14 @@ final class Transcriptions {
         private final Exchange ex;
         private final TranscriptFormats format;
         private final String task;
+        private final TranscriptFormats.Timestamps timestamps;
         private volatile Transcript transcript;
 
-        Responder(Exchange ex, TranscriptFormats format, String task) {
+        Responder(Exchange ex, TranscriptFormats format, String task, TranscriptFormats.Timestamps timestamps) {
             this.ex = ex;
             this.format = format;
             this.task = task;
+            this.timestamps = timestamps;
         }
 
         @Override
@@ -208,7 +225,7 @@ final class Transcriptions {
                     ex.error(ApiError.internal("The engine finished without a transcript."));
                     return;
                 }
-                ex.text(200, format.contentType, format.render(t, task));
+                ex.text(200, format.contentType, format.render(t, task, timestamps));
             });
         }
 

@@ -34,6 +34,8 @@ public final class SyntheticWhisperModel {
     private final int heads;
     private final int layers;
     private long seed = 1;
+    private boolean tensors = true;
+    private boolean blankToken = true;
 
     private SyntheticWhisperModel(int state, int heads, int layers) {
         this.state = state;
@@ -48,6 +50,18 @@ public final class SyntheticWhisperModel {
 
     public SyntheticWhisperModel seed(long seed) {
         this.seed = seed;
+        return this;
+    }
+
+    /** The loader's first trap, on purpose: header, mel filters and vocabulary, then no tensor at all. */
+    public SyntheticWhisperModel withoutTensors() {
+        this.tensors = false;
+        return this;
+    }
+
+    /** The second trap: the vocabulary lacks {@code " "} (id 220 becomes {@code " w220"} like its neighbours). */
+    public SyntheticWhisperModel withoutBlankToken() {
+        this.blankToken = false;
         return this;
     }
 
@@ -66,10 +80,11 @@ public final class SyntheticWhisperModel {
             }
             w.i32(TEXT_TOKENS);
             for (int i = 0; i < TEXT_TOKENS; i++) {
-                byte[] word = (i == 220 ? " " : " w" + i).getBytes(StandardCharsets.UTF_8);
+                byte[] word = (i == 220 && blankToken ? " " : " w" + i).getBytes(StandardCharsets.UTF_8);
                 w.i32(word.length);
                 w.bytes(word);
             }
+            if (!tensors) return file;
             int s = state;
             tensor(w, random, "encoder.positional_embedding", Fill.RANDOM, s, N_AUDIO_CTX);
             tensor(w, random, "encoder.conv1.weight", Fill.RANDOM16, 3, N_MELS, s);

@@ -22,11 +22,11 @@ import java.util.List;
  *                      · tool_call{job,id,name,arguments}
  *                      · embeddings{job,dims,data: base64 little-endian float32, row after row}
  *                      · audio{job,data: base64 of the next piece of the encoded file}
- *                      · transcript{job,duration,language,segments:[{start,end,text}]}
+ *                      · transcript{job,duration,language,segments:[{start,end,text}],words:[{start,end,word}]}
  *                      · complete{job,prompt_tokens,completion_tokens,finish} · error{job,kind,message} · pong{seq}
  * supervisor → worker: submit{job,chat:{body}} | submit{job,embed:[inputs]}
  *                      | submit{job,speech:{input,voice,speed,format,stream}}
- *                      | submit{job,transcribe:{audio: base64 file,language,prompt,temperature,translate}}
+ *                      | submit{job,transcribe:{audio: base64 file,language,prompt,temperature,translate,words}}
  *                      · cancel{job} · ping{seq}
  * </pre>
  */
@@ -68,6 +68,8 @@ final class WorkerProtocol {
         n.put("language", t.language());
         var segments = n.putArray("segments");
         for (Transcript.Segment s : t.segments()) segments.addObject().put("start", s.start()).put("end", s.end()).put("text", s.text());
+        var words = n.putArray("words");
+        for (Transcript.Word w : t.words()) words.addObject().put("start", w.start()).put("end", w.end()).put("word", w.word());
         return n;
     }
 
@@ -75,7 +77,10 @@ final class WorkerProtocol {
         List<Transcript.Segment> segments = new ArrayList<>();
         n.path("segments").forEach(s -> segments.add(new Transcript.Segment(s.path("start").asDouble(), s.path("end").asDouble(),
                 s.path("text").asText())));
-        return new Transcript(n.path("duration").asDouble(), n.path("language").asText(), segments);
+        List<Transcript.Word> words = new ArrayList<>();
+        n.path("words").forEach(w -> words.add(new Transcript.Word(w.path("start").asDouble(), w.path("end").asDouble(),
+                w.path("word").asText())));
+        return new Transcript(n.path("duration").asDouble(), n.path("language").asText(), segments, words);
     }
 
     static ObjectNode transcribeJson(EngineRequest.Transcribe t) {
@@ -85,6 +90,7 @@ final class WorkerProtocol {
         if (t.prompt() != null) n.put("prompt", t.prompt());
         n.put("temperature", t.temperature());
         n.put("translate", t.translate());
+        n.put("words", t.words());
         return n;
     }
 
@@ -92,7 +98,7 @@ final class WorkerProtocol {
         return new EngineRequest.Transcribe(Base64.getDecoder().decode(n.path("audio").asText()),
                 n.hasNonNull("language") ? n.get("language").asText() : null,
                 n.hasNonNull("prompt") ? n.get("prompt").asText() : null,
-                n.path("temperature").asDouble(), n.path("translate").asBoolean());
+                n.path("temperature").asDouble(), n.path("translate").asBoolean(), n.path("words").asBoolean());
     }
 
     static String encodeVectors(List<float[]> vectors) {

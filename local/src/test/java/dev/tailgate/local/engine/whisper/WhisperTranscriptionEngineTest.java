@@ -13,6 +13,9 @@ import dev.tailgate.local.engine.Transcript;
 import dev.tailgate.local.engine.audio.AudioEncoder;
 import dev.tailgate.local.engine.audio.AudioFormat;
 import dev.tailgate.testing.whisper.SyntheticWhisperModel;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** whisper.cpp in this process on a synthetic ggml Whisper model the test writes. */
+/** whisper.cpp (libwhisper through FFM) in this process on a synthetic ggml Whisper model the test writes. */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class WhisperTranscriptionEngineTest {
     @TempDir
@@ -60,7 +63,7 @@ class WhisperTranscriptionEngineTest {
 
     @Test
     void transcribesDecodedAudioIntoOrderedSegments() throws Exception {
-        RecordingListener l = run(new EngineRequest.Transcribe(audio(3), null, "hello", 0, false));
+        RecordingListener l = run(new EngineRequest.Transcribe(audio(3), null, "hello", 0, false, false));
         assertThat(l.outcome.get().ok()).as(String.valueOf(l.outcome.get().failure())).isTrue();
         Transcript t = l.transcript;
         assertThat(t).isNotNull();
@@ -76,9 +79,44 @@ class WhisperTranscriptionEngineTest {
         assertThat(t.text()).matches("(w\\d+\\s?)+.*|.*w\\d+.*");
     }
 
+    /** 65 s: three of whisper's 30 s windows, each with its own segments and words. */
+    @Test
+    void wordTimestampsAreOrderedWithinTheAudioAndJoinToTheText() throws Exception {
+        RecordingListener l = run(new EngineRequest.Transcribe(audio(65), null, null, 0, false, true));
+        assertThat(l.outcome.get().ok()).as(String.valueOf(l.outcome.get().failure())).isTrue();
+        Transcript t = l.transcript;
+        assertThat(t.segments()).hasSizeGreaterThanOrEqualTo(3);
+        assertThat(t.words()).hasSizeGreaterThanOrEqualTo(t.segments().size());
+        double previousEnd = 0;
+        for (Transcript.Word w : t.words()) {
+            assertThat(w.word()).as("no surrounding spaces, no special or [_TT_] tokens").matches("\\S+").doesNotContain("[_");
+            assertThat(w.start()).as(w.toString()).isGreaterThanOrEqualTo(previousEnd);
+            assertThat(w.end()).as(w.toString()).isGreaterThanOrEqualTo(w.start()).isLessThanOrEqualTo(t.durationSeconds());
+            previousEnd = w.end();
+        }
+        assertThat(t.words()).extracting(Transcript.Word::word).containsExactly(t.text().split("\\s+"));
+        assertThat(t.words().getLast().start()).as("the last window's words are timed from the start of the audio")
+                .isGreaterThanOrEqualTo(60.0);
+    }
+
+    @Test
+    void wordTimingsChangeNothingElseAndAreOnlyMadeWhenAsked() throws Exception {
+        Transcript with = run(new EngineRequest.Transcribe(audio(3), null, null, 0, false, true)).transcript;
+        Transcript without = run(new EngineRequest.Transcribe(audio(3), null, null, 0, false, false)).transcript;
+        assertThat(without.words()).isEmpty();
+        assertThat(with.segments()).isEqualTo(without.segments());
+    }
+
+    @Test
+    void aLanguageWhisperDoesNotKnowIsABadRequest() throws Exception {
+        EngineFailure f = run(new EngineRequest.Transcribe(audio(1), "qq", null, 0, false, false)).outcome.get().failure();
+        assertThat(f.kind()).isEqualTo(EngineFailure.Kind.BAD_REQUEST);
+        assertThat(f.message()).contains("'qq'");
+    }
+
     @Test
     void undecodableAudioIsABadRequestNamingTheReason() throws Exception {
-        RecordingListener l = run(new EngineRequest.Transcribe("not audio at all".repeat(40).getBytes(), null, null, 0, false));
+        RecordingListener l = run(new EngineRequest.Transcribe("not audio at all".repeat(40).getBytes(), null, null, 0, false, false));
         EngineFailure f = l.outcome.get().failure();
         assertThat(f.kind()).isEqualTo(EngineFailure.Kind.BAD_REQUEST);
         assertThat(f.message()).contains("could not be decoded").contains("not audio");
@@ -89,5 +127,43 @@ class WhisperTranscriptionEngineTest {
         Path junk = Files.write(dir.resolve("junk.bin"), "definitely not ggml".getBytes());
         assertThatThrownBy(() -> WhisperTranscriptionEngine.load(spec(junk)))
                 .isInstanceOf(EngineException.class).hasMessageContaining("not a ggml Whisper model");
+    }
+
+    /** whisper.cpp would take a file with no tensors as an "empty model for testing" and transcribe nothing. */
+    @Test
+    void aModelWithoutTensorsIsRefusedAtLoad(@TempDir Path dir) throws Exception {
+        Path empty = SyntheticWhisperModel.tiny().withoutTensors().write(dir.resolve("ggml-empty.bin"));
+        assertThatThrownBy(() -> WhisperTranscriptionEngine.load(spec(empty)))
+                .isInstanceOf(EngineException.class).hasMessageContaining("holds no tensors");
+    }
+
+    /** whisper.cpp's decoder looks " " up unchecked (suppress_blank): without it the process would abort. */
+    @Test
+    void aVocabularyWithoutTheBlankTokenIsRefusedAtLoad(@TempDir Path dir) throws Exception {
+        Path model = SyntheticWhisperModel.tiny().withoutBlankToken().write(dir.resolve("ggml-noblank.bin"));
+        assertThatThrownBy(() -> WhisperTranscriptionEngine.load(spec(model)))
+                .isInstanceOf(EngineException.class).hasMessageContaining("no \" \" token");
+    }
+
+    /**
+     * The struct layouts are whisper.h v1.7.1's: the bundled library's defaults read back as v1.7.1's at our offsets
+     * (else load would have failed), and the check notices a single shifted field.
+     */
+    @Test
+    void theParameterLayoutCheckReadsTheLibrarysDefaultsAndNoticesAShift() throws Exception {
+        WhisperLibrary whisper = WhisperLibrary.get();
+        assertThat(WhisperLibrary.FULL_PARAMS.byteSize()).isEqualTo(264);
+        assertThat(WhisperLibrary.CONTEXT_PARAMS.byteSize()).isEqualTo(48);
+        assertThat(WhisperLibrary.TOKEN_DATA.byteSize()).isEqualTo(56);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment defaults = whisper.defaultParams(arena);
+            assertThat(WhisperLibrary.layoutMismatch(defaults)).isNull();
+            MemorySegment shifted = arena.allocate(WhisperLibrary.FULL_PARAMS);
+            MemorySegment.copy(defaults, 0, shifted, 4, WhisperLibrary.FULL_PARAMS.byteSize() - 4);
+            assertThat(WhisperLibrary.layoutMismatch(shifted)).isNotNull();
+            MemorySegment one = arena.allocate(WhisperLibrary.FULL_PARAMS).copyFrom(defaults);
+            one.set(ValueLayout.JAVA_FLOAT, WhisperLibrary.offset("entropy_thold"), 2.5f);
+            assertThat(WhisperLibrary.layoutMismatch(one)).startsWith("entropy_thold reads 2.5");
+        }
     }
 }

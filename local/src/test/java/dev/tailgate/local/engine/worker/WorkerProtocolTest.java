@@ -2,7 +2,9 @@ package dev.tailgate.local.engine.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tailgate.local.engine.EngineRequest;
 import dev.tailgate.local.engine.ModelSpec;
+import dev.tailgate.local.engine.Transcript;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +20,22 @@ class WorkerProtocolTest {
         ModelSpec builtIn = new ModelSpec("m", ModelSpec.Capability.EMBEDDINGS, "onnx", null, 0, 1);
         assertThat(WorkerProtocol.spec(WorkerProtocol.specJson(chat))).isEqualTo(chat);
         assertThat(WorkerProtocol.spec(WorkerProtocol.specJson(builtIn))).isEqualTo(builtIn);
+    }
+
+    @Test
+    void transcribeRequestsAndTranscriptsWithWordsSurviveTheTrip() {
+        EngineRequest.Transcribe asked = new EngineRequest.Transcribe(new byte[] {1, 2, 3}, "en", null, 0.2, false, true);
+        EngineRequest.Transcribe back = WorkerProtocol.transcribe(WorkerProtocol.transcribeJson(asked));
+        assertThat(back.audio()).containsExactly(1, 2, 3);
+        assertThat(back).usingRecursiveComparison().ignoringFields("audio").isEqualTo(asked);
+        assertThat(WorkerProtocol.transcribe(WorkerProtocol.transcribeJson(new EngineRequest.Transcribe(new byte[0], null, "p", 0,
+                true, false))).words()).isFalse();
+
+        Transcript t = new Transcript(3.5, "en", List.of(new Transcript.Segment(0.0, 2.0, " Hello, world.")),
+                List.of(new Transcript.Word(0.0, 0.6, "Hello,"), new Transcript.Word(0.7, 2.0, "world.")));
+        assertThat(WorkerProtocol.transcript(WorkerProtocol.transcriptJson(t))).isEqualTo(t);
+        Transcript noWords = new Transcript(1, "de", List.of(), List.of());
+        assertThat(WorkerProtocol.transcript(WorkerProtocol.transcriptJson(noWords))).isEqualTo(noWords);
     }
 
     @Test
