@@ -42,7 +42,8 @@ final class StartedServices {
     synchronized void stopAll() {
         if (stopping) return;
         stopping = true;
-        if (stoppingMessage != null) {
+        // "stopping" after "nothing started" (a config refused before any start) would only confuse
+        if (stoppingMessage != null && !started.isEmpty()) {
             err.println(stoppingMessage);
             err.flush();
         }

@@ -40,6 +40,7 @@ class UpValidatesConfigsTest {
         CliRun r = up();
         assertThat(r.code()).isEqualTo(Main.FAILURE);
         assertThat(r.err()).containsPattern("nothing started: gateway.yaml line \\d+: providers.local.timeout: '120' needs a unit: write 120s");
+        assertThat(r.err()).as("nothing was started, so nothing is said to stop").doesNotContain("stopping");
         assertThat(services.events).as("qwen-local must not be left running").isEmpty();
         assertThat(KEY.matcher(r.out()).find()).as("the key created on this first start is still shown").isTrue();
     }

@@ -68,7 +68,22 @@ class LocalEndpointsDocTest {
             HttpResponse<String> unknown = send(h, "GET", "/v1/not-an-endpoint");
             assertThat(unknown.statusCode()).isEqualTo(404);
             assertThat(Json.parse(unknown.body()).path("error").path("code").asText()).isEqualTo("not_found");
-            assertThat(ENDPOINTS.rows().values()).allMatch(r -> r.cell(1).equals("none"));
+        }
+    }
+
+    @Test
+    void theAuthColumnSaysWhichEndpointsNeedTheInternalKey() throws Exception {
+        String yaml = "api_key_sha256: " + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest("tg-doc-test-key".getBytes(java.nio.charset.StandardCharsets.UTF_8))) + "\n" + MODELS;
+        try (Harness h = Harness.start(tmp, yaml, new FakeEngineFactory(), "here.gguf")) {
+            for (var row : ENDPOINTS.rows().entrySet()) {
+                String[] mp = row.getKey().split(" ", 2);
+                String auth = row.getValue().cell(1);
+                assertThat(auth).as(row.getKey()).isIn("none", "internal key");
+                int status = send(h, mp[0], mp[1]).statusCode();
+                if (auth.equals("none")) assertThat(status).as(row.getKey() + " without a key").isNotEqualTo(401);
+                else assertThat(status).as(row.getKey() + " without a key").isEqualTo(401);
+            }
         }
     }
 

@@ -8,6 +8,7 @@ import dev.tailgate.wire.Json;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import org.slf4j.Logger;
@@ -18,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * request's event loop, and writes the access-log line (never the prompt or completion text).
  */
 final class Exchange {
-    private static final Logger ACCESS = LoggerFactory.getLogger("dev.tailgate.local.access");
+    private static final Logger ACCESS = LoggerFactory.getLogger("dev.tailgate.local.qwen-local");
 
     final HttpServerRequest request;
     final HttpServerResponse response;
@@ -87,8 +88,16 @@ final class Exchange {
         int status = response.getStatusCode();
         long ms = (System.nanoTime() - startNanos) / 1_000_000;
         boolean cut = closed && !response.ended();
-        ACCESS.info("{} {} model={} stream={} status={} ms={} bytes={}{}", request.method(), request.path(),
-                model == null ? "-" : model, stream, status, ms, response.bytesWritten(), cut ? " client_closed" : "");
+        // The gateway polls /status and /health every few seconds: successful polls would bury the requests in the
+        // terminal `up` shares between both services, so they log at debug.
+        boolean poll = status < 300 && request.method() == HttpMethod.GET
+                && ("/status".equals(request.path()) || "/health".equals(request.path()));
+        if (poll ? ACCESS.isDebugEnabled() : ACCESS.isInfoEnabled()) {
+            String line = "{} {} model={} stream={} status={} ms={} bytes={}{}";
+            Object[] args = {request.method(), request.path(), model == null ? "-" : model, stream, status, ms,
+                    response.bytesWritten(), cut ? " client_closed" : ""};
+            if (poll) ACCESS.debug(line, args); else ACCESS.info(line, args);
+        }
         metrics.request(endpoint, model, cut ? 499 : status);
     }
 }
