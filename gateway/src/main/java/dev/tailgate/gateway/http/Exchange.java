@@ -127,12 +127,26 @@ public final class Exchange {
             request.pause();
             r.putHeader("Connection", "close");
             endAfterUsageRow(() -> {
-                if (!r.ended() && !r.closed()) r.end(body).onComplete(ar -> request.connection().close());
+                if (!r.ended() && !r.closed()) r.end(body).onComplete(ar -> lingerThenClose());
             });
             return;
         }
         if (!request.isEnded()) request.resume(); // a route may have paused it: the rest is read and dropped
         endWith(body);
+    }
+
+    /**
+     * Closing a socket with unread input makes the kernel send a reset, and a reset that reaches a client before it
+     * read the answer throws the answer away (a client that writes its whole body before reading, as the JDK's
+     * HttpClient does, then saw "connection reset" instead of its 413). So the close waits this long after the answer
+     * was written: not reading meanwhile costs nothing but the open socket, and the client may close first.
+     */
+    static final long LINGER_MS = 2_000;
+
+    private void lingerThenClose() {
+        io.vertx.core.Context vctx = io.vertx.core.Vertx.currentContext();
+        if (vctx == null) request.connection().close();
+        else vctx.owner().setTimer(LINGER_MS, t -> request.connection().close());
     }
 
     /**
