@@ -16,7 +16,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -102,8 +101,7 @@ public final class WorkerMain {
             request = WorkerProtocol.transcribe(m.get("transcribe"));
         } else if (m.has("speech")) {
             JsonNode s = m.get("speech");
-            request = new EngineRequest.Speech(s.path("input").asText(), s.path("voice").asText(), s.path("speed").asDouble(1.0),
-                    s.path("format").asText(), s.path("stream").asBoolean());
+            request = new EngineRequest.Speech(s.path("input").asText(), s.path("voice").asText(), s.path("speed").asDouble(1.0));
         } else {
             List<String> inputs = new ArrayList<>();
             m.path("embed").forEach(n -> inputs.add(n.asText()));
@@ -144,8 +142,9 @@ public final class WorkerMain {
         }
 
         @Override
-        public void onAudio(byte[] chunk) {
-            send(WorkerProtocol.message("audio").put("job", id).put("data", Base64.getEncoder().encodeToString(chunk)));
+        public void onSamples(float[] samples, int sampleRate) {
+            send(WorkerProtocol.message("samples").put("job", id).put("rate", sampleRate)
+                    .put("data", WorkerProtocol.encodeSamples(samples)));
         }
 
         @Override
@@ -155,22 +154,23 @@ public final class WorkerMain {
 
         @Override
         public void onComplete(Usage usage, String finishReason) {
-            ended();
             send(WorkerProtocol.message("complete").put("job", id).put("prompt_tokens", usage.promptTokens())
                     .put("completion_tokens", usage.completionTokens()).put("finish", finishReason));
+            ended();
         }
 
         @Override
         public void onError(EngineFailure failure) {
-            ended();
             send(WorkerProtocol.message("error").put("job", id).put("kind", failure.kind().name())
                     .put("message", failure.message()));
+            ended();
         }
 
         /**
-         * The job is done. When it was the last one and the heap grew (an upload or long audio passed through it),
-         * collect now, while idle, so the heap shrinks back and resident memory returns to the model's size instead of
-         * keeping the peak until the next collection — which an idle worker never has.
+         * The job is done (and answered: the collection below must not delay the reply). When it was the last one and
+         * the heap grew (an upload or long audio passed through it), collect now, while idle, so the heap shrinks back
+         * and resident memory returns to the model's size instead of keeping the peak until the next collection — which
+         * an idle worker never has.
          */
         private void ended() {
             jobs.remove(id);
