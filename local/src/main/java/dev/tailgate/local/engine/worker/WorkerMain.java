@@ -34,7 +34,7 @@ public final class WorkerMain {
      * a few speech or transcription jobs the old generation holds ~20 MB, mostly their promoted garbage (measured:
      * collecting it takes 7-8 MB off the Kokoro and Whisper workers' RSS).
      */
-    static final long IDLE_HEAP_BYTES = 16L << 20;
+    private static final long IDLE_HEAP_BYTES = 16L << 20;
 
     private final LineChannel channel;
     private final LoadedModel engine;
@@ -72,7 +72,6 @@ public final class WorkerMain {
         // Loading leaves garbage (model bytes, tokenizer JSON, native-library copies): collect it now, while nothing
         // runs, so the heap shrinks back (MaxHeapFreeRatio) and the worker's resident memory starts near its weights.
         System.gc();
-        MallocTrim.trim();
         channel.send(WorkerProtocol.message("loaded").put("pid", ProcessHandle.current().pid()));
         new WorkerMain(channel, engine).serve();
         return 0;
