@@ -11,6 +11,8 @@ import dev.tailgate.local.engine.LoadedModel;
 import dev.tailgate.local.engine.ModelSpec;
 import dev.tailgate.local.engine.Transcript;
 import dev.tailgate.local.engine.audio.AudioDecoder;
+import dev.tailgate.local.engine.audio.AudioFormat;
+import dev.tailgate.local.engine.audio.SpeechEncoder;
 import dev.tailgate.testing.gguf.SyntheticGguf;
 import dev.tailgate.testing.kokoro.SyntheticKokoroModel;
 import dev.tailgate.testing.whisper.SyntheticWhisperModel;
@@ -155,11 +157,14 @@ public final class AudioBench {
         return m;
     }
 
-    /** Streamed pcm, in this JVM: the first chunk's time and the audio's length from the bytes received. */
+    /**
+     * Streamed pcm, in this JVM (the engine and {@code SpeechEncoder}, as qwen-local composes them): the first chunk's
+     * time and the audio's length from the bytes received.
+     */
     static Result speakInProcess(ModelSpec spec, String voice) throws Exception {
         Listener l = new Listener();
         long t0 = System.nanoTime();
-        inProcess(spec).submit(new EngineRequest.Speech(TEXT + TEXT, voice, 1.0, "pcm", true), l);
+        inProcess(spec).submit(new EngineRequest.Speech(TEXT + TEXT, voice, 1.0), new SpeechEncoder(AudioFormat.PCM, true, l));
         l.done.get(10, TimeUnit.MINUTES);
         double audio = l.audio.size() / 2.0 / 24_000;
         return new Result((System.nanoTime() - t0) / 1e9 / audio, (l.firstAt - t0) / 1e6);

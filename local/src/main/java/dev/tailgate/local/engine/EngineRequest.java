@@ -11,10 +11,10 @@ public sealed interface EngineRequest {
     record Embed(List<String> inputs) implements EngineRequest {}
 
     /**
-     * Text to speak. {@code voice} is one of the model's voice names (validated before submission); {@code stream}:
-     * hand out encoded audio as it is made (the container then carries no final sizes) instead of once at the end.
+     * Text to speak. {@code voice} is one of the model's voice names (validated before submission). The engine hands out
+     * the waveform as it is made ({@link JobListener#onSamples}); the response format is {@code SpeechEncoder}'s business.
      */
-    record Speech(String input, String voice, double speed, String format, boolean stream) implements EngineRequest {}
+    record Speech(String input, String voice, double speed) implements EngineRequest {}
 
     /**
      * An uploaded audio file (any container FFmpeg reads) to transcribe, or with {@code translate} to translate into

@@ -1,5 +1,6 @@
 package dev.tailgate.local.engine;
 
+import dev.tailgate.local.engine.audio.FFmpegNatives;
 import dev.tailgate.local.engine.llama.LlamaChatEngine;
 import dev.tailgate.local.engine.llama.LlamaEmbeddingEngine;
 import dev.tailgate.local.engine.llama.LlamaMemoryEstimate;
@@ -47,12 +48,18 @@ public final class InProcessEngineFactory implements EngineFactory {
         }
     }
 
-    /** espeak-ng speech and Kokoro (which phonemises with espeak-ng) cannot load without espeak-ng's library. */
+    /**
+     * espeak-ng speech and Kokoro (which phonemises with espeak-ng) cannot load without espeak-ng's library, and their
+     * audio cannot be encoded without FFmpeg's (which {@code SpeechEncoder} runs in this process, not in the worker).
+     */
     @Override
     public String unavailableReason(ModelSpec spec) {
         try {
             return switch (kind(spec)) {
-                case ESPEAK_SPEECH, KOKORO_SPEECH -> EspeakNative.unavailableReason();
+                case ESPEAK_SPEECH, KOKORO_SPEECH -> {
+                    String espeak = EspeakNative.unavailableReason();
+                    yield espeak != null ? espeak : FFmpegNatives.unavailableReason();
+                }
                 default -> null;
             };
         } catch (EngineException e) {

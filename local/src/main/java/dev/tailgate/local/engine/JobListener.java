@@ -20,7 +20,13 @@ public interface JobListener {
     /** The vectors for an embeddings job, in input order. */
     default void onEmbeddings(List<float[]> vectors) {}
 
-    /** The next piece of an encoded audio file (speech only), in order. */
+    /**
+     * The next piece of a speech job's waveform, in order: mono samples in [-1, 1] at {@code sampleRate}. Engines make
+     * it; {@code engine.audio.SpeechEncoder} turns it into the requested file in qwen-local (workers map no codec).
+     */
+    default void onSamples(float[] samples, int sampleRate) {}
+
+    /** The next piece of an encoded audio file, in order: what {@code SpeechEncoder} hands the HTTP responders. */
     default void onAudio(byte[] chunk) {}
 
     /** The result of a transcription job, once, before {@link #onComplete}. */

@@ -137,8 +137,8 @@ public abstract class ThreadedEngine implements LoadedModel {
             if (!ended.get()) listener.onEmbeddings(vectors);
         }
 
-        public void audio(byte[] chunk) {
-            if (!ended.get() && chunk.length > 0) listener.onAudio(chunk);
+        public void samples(float[] samples, int sampleRate) {
+            if (!ended.get() && samples.length > 0) listener.onSamples(samples, sampleRate);
         }
 
         public void transcript(Transcript t) {

@@ -9,6 +9,7 @@ import dev.tailgate.local.engine.EngineRequest;
 import dev.tailgate.local.engine.JobListener;
 import dev.tailgate.local.engine.ModelSpec.Capability;
 import dev.tailgate.local.engine.audio.AudioFormat;
+import dev.tailgate.local.engine.audio.SpeechEncoder;
 import dev.tailgate.local.engine.speech.SpeechVoices;
 import dev.tailgate.local.sched.Rejected;
 import dev.tailgate.local.sched.Scheduler;
@@ -19,9 +20,10 @@ import io.vertx.core.buffer.Buffer;
 import java.util.Base64;
 
 /**
- * POST /v1/audio/speech and GET /v1/audio/voices. Audio is sent as it is made: the response starts with the first
- * encoded piece (chunked), or as SSE {@code speech.audio.delta} events with {@code stream_format: "sse"}. WAV and FLAC
- * without SSE come in one piece, so their headers carry the real sizes.
+ * POST /v1/audio/speech and GET /v1/audio/voices. Audio is sent as it is made: the engine's waveform is encoded here
+ * ({@link SpeechEncoder}) and the response starts with the first encoded piece (chunked), or as SSE
+ * {@code speech.audio.delta} events with {@code stream_format: "sse"}. WAV and FLAC without SSE come in one piece, so
+ * their headers carry the real sizes.
  */
 final class Speech {
     static final int MAX_INPUT_CHARS = 4096;
@@ -60,9 +62,9 @@ final class Speech {
                     + "' (voices: " + String.join(", ", voices.sequencedKeySet()) + ").", "voice");
         }
         boolean incremental = sse || (format != AudioFormat.WAV && format != AudioFormat.FLAC);
-        JobListener responder = sse ? new SseResponder(ex) : new AudioResponder(ex, format);
+        JobListener responder = new SpeechEncoder(format, incremental, sse ? new SseResponder(ex) : new AudioResponder(ex, format));
         try {
-            Ticket ticket = scheduler.submit(model, new EngineRequest.Speech(input, voice, speed, format.wireName, incremental), responder);
+            Ticket ticket = scheduler.submit(model, new EngineRequest.Speech(input, voice, speed), responder);
             ex.cancelWhenClientLeaves(ticket);
         } catch (Rejected r) {
             ex.error(r.error());

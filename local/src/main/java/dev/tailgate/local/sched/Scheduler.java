@@ -273,8 +273,8 @@ public final class Scheduler {
         }
 
         @Override
-        public void onAudio(byte[] chunk) {
-            if (progress()) safely(() -> job.downstream.onAudio(chunk));
+        public void onSamples(float[] samples, int sampleRate) {
+            if (progress()) safely(() -> job.downstream.onSamples(samples, sampleRate));
         }
 
         @Override

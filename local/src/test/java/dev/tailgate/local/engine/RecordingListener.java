@@ -17,6 +17,9 @@ public final class RecordingListener implements JobListener {
     public final java.io.ByteArrayOutputStream audio = new java.io.ByteArrayOutputStream();
     public final AtomicInteger audioChunks = new AtomicInteger();
     public volatile Transcript transcript;
+    /** The waveform of a speech job as the engine handed it out, and its rate. */
+    public final List<Float> samples = new CopyOnWriteArrayList<>();
+    public volatile int sampleRate;
 
     public record Outcome(Usage usage, String finishReason, EngineFailure failure) {
         public boolean ok() { return failure == null; }
@@ -25,6 +28,10 @@ public final class RecordingListener implements JobListener {
     @Override public void onDelta(String text) { deltas.add(text); firstDelta.countDown(); }
     @Override public void onEmbeddings(List<float[]> v) { vectors = v; }
     @Override public void onTranscript(Transcript t) { transcript = t; }
+    @Override public void onSamples(float[] s, int rate) {
+        sampleRate = rate;
+        for (float f : s) samples.add(f);
+    }
     @Override public void onAudio(byte[] chunk) {
         synchronized (audio) { audio.writeBytes(chunk); }
         audioChunks.incrementAndGet();

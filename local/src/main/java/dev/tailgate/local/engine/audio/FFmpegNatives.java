@@ -34,6 +34,16 @@ public final class FFmpegNatives {
         loaded = true;
     }
 
+    /** Why FFmpeg cannot be used on this machine, or null when it loads. */
+    public static String unavailableReason() {
+        try {
+            load();
+            return null;
+        } catch (AudioException e) {
+            return e.getMessage();
+        }
+    }
+
     /** The FFmpeg version string, for doctor. */
     public static String version() throws AudioException {
         load();

@@ -12,14 +12,8 @@ import dev.tailgate.local.engine.EngineRequest;
 import dev.tailgate.local.engine.JobListener;
 import dev.tailgate.local.engine.ModelSpec;
 import dev.tailgate.local.engine.ThreadedEngine;
-import dev.tailgate.local.engine.audio.AudioEncoder;
-import dev.tailgate.local.engine.audio.AudioException;
-import dev.tailgate.local.engine.audio.AudioFormat;
-import dev.tailgate.local.engine.audio.FFmpegNatives;
-import dev.tailgate.local.engine.audio.SeekableBuffer;
 import dev.tailgate.wire.Json;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -32,14 +26,16 @@ import java.util.Map;
 /**
  * Kokoro-82M through ONNX Runtime: inputs {@code input_ids} int64 [1,T] (padded with 0 at both ends, ≤ 510 ids),
  * {@code style} (the voice's style-table row at the token count), {@code speed}; output {@code waveform} float32 at
- * 24 kHz. Phonemes come from espeak-ng ({@link KokoroPhonemes}); each chunk's audio is trimmed of silence, encoded and
- * handed out as soon as it is made, with a pause between chunks (longer after a sentence).
+ * 24 kHz. Phonemes come from espeak-ng ({@link KokoroPhonemes}); each chunk's audio is trimmed of silence and handed
+ * out as soon as it is made, with a pause between chunks (longer after a sentence); {@code SpeechEncoder} encodes it.
  *
  * <p>Files, as {@code models pull kokoro} lays them out next to the model: {@code kokoro-tokenizer.json} (its
  * {@code model.vocab}) and one {@code kokoro-voice-NAME.bin} per voice (float32 [510,1,256], little-endian).
  */
 public final class KokoroSpeechEngine extends ThreadedEngine {
     public static final String ENGINE = "kokoro";
+    /** Kokoro's waveform rate, which is also the rate of every speech response format. */
+    public static final int SAMPLE_RATE = 24_000;
     static final String TOKENIZER = "kokoro-tokenizer.json";
     static final String VOICE_PREFIX = "kokoro-voice-";
     static final int STYLE_ROWS = 510;
@@ -118,11 +114,6 @@ public final class KokoroSpeechEngine extends ThreadedEngine {
         Map<String, Integer> vocab = vocab(spec.file().resolveSibling(TOKENIZER));
         EspeakNative espeak = EspeakNative.get();
         try {
-            FFmpegNatives.load();
-        } catch (AudioException e) {
-            throw new EngineException(e.getMessage(), e);
-        }
-        try {
             OrtEnvironment env = OrtEnvironment.getEnvironment();
             OrtSession.SessionOptions options = new OrtSession.SessionOptions();
             options.setIntraOpNumThreads(Math.max(1, spec.threads()));
@@ -171,15 +162,13 @@ public final class KokoroSpeechEngine extends ThreadedEngine {
             return;
         }
         float[] table = voices.get(speech.voice());
-        AudioFormat format = AudioFormat.fromWire(speech.format()).orElse(null);
-        if (table == null || format == null) {
-            job.fail(Kind.BAD_REQUEST, "unknown voice '" + speech.voice() + "' or format '" + speech.format() + "'");
+        if (table == null) {
+            job.fail(Kind.BAD_REQUEST, "unknown voice '" + speech.voice() + "'");
             return;
         }
         // Kokoro's voice names start with the accent: a = American, b = British English.
         String accent = speech.voice().startsWith("b") ? "en" : "en-us"; // espeak-ng calls British English "en"
-        OutputStream sink = speech.stream() ? new JobSink(job) : new SeekableBuffer();
-        try (AudioEncoder encoder = new AudioEncoder(format, EspeakSpeechEngine.OUTPUT_RATE, sink)) {
+        try {
             List<KokoroPhonemes.Chunk> chunks = new KokoroPhonemes(espeak, vocab, accent).chunks(speech.input());
             for (int i = 0; i < chunks.size(); i++) {
                 if (job.cancelled()) {
@@ -187,17 +176,13 @@ public final class KokoroSpeechEngine extends ThreadedEngine {
                     return;
                 }
                 KokoroPhonemes.Chunk chunk = chunks.get(i);
-                encoder.write(trim(infer(chunk.ids(), table, speech.speed())));
-                if (i < chunks.size() - 1) {
-                    encoder.write(new float[EspeakSpeechEngine.OUTPUT_RATE * (chunk.sentenceEnd() ? 300 : 120) / 1000]);
-                }
+                job.samples(trim(infer(chunk.ids(), table, speech.speed())), SAMPLE_RATE);
+                if (i < chunks.size() - 1) job.samples(new float[SAMPLE_RATE * (chunk.sentenceEnd() ? 300 : 120) / 1000], SAMPLE_RATE);
             }
-            encoder.finish();
-        } catch (EngineException | AudioException | OrtException e) {
+        } catch (EngineException | OrtException e) {
             job.fail(Kind.ENGINE_ERROR, e.getMessage());
             return;
         }
-        if (sink instanceof SeekableBuffer whole) job.audio(whole.toByteArray());
         job.complete(new JobListener.Usage(speech.input().length(), 0), "stop");
     }
 

@@ -12,7 +12,6 @@ import dev.tailgate.local.engine.ProcessMemory;
 import dev.tailgate.local.engine.RunningJob;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -79,7 +78,7 @@ public final class WorkerModel implements LoadedModel {
                 embed.inputs().forEach(arr::add);
             }
             case EngineRequest.Speech speech -> m.putObject("speech").put("input", speech.input()).put("voice", speech.voice())
-                    .put("speed", speech.speed()).put("format", speech.format()).put("stream", speech.stream());
+                    .put("speed", speech.speed());
             case EngineRequest.Transcribe transcribe -> m.set("transcribe", WorkerProtocol.transcribeJson(transcribe));
         }
         try {
@@ -207,9 +206,9 @@ public final class WorkerModel implements LoadedModel {
                 JobListener l = inFlight.get(id);
                 if (l != null) l.onEmbeddings(WorkerProtocol.decodeVectors(m.path("data").asText(), m.path("dims").asInt()));
             }
-            case "audio" -> {
+            case "samples" -> {
                 JobListener l = inFlight.get(id);
-                if (l != null) l.onAudio(Base64.getDecoder().decode(m.path("data").asText()));
+                if (l != null) l.onSamples(WorkerProtocol.decodeSamples(m.path("data").asText()), m.path("rate").asInt());
             }
             case "transcript" -> {
                 JobListener l = inFlight.get(id);

@@ -21,14 +21,16 @@ import java.util.List;
  * worker → supervisor: hello{token} · loaded{pid} · load_failed{message} · delta{job,text} · reasoning{job,text}
  *                      · tool_call{job,id,name,arguments}
  *                      · embeddings{job,dims,data: base64 little-endian float32, row after row}
- *                      · audio{job,data: base64 of the next piece of the encoded file}
+ *                      · samples{job,rate,data: base64 little-endian float32, the next piece of the waveform}
  *                      · transcript{job,duration,language,segments:[{start,end,text}],words:[{start,end,word}]}
  *                      · complete{job,prompt_tokens,completion_tokens,finish} · error{job,kind,message} · pong{seq}
  * supervisor → worker: submit{job,chat:{body}} | submit{job,embed:[inputs]}
- *                      | submit{job,speech:{input,voice,speed,format,stream}}
+ *                      | submit{job,speech:{input,voice,speed}}
  *                      | submit{job,transcribe:{audio: base64 file,language,prompt,temperature,translate,words}}
  *                      · cancel{job} · ping{seq}
  * </pre>
+ *
+ * <p>Speech workers send the waveform, not the file: qwen-local encodes it ({@code SpeechEncoder}), so they map no codec.
  */
 final class WorkerProtocol {
     private WorkerProtocol() {}
@@ -106,6 +108,19 @@ final class WorkerProtocol {
         ByteBuffer buf = ByteBuffer.allocate(vectors.size() * dims * 4).order(ByteOrder.LITTLE_ENDIAN);
         for (float[] v : vectors) for (float f : v) buf.putFloat(f);
         return Base64.getEncoder().encodeToString(buf.array());
+    }
+
+    static String encodeSamples(float[] samples) {
+        ByteBuffer buf = ByteBuffer.allocate(samples.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        buf.asFloatBuffer().put(samples);
+        return Base64.getEncoder().encodeToString(buf.array());
+    }
+
+    static float[] decodeSamples(String data) {
+        ByteBuffer buf = ByteBuffer.wrap(Base64.getDecoder().decode(data)).order(ByteOrder.LITTLE_ENDIAN);
+        float[] samples = new float[buf.remaining() / 4];
+        buf.asFloatBuffer().get(samples);
+        return samples;
     }
 
     static List<float[]> decodeVectors(String data, int dims) {

@@ -9,6 +9,7 @@ import dev.tailgate.local.engine.ModelSpec;
 import dev.tailgate.local.engine.RecordingListener;
 import dev.tailgate.local.engine.audio.AudioDecoder;
 import dev.tailgate.local.engine.audio.AudioFormat;
+import dev.tailgate.local.engine.audio.SpeechEncoder;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +40,8 @@ class EspeakSpeechEngineTest {
 
     static RecordingListener speak(String text, String voice, double speed, String format, boolean stream) throws Exception {
         RecordingListener l = new RecordingListener();
-        engine.submit(new EngineRequest.Speech(text, voice, speed, format, stream), l);
+        // the engine makes the waveform, SpeechEncoder the file: as qwen-local composes them
+        engine.submit(new EngineRequest.Speech(text, voice, speed), new SpeechEncoder(AudioFormat.fromWire(format).orElseThrow(), stream, l));
         RecordingListener.Outcome o = l.await();
         assertThat(o.ok()).as(String.valueOf(o.failure())).isTrue();
         return l;

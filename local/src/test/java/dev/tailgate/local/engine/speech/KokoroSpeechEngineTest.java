@@ -11,6 +11,7 @@ import dev.tailgate.local.engine.ModelSpec;
 import dev.tailgate.local.engine.RecordingListener;
 import dev.tailgate.local.engine.audio.AudioDecoder;
 import dev.tailgate.local.engine.audio.AudioFormat;
+import dev.tailgate.local.engine.audio.SpeechEncoder;
 import dev.tailgate.testing.kokoro.SyntheticKokoroModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +50,8 @@ class KokoroSpeechEngineTest {
 
     static RecordingListener speak(String text, String voice, String format, boolean stream) throws Exception {
         RecordingListener l = new RecordingListener();
-        engine.submit(new EngineRequest.Speech(text, voice, 1.0, format, stream), l);
+        // the engine makes the waveform, SpeechEncoder the file: as qwen-local composes them
+        engine.submit(new EngineRequest.Speech(text, voice, 1.0), new SpeechEncoder(AudioFormat.fromWire(format).orElseThrow(), stream, l));
         RecordingListener.Outcome o = l.await();
         assertThat(o.ok()).as(String.valueOf(o.failure())).isTrue();
         return l;

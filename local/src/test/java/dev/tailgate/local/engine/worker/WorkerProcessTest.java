@@ -13,9 +13,11 @@ import dev.tailgate.local.engine.RecordingListener;
 import dev.tailgate.local.engine.llama.LlamaChatEngine;
 import dev.tailgate.local.engine.llama.TestHooks;
 import dev.tailgate.local.engine.onnx.OnnxEmbeddingEngine;
+import dev.tailgate.local.engine.speech.EspeakSpeechEngine;
 import dev.tailgate.testing.gguf.GgmlType;
 import dev.tailgate.testing.gguf.SyntheticGguf;
 import dev.tailgate.wire.Json;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -95,6 +97,30 @@ class WorkerProcessTest {
             assertThat(viaWorker).hasSize(3);
             for (int i = 0; i < 3; i++) assertThat(viaWorker.get(i)).containsExactly(inProcess.get(i));
         }
+    }
+
+    /**
+     * Issue 11's memory: a speech worker hands out the engine's waveform unchanged (qwen-local encodes it), so it maps
+     * none of FFmpeg's libraries (~15 MB resident); and it runs with the memory flags. Structure, not a measured RSS.
+     */
+    @Test
+    void speechWorkerSendsTheWaveformMapsNoCodecAndRunsWithTheMemoryFlags() throws Exception {
+        ModelSpec spec = new ModelSpec("espeak", ModelSpec.Capability.SPEECH, "espeak-ng", null, 0, 1);
+        RecordingListener viaWorker;
+        try (WorkerModel worker = (WorkerModel) factory.load(spec)) {
+            viaWorker = run(worker, new EngineRequest.Speech("hello world", "alloy", 1.0));
+            assertThat(viaWorker.await().ok()).as("%s", viaWorker.await().failure()).isTrue();
+            String maps = Files.readString(Path.of("/proc", Long.toString(worker.pid()), "maps"));
+            assertThat(maps).contains("libespeak-ng").doesNotContain("libavcodec", "libavformat", "libavutil", "libswresample");
+            List<String> args = List.of(Files.readString(Path.of("/proc", Long.toString(worker.pid()), "cmdline")).split("\u0000"));
+            assertThat(args).containsAll(WorkerProcessFactory.MEMORY_FLAGS);
+        }
+        RecordingListener inProcess;
+        try (LoadedModel local = EspeakSpeechEngine.load(spec)) {
+            inProcess = run(local, new EngineRequest.Speech("hello world", "alloy", 1.0));
+        }
+        assertThat(viaWorker.sampleRate).isEqualTo(inProcess.sampleRate).isPositive();
+        assertThat(viaWorker.samples).hasSizeGreaterThan(inProcess.sampleRate / 2).isEqualTo(inProcess.samples);
     }
 
     @Test
