@@ -38,7 +38,7 @@ public final class WorkerMain {
 
     private final LineChannel channel;
     private final LoadedModel engine;
-    private final Map<Long, RunningJob> jobs = new ConcurrentHashMap<>();
+    private final Map<Long, SubmittedJob> jobs = new ConcurrentHashMap<>();
 
     private WorkerMain(LineChannel channel, LoadedModel engine) {
         this.channel = channel;
@@ -111,7 +111,29 @@ public final class WorkerMain {
             m.path("embed").forEach(n -> inputs.add(n.asText()));
             request = new EngineRequest.Embed(inputs);
         }
-        jobs.put(id, engine.submit(request, new Forwarder(id)));
+        // recorded before it is submitted: a job can end inside submit (queue full, engine closing) or on another
+        // thread right after, and its end must find it to remove — else the worker never counts itself idle again
+        SubmittedJob job = new SubmittedJob();
+        jobs.put(id, job);
+        job.started(engine.submit(request, new Forwarder(id)));
+    }
+
+    /** A job's handle from before the engine returned it: a cancel that arrives first is passed on once it exists. */
+    private static final class SubmittedJob implements RunningJob {
+        private volatile RunningJob engineJob;
+        private volatile boolean cancelled;
+
+        void started(RunningJob job) {
+            engineJob = job;
+            if (cancelled) job.cancel();
+        }
+
+        @Override
+        public void cancel() {
+            cancelled = true;
+            RunningJob job = engineJob;
+            if (job != null) job.cancel();
+        }
     }
 
     /** Sends one job's events to the supervisor. A lost connection ends the process anyway, so send errors are dropped. */
