@@ -9,6 +9,7 @@ import dev.tailgate.local.engine.EngineFactory;
 import dev.tailgate.local.engine.server.LlamaServerFactory;
 import dev.tailgate.local.engine.speech.EspeakSpeechEngine;
 import dev.tailgate.local.engine.speech.KokoroSpeechEngine;
+import dev.tailgate.local.engine.speech.PiperSpeechEngine;
 import dev.tailgate.local.engine.whisper.WhisperTranscriptionEngine;
 import dev.tailgate.local.engine.worker.WorkerProcessFactory;
 import dev.tailgate.local.http.InternalKey;
@@ -95,6 +96,7 @@ public final class LocalServer implements AutoCloseable {
             "onnx", Set.of(Capability.EMBEDDINGS),
             EspeakSpeechEngine.ENGINE, Set.of(Capability.SPEECH),
             KokoroSpeechEngine.ENGINE, Set.of(Capability.SPEECH),
+            PiperSpeechEngine.ENGINE, Set.of(Capability.SPEECH),
             WhisperTranscriptionEngine.ENGINE, Set.of(Capability.TRANSCRIPTION));
 
     /**

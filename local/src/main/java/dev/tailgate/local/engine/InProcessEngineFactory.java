@@ -8,6 +8,7 @@ import dev.tailgate.local.engine.onnx.OnnxEmbeddingEngine;
 import dev.tailgate.local.engine.speech.EspeakNative;
 import dev.tailgate.local.engine.speech.EspeakSpeechEngine;
 import dev.tailgate.local.engine.speech.KokoroSpeechEngine;
+import dev.tailgate.local.engine.speech.PiperSpeechEngine;
 import dev.tailgate.local.engine.whisper.WhisperTranscriptionEngine;
 import java.util.Locale;
 
@@ -17,7 +18,7 @@ import java.util.Locale;
  * {@code engine.worker.WorkerProcessFactory} so that a native crash cannot take the service down.
  *
  * <p>Engines: {@code llama.cpp} (aliases {@code llama}, {@code llamacpp}) for chat and GGUF embeddings, {@code onnx} for
- * embeddings, {@code espeak-ng} and {@code kokoro} for speech, {@code whisper.cpp} for transcription.
+ * embeddings, {@code espeak-ng}, {@code kokoro} and {@code piper} for speech, {@code whisper.cpp} for transcription.
  */
 public final class InProcessEngineFactory implements EngineFactory {
 
@@ -29,6 +30,7 @@ public final class InProcessEngineFactory implements EngineFactory {
             case ONNX_EMBEDDINGS -> OnnxEmbeddingEngine.load(spec);
             case ESPEAK_SPEECH -> EspeakSpeechEngine.load(spec);
             case KOKORO_SPEECH -> KokoroSpeechEngine.load(spec);
+            case PIPER_SPEECH -> PiperSpeechEngine.load(spec);
             case WHISPER_TRANSCRIPTION -> WhisperTranscriptionEngine.load(spec);
         };
     }
@@ -41,6 +43,7 @@ public final class InProcessEngineFactory implements EngineFactory {
                 case ONNX_EMBEDDINGS -> OnnxEmbeddingEngine.MEMORY_ESTIMATE;
                 case ESPEAK_SPEECH -> EspeakSpeechEngine.MEMORY_ESTIMATE;
                 case KOKORO_SPEECH -> KokoroSpeechEngine.estimate(spec);
+                case PIPER_SPEECH -> PiperSpeechEngine.estimate(spec);
                 case WHISPER_TRANSCRIPTION -> WhisperTranscriptionEngine.estimate(spec);
             };
         } catch (EngineException e) {
@@ -49,16 +52,18 @@ public final class InProcessEngineFactory implements EngineFactory {
     }
 
     /**
-     * espeak-ng speech and Kokoro (which phonemises with espeak-ng) cannot load without espeak-ng's library, and their
-     * audio cannot be encoded without FFmpeg's (which {@code SpeechEncoder} runs in this process, not in the worker).
+     * espeak-ng speech, Kokoro and Piper (which phonemise with espeak-ng) cannot load without espeak-ng's library, and
+     * their audio cannot be encoded without FFmpeg's (which {@code SpeechEncoder} runs in this process, not in the
+     * worker). A Piper voice also needs its {@code .onnx.json}, which a pull of the {@code .onnx} alone does not fetch.
      */
     @Override
     public String unavailableReason(ModelSpec spec) {
         try {
             return switch (kind(spec)) {
-                case ESPEAK_SPEECH, KOKORO_SPEECH -> {
-                    String espeak = EspeakNative.unavailableReason();
-                    yield espeak != null ? espeak : FFmpegNatives.unavailableReason();
+                case ESPEAK_SPEECH, KOKORO_SPEECH -> speechNativesMissing();
+                case PIPER_SPEECH -> {
+                    String natives = speechNativesMissing();
+                    yield natives != null ? natives : PiperSpeechEngine.unavailableReason(spec);
                 }
                 default -> null;
             };
@@ -67,12 +72,18 @@ public final class InProcessEngineFactory implements EngineFactory {
         }
     }
 
+    private static String speechNativesMissing() {
+        String espeak = EspeakNative.unavailableReason();
+        return espeak != null ? espeak : FFmpegNatives.unavailableReason();
+    }
+
     /** Bytes of the model's weights on disk (what a worker's resident memory is measured against); 0 for espeak-ng. */
     public static long weightsBytes(ModelSpec spec) {
         try {
             return switch (kind(spec)) {
                 case ONNX_EMBEDDINGS -> OnnxEmbeddingEngine.weightsBytes(spec);
                 case KOKORO_SPEECH -> KokoroSpeechEngine.weightsBytes(spec);
+                case PIPER_SPEECH -> PiperSpeechEngine.weightsBytes(spec);
                 case ESPEAK_SPEECH -> 0;
                 case LLAMA_CHAT, LLAMA_EMBEDDINGS, WHISPER_TRANSCRIPTION -> spec.file() == null ? 0 : java.nio.file.Files.size(spec.file());
             };
@@ -82,7 +93,7 @@ public final class InProcessEngineFactory implements EngineFactory {
     }
 
     /** The engine implementations there are. */
-    public enum Kind { LLAMA_CHAT, LLAMA_EMBEDDINGS, ONNX_EMBEDDINGS, ESPEAK_SPEECH, KOKORO_SPEECH, WHISPER_TRANSCRIPTION }
+    public enum Kind { LLAMA_CHAT, LLAMA_EMBEDDINGS, ONNX_EMBEDDINGS, ESPEAK_SPEECH, KOKORO_SPEECH, PIPER_SPEECH, WHISPER_TRANSCRIPTION }
 
     /** Which engine serves {@code spec}, or an {@link EngineException} saying why none does. */
     public static Kind kind(ModelSpec spec) throws EngineException {
@@ -101,11 +112,14 @@ public final class InProcessEngineFactory implements EngineFactory {
             case KokoroSpeechEngine.ENGINE -> {
                 if (spec.capability() == ModelSpec.Capability.SPEECH) return Kind.KOKORO_SPEECH;
             }
+            case PiperSpeechEngine.ENGINE -> {
+                if (spec.capability() == ModelSpec.Capability.SPEECH) return Kind.PIPER_SPEECH;
+            }
             case WhisperTranscriptionEngine.ENGINE -> {
                 if (spec.capability() == ModelSpec.Capability.TRANSCRIPTION) return Kind.WHISPER_TRANSCRIPTION;
             }
             default -> throw new EngineException("model '" + spec.id() + "': unknown engine '" + spec.engine()
-                    + "' (known: llama.cpp, onnx, espeak-ng, kokoro, whisper.cpp)");
+                    + "' (known: llama.cpp, onnx, espeak-ng, kokoro, piper, whisper.cpp)");
         }
         throw new EngineException("model '" + spec.id() + "': engine '" + spec.engine() + "' does not serve "
                 + spec.capability().wireName());

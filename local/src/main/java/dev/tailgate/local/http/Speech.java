@@ -57,7 +57,8 @@ final class Speech {
                     + " model, not a speech model: wrong capability for /v1/audio/speech.", "model");
         }
         var voices = SpeechVoices.of(cfg.engine(), cfg.file());
-        if (!voices.containsKey(voice)) {
+        // no voices at all (a file missing): the scheduler refuses the model as unavailable, saying which file
+        if (!voices.isEmpty() && !voices.containsKey(voice)) {
             throw BadRequest.of("Invalid 'voice': '" + printable(voice) + "' is not a voice of model '" + model
                     + "' (voices: " + String.join(", ", voices.sequencedKeySet()) + ").", "voice");
         }

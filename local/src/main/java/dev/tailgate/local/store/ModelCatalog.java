@@ -8,7 +8,8 @@ import java.util.Optional;
 /**
  * Short names for the models Tailgate knows how to run, mapped to hub files. Every source was checked against the
  * public repositories: Qwen's official GGUF repos (single-file q4_k_m quantisations), whisper.cpp's ggml models,
- * and the ONNX export of Kokoro v1.0 (ONNX Runtime is already in qwen-local; the .pth needs PyTorch).
+ * the ONNX export of Kokoro v1.0 (ONNX Runtime is already in qwen-local; the .pth needs PyTorch), and rhasspy's
+ * Piper voices (each a VITS .onnx with its .onnx.json).
  */
 public final class ModelCatalog {
     /** One file to fetch and the name it gets in the models directory. */
@@ -46,6 +47,9 @@ public final class ModelCatalog {
                 Item.of("hf://onnx-community/Kokoro-82M-v1.0-ONNX/onnx/model_quantized.onnx", "kokoro-v1.0-q8.onnx"),
                 Item.of("hf://onnx-community/Kokoro-82M-v1.0-ONNX/voices/af_heart.bin", "kokoro-voice-af_heart.bin"),
                 Item.of("hf://onnx-community/Kokoro-82M-v1.0-ONNX/tokenizer.json", "kokoro-tokenizer.json"));
+        add("piper-en_US-lessac-medium", "Piper voice en_US lessac (medium, 22.05 kHz), VITS ONNX + its .onnx.json (~63 MB)",
+                Item.of("hf://rhasspy/piper-voices/en/en_US/lessac/medium/en_US-lessac-medium.onnx"),
+                Item.of("hf://rhasspy/piper-voices/en/en_US/lessac/medium/en_US-lessac-medium.onnx.json"));
     }
 
     private ModelCatalog() {}

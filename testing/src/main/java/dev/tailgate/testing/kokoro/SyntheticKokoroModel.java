@@ -69,8 +69,8 @@ public final class SyntheticKokoroModel {
     // ONNX field numbers (onnx.proto): ModelProto ir_version 1, graph 7, opset_import 8; GraphProto node 1, name 2,
     // initializer 5, input 11, output 12; NodeProto input 1, output 2, op_type 4, attribute 5; AttributeProto name 1,
     // f 2, i 3, ints 8, type 20; TensorProto dims 1, data_type 2, float_data 4, int64_data 7, name 8.
-    private static final int FLOAT = 1, INT64 = 7;
-    private static final int ATTR_INT = 2, ATTR_INTS = 7;
+    static final int FLOAT = 1, INT64 = 7;
+    static final int ATTR_INT = 2, ATTR_INTS = 7;
 
     static byte[] onnx() {
         Protobuf graph = new Protobuf().string(2, "synthetic-kokoro");
@@ -104,7 +104,7 @@ public final class SyntheticKokoroModel {
                 .toByteArray();
     }
 
-    private static Protobuf node(String op, String[] inputs, String output, Protobuf... attributes) {
+    static Protobuf node(String op, String[] inputs, String output, Protobuf... attributes) {
         Protobuf n = new Protobuf();
         for (String i : inputs) n.string(1, i);
         n.string(2, output).string(3, output + "_node").string(4, op);
@@ -112,7 +112,7 @@ public final class SyntheticKokoroModel {
         return n;
     }
 
-    private static Protobuf tensorInt64(String name, long[] dims, long[] values) {
+    static Protobuf tensorInt64(String name, long[] dims, long[] values) {
         Protobuf t = new Protobuf();
         for (long d : dims) t.varint(1, d);
         t.varint(2, INT64);
@@ -133,7 +133,7 @@ public final class SyntheticKokoroModel {
         return out.toByteArray();
     }
 
-    private static Protobuf tensorFloat(String name, long[] dims, float[] values) {
+    static Protobuf tensorFloat(String name, long[] dims, float[] values) {
         Protobuf t = new Protobuf();
         for (long d : dims) t.varint(1, d);
         t.varint(2, FLOAT);
@@ -144,7 +144,7 @@ public final class SyntheticKokoroModel {
     }
 
     /** A tensor type with dims: an Integer is a fixed size, a String a named (dynamic) one. */
-    private static Protobuf valueInfo(String name, int elemType, Object... dims) {
+    static Protobuf valueInfo(String name, int elemType, Object... dims) {
         Protobuf shape = new Protobuf();
         for (Object d : dims) {
             shape.message(1, d instanceof Integer n ? new Protobuf().varint(1, n) : new Protobuf().string(2, (String) d));

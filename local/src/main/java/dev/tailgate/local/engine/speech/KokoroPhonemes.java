@@ -3,8 +3,6 @@ package dev.tailgate.local.engine.speech;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Text → Kokoro input ids: clauses split at punctuation (kept as Kokoro symbols), each phonemised by espeak-ng in IPA,
@@ -14,7 +12,6 @@ import java.util.regex.Pattern;
 final class KokoroPhonemes {
     /** Kokoro's context is 512 ids including the 0 pad at each end. */
     static final int MAX_IDS = 510;
-    private static final Pattern CLAUSE = Pattern.compile("([^.,;:!?—…]+)([.,;:!?—…]*)");
     /** espeak-ng IPA → Kokoro symbols, longest first. */
     private static final String[][] REWRITES = {
             {"eɪ", "A"}, {"aɪ", "I"}, {"aʊ", "W"}, {"ɔɪ", "Y"}, {"oʊ", "O"}, {"əʊ", "Q"},
@@ -43,13 +40,9 @@ final class KokoroPhonemes {
     List<Chunk> chunks(String text) throws dev.tailgate.local.engine.EngineException {
         List<Chunk> out = new ArrayList<>();
         List<Long> current = new ArrayList<>();
-        Matcher m = CLAUSE.matcher(text.replaceAll("\\s+", " "));
-        while (m.find()) {
-            String words = m.group(1).strip();
-            String punctuation = m.group(2);
-            if (words.isEmpty()) continue;
-            List<Long> clause = ids(toKokoro(espeak.phonemes(words, language)) + punctuation);
-            boolean sentenceEnd = punctuation.matches(".*[.!?…].*");
+        for (Clause c : Clause.split(text)) {
+            List<Long> clause = ids(toKokoro(espeak.phonemes(c.words(), language)) + c.punctuation());
+            boolean sentenceEnd = c.sentenceEnd();
             if (!current.isEmpty() && current.size() + 1 + clause.size() > MAX_IDS) {
                 out.add(new Chunk(toArray(current), false));
                 current.clear();

@@ -9,7 +9,8 @@ import java.util.SequencedMap;
 /**
  * The voices a speech engine offers, by the names clients send as {@code voice}. The espeak-ng engine answers to the
  * OpenAI voice names (so SDKs and tools that only know those work unchanged), each mapped to an espeak-ng voice and
- * variant with a fitting gender and accent; Kokoro to its own voice names ({@code af_heart}, …).
+ * variant with a fitting gender and accent; Kokoro to its own voice names ({@code af_heart}, …); a Piper voice to its
+ * name ({@code en_US-lessac-medium}), or a multi-speaker one to its speakers' names.
  */
 public final class SpeechVoices {
     private static final SequencedMap<String, String> ESPEAK = new LinkedHashMap<>();
@@ -33,7 +34,7 @@ public final class SpeechVoices {
     private SpeechVoices() {}
 
     /**
-     * Voice name → the engine's own voice (espeak-ng voice+variant, or Kokoro style-table file), in a stable order, for
+     * Voice name → the engine's own voice (espeak-ng voice+variant, Kokoro style-table file, Piper file or speaker id), in a stable order, for
      * a model's engine and file; empty for engines that do not speak. Kokoro's voices are the files next to its model,
      * so one pulled while the service runs is usable at once.
      */
@@ -42,6 +43,9 @@ public final class SpeechVoices {
         SequencedMap<String, String> out = new LinkedHashMap<>();
         if (KokoroSpeechEngine.ENGINE.equals(engine)) {
             KokoroSpeechEngine.voiceFiles(modelFile).forEach((name, file) -> out.put(name, file.getFileName().toString()));
+        }
+        if (PiperSpeechEngine.ENGINE.equals(engine)) {
+            PiperVoice.voices(modelFile).forEach((name, sid) -> out.put(name, sid == null ? modelFile.getFileName().toString() : "speaker " + sid));
         }
         return out;
     }
