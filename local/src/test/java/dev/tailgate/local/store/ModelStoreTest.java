@@ -81,6 +81,9 @@ class ModelStoreTest {
         assertThat(store.plan("whisper-base.en")).extracting(p -> p.source().toString()).containsExactly("hf://ggerganov/whisper.cpp/ggml-base.en.bin");
         assertThat(store.plan("kokoro")).extracting(p -> p.target().getFileName().toString())
                 .containsExactly("kokoro-v1.0-q8.onnx", "kokoro-voice-af_heart.bin", "kokoro-tokenizer.json");
+        assertThat(store.plan("piper-en_US-lessac-medium")).extracting(p -> p.source().toString()).containsExactly(
+                "hf://rhasspy/piper-voices/en/en_US/lessac/medium/en_US-lessac-medium.onnx",
+                "hf://rhasspy/piper-voices/en/en_US/lessac/medium/en_US-lessac-medium.onnx.json");
         assertThat(store.plan("hf://a/b@v1/dir/x.bin")).extracting(ModelStore.Planned::target).containsExactly(dir.resolve("x.bin"));
         assertThatThrownBy(() -> store.plan("gpt-5")).isInstanceOf(PullException.class)
                 .hasMessageContaining("unknown model 'gpt-5'").hasMessageContaining("qwen2.5-0.5b-instruct");
