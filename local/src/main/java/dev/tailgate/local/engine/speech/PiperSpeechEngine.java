@@ -24,7 +24,8 @@ import java.util.SequencedMap;
  * ({@link PiperVoice}). Text is phonemised by espeak-ng in the voice's language, clause by clause with the punctuation
  * put back, and synthesised a sentence at a time: inputs {@code input} int64 [1,T] (piper's ids), {@code input_lengths}
  * int64 [1], {@code scales} float [3] (noise, length = the voice's / speed, noise_w) and, for a multi-speaker voice,
- * {@code sid} int64 [1]; output float32 audio at the voice's rate, which {@code SpeechEncoder} resamples.
+ * {@code sid} int64 [1]; output float32 audio at the voice's rate, which {@code SpeechEncoder} resamples. Each
+ * sentence is normalised to a full-scale peak and handed out as soon as it is made, 200 ms of silence between them.
  */
 public final class PiperSpeechEngine extends ThreadedEngine {
     public static final String ENGINE = "piper";
@@ -32,6 +33,8 @@ public final class PiperSpeechEngine extends ThreadedEngine {
     static final long RUNTIME_BYTES = 64L << 20;
     /** Phoneme characters after which a long sentence is cut at the next clause (VITS' memory grows with its length). */
     static final int MAX_PHONEMES = 400;
+    /** Silence between sentences: piper's own default ({@code sentence_silence} 0.2 s in its C++ runtime). */
+    static final int SENTENCE_SILENCE_MS = 200;
 
     private final OrtEnvironment env;
     private final OrtSession session;
@@ -111,12 +114,14 @@ public final class PiperSpeechEngine extends ThreadedEngine {
         }
         Long sid = voices.get(speech.voice());
         try {
-            for (String phonemes : sentences(speech.input())) {
+            List<String> sentences = sentences(speech.input());
+            for (int i = 0; i < sentences.size(); i++) {
                 if (job.cancelled()) {
                     job.fail(Kind.CANCELLED, "cancelled");
                     return;
                 }
-                job.samples(infer(voice.ids(phonemes), sid, speech.speed()), voice.sampleRate());
+                job.samples(infer(voice.ids(sentences.get(i)), sid, speech.speed()), voice.sampleRate());
+                if (i < sentences.size() - 1) job.samples(new float[voice.sampleRate() * SENTENCE_SILENCE_MS / 1000], voice.sampleRate());
             }
         } catch (EngineException | OrtException e) {
             job.fail(Kind.ENGINE_ERROR, e.getMessage());

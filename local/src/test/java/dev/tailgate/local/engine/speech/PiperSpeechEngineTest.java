@@ -16,6 +16,7 @@ import dev.tailgate.local.engine.audio.SpeechEncoder;
 import dev.tailgate.testing.kokoro.SyntheticPiperVoice;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -58,12 +59,13 @@ class PiperSpeechEngineTest {
         return l;
     }
 
-    /** Samples the synthetic graph makes for {@link #TEXT}: a fixed number per id, sentence by sentence. */
+    /** Samples for {@link #TEXT}: the synthetic graph's fixed number per id, sentence by sentence, 200 ms between. */
     static long expectedSamples() throws Exception {
         PiperVoice voice = PiperVoice.read(model);
         long ids = 0;
-        for (String sentence : engine.sentences(TEXT)) ids += voice.ids(sentence).length;
-        return ids * SyntheticPiperVoice.SAMPLES_PER_ID;
+        List<String> sentences = engine.sentences(TEXT);
+        for (String sentence : sentences) ids += voice.ids(sentence).length;
+        return ids * SyntheticPiperVoice.SAMPLES_PER_ID + (sentences.size() - 1) * (SyntheticPiperVoice.SAMPLE_RATE / 5);
     }
 
     @Test
@@ -81,6 +83,13 @@ class PiperSpeechEngineTest {
         assertThat(voice.scales(2.0)).containsExactly(0.667f, 0.5f, 0.8f);
         assertThat(engine.sentences(TEXT)).hasSize(2).allSatisfy(s -> assertThat(s).endsWith("."));
         assertThat(engine.sentences(TEXT).get(1)).as("clause punctuation kept").contains(", ");
+        // one sentence of many clauses is cut after the clause that passes the limit, not mid-clause
+        List<String> cut = engine.sentences("and then we went on, ".repeat(40) + "and stopped.");
+        assertThat(cut.size()).isGreaterThan(1);
+        assertThat(cut.subList(0, cut.size() - 1)).allSatisfy(s -> {
+            assertThat(s).endsWith(",");
+            assertThat(s.length()).isBetween(PiperSpeechEngine.MAX_PHONEMES, PiperSpeechEngine.MAX_PHONEMES + 40);
+        });
     }
 
     @Test
