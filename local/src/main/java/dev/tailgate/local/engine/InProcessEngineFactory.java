@@ -54,13 +54,18 @@ public final class InProcessEngineFactory implements EngineFactory {
     /**
      * espeak-ng speech, Kokoro and Piper (which phonemise with espeak-ng) cannot load without espeak-ng's library, and
      * their audio cannot be encoded without FFmpeg's (which {@code SpeechEncoder} runs in this process, not in the
-     * worker). A Piper voice also needs its {@code .onnx.json}, which a pull of the {@code .onnx} alone does not fetch.
+     * worker). Kokoro also needs a voice file next to it, and a Piper voice its {@code .onnx.json}: without them a model
+     * is unavailable (with the file named) rather than failing to load on every request.
      */
     @Override
     public String unavailableReason(ModelSpec spec) {
         try {
             return switch (kind(spec)) {
-                case ESPEAK_SPEECH, KOKORO_SPEECH -> speechNativesMissing();
+                case ESPEAK_SPEECH -> speechNativesMissing();
+                case KOKORO_SPEECH -> {
+                    String natives = speechNativesMissing();
+                    yield natives != null ? natives : KokoroSpeechEngine.unavailableReason(spec);
+                }
                 case PIPER_SPEECH -> {
                     String natives = speechNativesMissing();
                     yield natives != null ? natives : PiperSpeechEngine.unavailableReason(spec);

@@ -99,6 +99,16 @@ public final class KokoroSpeechEngine extends ThreadedEngine {
         return out;
     }
 
+    /**
+     * Null when the model has voices next to it; otherwise that it has none and how to get one (the operator's to fix,
+     * so the model is {@code unavailable} rather than failing to load on every request).
+     */
+    public static String unavailableReason(ModelSpec spec) {
+        if (spec.file() == null || !voiceFiles(spec.file()).isEmpty()) return null;
+        return "no Kokoro voices (" + VOICE_PREFIX + "NAME.bin) next to " + spec.file().getFileName()
+                + " — run: tailgate models pull kokoro";
+    }
+
     public static KokoroSpeechEngine load(ModelSpec spec) throws EngineException {
         if (spec.file() == null || !Files.isRegularFile(spec.file())) {
             throw new EngineException("model '" + spec.id() + "': Kokoro needs its ONNX file (models pull kokoro)");

@@ -100,6 +100,10 @@ class KokoroSpeechEngineTest {
     void aModelWithoutVoicesOrNotKokorosShapeIsRefused(@TempDir Path dir) throws Exception {
         Path bare = Files.copy(model, dir.resolve("kokoro.onnx"));
         assertThatThrownBy(() -> KokoroSpeechEngine.load(spec(bare))).isInstanceOf(EngineException.class).hasMessageContaining("no Kokoro voices");
+        assertThat(new dev.tailgate.local.engine.InProcessEngineFactory().unavailableReason(spec(bare)))
+                .contains("no Kokoro voices", "kokoro.onnx", "models pull kokoro");
+        assertThat(new dev.tailgate.local.engine.InProcessEngineFactory().unavailableReason(spec(model))).isNull();
+        assertThat(SpeechVoices.of("kokoro", bare)).isEmpty();
         assertThat(SpeechVoices.of("kokoro", model)).containsOnlyKeys("af_heart", "bm_george");
     }
 }
