@@ -74,7 +74,7 @@ public final class PiperSpeechEngine extends ThreadedEngine {
 
     public static PiperSpeechEngine load(ModelSpec spec) throws EngineException {
         if (spec.file() == null || !Files.isRegularFile(spec.file())) {
-            throw new EngineException("model '" + spec.id() + "': Piper needs its voice's .onnx file (models pull)");
+            throw new EngineException("model '" + spec.id() + "': Piper needs its voice's .onnx file — run: tailgate models pull " + spec.id());
         }
         String missing = unavailableReason(spec);
         if (missing != null) throw new EngineException(missing);

@@ -81,7 +81,7 @@ record PiperVoice(int sampleRate, String espeakVoice, Map<String, long[]> phonem
      */
     static SequencedMap<String, Long> voices(Path model) {
         SequencedMap<String, Long> out = new LinkedHashMap<>();
-        if (model == null || missingConfigReason(model, "") != null) return out;
+        if (model == null || !Files.isRegularFile(configOf(model))) return out;
         try {
             PiperVoice v = read(model);
             if (v.speakers().isEmpty()) out.put(nameOf(model), null);
