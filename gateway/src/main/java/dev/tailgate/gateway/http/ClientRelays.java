@@ -131,8 +131,8 @@ public final class ClientRelays {
             if (response.closed()) return true;
             if (pending == null) pending = Buffer.buffer(json.length + quotedAlias.length + 64);
             if (chunk.eventName() != null) pending.appendString("event: ").appendString(chunk.eventName()).appendByte((byte) '\n');
-            // "data: " + the chunk with the alias + blank line, written straight into the read's buffer (the one
-            // single-line data event SseWriter.jsonData makes, without a buffer and a spliced copy per event)
+            // one single-line data event ("data: " + the chunk with the alias + blank line), straight into the read's
+            // buffer: no buffer or spliced copy of its own per event
             appendSpliced(pending.appendBytes(DATA), json, chunk.model(), quotedAlias).appendBytes(EVENT_END);
             return true; // committed: written at the end of this read, before any other target could be tried
         }
