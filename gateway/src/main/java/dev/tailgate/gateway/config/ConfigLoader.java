@@ -295,12 +295,28 @@ public final class ConfigLoader {
         }
     }
 
-    public static byte[] sha256(String key) {
+    /**
+     * One SHA-256 instance to copy: every request hashes its key, and {@code MessageDigest.getInstance} (a provider
+     * lookup) was most of that hash's cost; a clone of a fresh instance is independent and cheap.
+     */
+    private static final MessageDigest SHA_256;
+
+    static {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            SHA_256 = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    public static byte[] sha256(String key) {
+        MessageDigest md;
+        try {
+            md = (MessageDigest) SHA_256.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException(e); // the JDK's SHA-256 supports clone
+        }
+        return md.digest(key.getBytes(StandardCharsets.UTF_8));
     }
 
     // --- typed reads that fail with file, line and key --------------------------------------------------------------

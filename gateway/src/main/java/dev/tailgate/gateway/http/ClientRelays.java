@@ -56,14 +56,25 @@ public final class ClientRelays {
         return new Relay<>(() -> reader, new NativeSseSink(ex, format));
     }
 
+    /**
+     * {@code json} with the span {@code model} (found by {@link JsonSplice#find} on these bytes) replaced by
+     * {@code quotedAlias}, appended to {@code out}: one copy into the buffer that is written, where
+     * {@link JsonSplice#replace} would build an intermediate array and serialise the alias again for every piece.
+     */
+    private static Buffer appendSpliced(Buffer out, byte[] json, JsonSplice.Span model, byte[] quotedAlias) {
+        if (model.start() < 0) return out.appendBytes(json);
+        return out.appendBytes(json, 0, model.start()).appendBytes(quotedAlias)
+                .appendBytes(json, model.end(), json.length - model.end());
+    }
+
     private static final class JsonSink extends ClientSink<byte[]> {
-        private final String alias;
+        private final byte[] quotedAlias;
         private int status = 200;
-        private byte[] out;
+        private Buffer out;
 
         JsonSink(Exchange ex, String alias) {
             super(ex);
-            this.alias = alias;
+            this.quotedAlias = Json.bytes(alias);
         }
 
         @Override
@@ -75,16 +86,16 @@ public final class ClientRelays {
         @Override
         public boolean deliver(byte[] body) {
             UsageFields.capture(ex.ctx(), body); // for the usage ledger; the bytes go out unchanged
-            byte[] spliced = JsonSplice.replace(body, "model", alias);
-            if (spliced == null) throw new Relay.UnusableAnswer("answered with invalid JSON");
-            out = spliced;
+            JsonSplice.Span model = JsonSplice.find(body, "model");
+            if (model == null) throw new Relay.UnusableAnswer("answered with invalid JSON");
+            out = appendSpliced(Buffer.buffer(body.length + quotedAlias.length), body, model, quotedAlias);
             return true;
         }
 
         @Override
         public void end() {
             response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON);
-            ex.endWith(Buffer.buffer(out));
+            ex.endWith(out);
         }
 
         @Override
@@ -94,14 +105,16 @@ public final class ClientRelays {
     }
 
     private static final class ChatSseSink extends ClientSink<ChatChunk> {
-        private final String alias;
+        private static final byte[] DATA = "data: ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        private static final byte[] EVENT_END = {'\n', '\n'};
+        private final byte[] quotedAlias;
         private final boolean stripUsageChunk;
         /** The events of the current upstream read, not yet written. */
         private Buffer pending;
 
         ChatSseSink(Exchange ex, String alias, boolean stripUsageChunk) {
             super(ex);
-            this.alias = alias;
+            this.quotedAlias = Json.bytes(alias);
             this.stripUsageChunk = stripUsageChunk;
         }
 
@@ -116,10 +129,11 @@ public final class ClientRelays {
             ex.ctx().firstToken();
             SseResponse.open(response);
             if (response.closed()) return true;
-            byte[] out = chunk.model().start() < 0 ? json : JsonSplice.replace(json, chunk.model(), alias);
-            if (pending == null) pending = Buffer.buffer(out.length + 64);
-            if (chunk.eventName() != null) pending.appendString("event: " + chunk.eventName() + "\n");
-            pending.appendBuffer(SseWriter.jsonData(out));
+            if (pending == null) pending = Buffer.buffer(json.length + quotedAlias.length + 64);
+            if (chunk.eventName() != null) pending.appendString("event: ").appendString(chunk.eventName()).appendByte((byte) '\n');
+            // one single-line data event ("data: " + the chunk with the alias + blank line), straight into the read's
+            // buffer: no buffer or spliced copy of its own per event
+            appendSpliced(pending.appendBytes(DATA), json, chunk.model(), quotedAlias).appendBytes(EVENT_END);
             return true; // committed: written at the end of this read, before any other target could be tried
         }
 

@@ -149,8 +149,11 @@ public final class Metrics {
         return providers.get(provider) != null ? provider : UNKNOWN;
     }
 
+    /** Constants, not built per request: a fresh string per request also paid its hash in the meter lookup. */
+    private static final String[] STATUS_CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"};
+
     static String statusClass(int status) {
-        return status >= 100 && status < 600 ? (status / 100) + "xx" : "other";
+        return status >= 100 && status < 600 ? STATUS_CLASSES[status / 100 - 1] : "other";
     }
 
     private RequestMeters requestMeters(RequestKey k) {

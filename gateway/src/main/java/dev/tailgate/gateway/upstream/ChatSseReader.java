@@ -16,7 +16,7 @@ import java.nio.charset.StandardCharsets;
  * {@code [DONE]}; the client still gets one).
  */
 public final class ChatSseReader implements Relay.Reader<ChatChunk> {
-    private static final java.util.regex.Pattern FINISH_REASON = java.util.regex.Pattern.compile("\"finish_reason\"\\s*:\\s*\"");
+    private static final byte[] FINISH_REASON = "\"finish_reason\"".getBytes(StandardCharsets.US_ASCII);
     private final ChatChunk chunk = new ChatChunk();
     private Relay.Feed<ChatChunk> feed;
     private boolean sawFinish;
@@ -64,9 +64,38 @@ public final class ChatSseReader implements Relay.Reader<ChatChunk> {
             feed.fail("sent a malformed stream event (not a JSON object)", true);
             return;
         }
-        if (!sawFinish && FINISH_REASON.matcher(ev.data()).find()) sawFinish = true;
+        if (!sawFinish && hasFinishReason(json)) sawFinish = true;
         chunk.set(ev, json, span);
         feed.piece(chunk);
+    }
+
+    /**
+     * Whether {@code "finish_reason"} has a string value in the chunk ({@code "finish_reason"\s*:\s*"}): a byte scan,
+     * run on every chunk until the finishing one (a regular expression over the decoded text showed in the profile).
+     */
+    static boolean hasFinishReason(byte[] json) {
+        for (int at = indexOf(json, FINISH_REASON, 0); at >= 0; at = indexOf(json, FINISH_REASON, at + 1)) {
+            int i = skipSpace(json, at + FINISH_REASON.length);
+            if (i < json.length && json[i] == ':') {
+                i = skipSpace(json, i + 1);
+                if (i < json.length && json[i] == '"') return true;
+            }
+        }
+        return false;
+    }
+
+    private static int skipSpace(byte[] b, int i) {
+        while (i < b.length && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r' || b[i] == 0x0B || b[i] == '\f')) i++;
+        return i;
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle, int from) {
+        outer:
+        for (int i = from; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) if (hay[i + j] != needle[j]) continue outer;
+            return i;
+        }
+        return -1;
     }
 
     private static boolean containsTopLevelError(String data) {

@@ -296,6 +296,14 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void keyHashIsSha256OfTheUtf8KeyEveryTime() {
+        // FIPS 180-2's "abc" vector, twice: each hash starts from a fresh digest (no state left from the one before)
+        String abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+        assertThat(HexFormat.of().formatHex(ConfigLoader.sha256("abc"))).isEqualTo(abc);
+        assertThat(HexFormat.of().formatHex(ConfigLoader.sha256("abc"))).isEqualTo(abc);
+    }
+
+    @Test
     void clientsFileIsMergedAndDuplicateNamesRefused() throws IOException {
         String hash = HexFormat.of().formatHex(ConfigLoader.sha256("k2"));
         write("clients.yaml", "clients:\n  cli:\n    key_sha256: " + hash + "\n    models: [\"qwen*\"]\n");

@@ -83,6 +83,7 @@ class FaultSuiteTest {
               stall-first: {targets: [fake/stall-headers, backup/echo], fallback: true}
               stall-nofallback: {targets: [fake/stall-headers, backup/echo]}
               stall-mid: {targets: [fake/stall-mid-stream, backup/echo], fallback: true}
+              slow: {targets: [fake/slow-stream]}
               cut: {targets: [fake/cut-mid-stream, backup/echo], fallback: true}
               malformed: {targets: [fake/malformed-sse]}
               huge: {targets: [small/huge-json]}
@@ -262,6 +263,16 @@ class FaultSuiteTest {
         JsonNode e = assertStreamEndsWithErrorEvent(r);
         assertThat(e.get("message").asText()).contains("went idle");
         assertThat(g.upstream.requests()).as("no fallback after the first byte").hasSize(1);
+    }
+
+    @Test
+    void aStreamLongerThanIdleTimeoutWithEventsWithinItCompletes() {
+        // slow-stream: 200 chunks 25 ms apart, ~5 s in all, against fake's idle_timeout of 2s: the idle clock restarts
+        // with every event, so only silence ends a stream, not its length
+        HttpResponse<String> r = g.post("/v1/chat/completions", FaultGateway.chat("slow", true, "hi"));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).doesNotContain("event: error").endsWith("data: [DONE]\n\n");
+        assertThat(r.body()).as("the last word relayed").contains("w199");
     }
 
     @Test

@@ -31,11 +31,6 @@ public final class SseWriter {
         return out;
     }
 
-    /** A data-only event whose payload is already-encoded JSON bytes (single line, as every JSON encoder writes it). */
-    public static Buffer jsonData(byte[] json) {
-        return Buffer.buffer(json.length + 8).appendBytes(DATA).appendBytes(json).appendString("\n\n");
-    }
-
     /** {@code event: error} followed by the JSON error body, the way a failed stream ends (no [DONE] after it). */
     public static Buffer error(byte[] errorJson) {
         return Buffer.buffer(errorJson.length + 24).appendString("event: error\n").appendBytes(DATA).appendBytes(errorJson).appendString("\n\n");
