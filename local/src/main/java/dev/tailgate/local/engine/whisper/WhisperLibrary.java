@@ -26,7 +26,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 
 /**
  * whisper.cpp's C API (libwhisper, v1.7.1 — the build bundled in whisper-jni 1.7.1's jar) through the FFM API: the
@@ -246,36 +245,34 @@ final class WhisperLibrary {
      * last: a struct the numbers already show to be different is never dereferenced.
      */
     static String layoutMismatch(MemorySegment p) {
-        record Expect(String field, Object value, Supplier<Object> actual) {}
-        List<Expect> checks = List.of(
-                new Expect("strategy", 0, () -> p.get(JAVA_INT, offset("strategy"))),
-                new Expect("n_max_text_ctx", 16384, () -> p.get(JAVA_INT, offset("n_max_text_ctx"))),
-                new Expect("no_context", true, () -> p.get(JAVA_BOOLEAN, offset("no_context"))),
-                new Expect("print_progress", true, () -> p.get(JAVA_BOOLEAN, offset("print_progress"))),
-                new Expect("print_timestamps", true, () -> p.get(JAVA_BOOLEAN, offset("print_timestamps"))),
-                new Expect("token_timestamps", false, () -> p.get(JAVA_BOOLEAN, offset("token_timestamps"))),
-                new Expect("thold_pt", 0.01f, () -> p.get(JAVA_FLOAT, offset("thold_pt"))),
-                new Expect("thold_ptsum", 0.01f, () -> p.get(JAVA_FLOAT, offset("thold_ptsum"))),
-                new Expect("suppress_blank", true, () -> p.get(JAVA_BOOLEAN, offset("suppress_blank"))),
-                new Expect("max_initial_ts", 1.0f, () -> p.get(JAVA_FLOAT, offset("max_initial_ts"))),
-                new Expect("length_penalty", -1.0f, () -> p.get(JAVA_FLOAT, offset("length_penalty"))),
-                new Expect("temperature_inc", 0.2f, () -> p.get(JAVA_FLOAT, offset("temperature_inc"))),
-                new Expect("entropy_thold", 2.4f, () -> p.get(JAVA_FLOAT, offset("entropy_thold"))),
-                new Expect("logprob_thold", -1.0f, () -> p.get(JAVA_FLOAT, offset("logprob_thold"))),
-                new Expect("no_speech_thold", 0.6f, () -> p.get(JAVA_FLOAT, offset("no_speech_thold"))),
-                new Expect("greedy.best_of", 5,
-                        () -> p.get(JAVA_INT, FULL_PARAMS.byteOffset(groupElement("greedy"), groupElement("best_of")))),
-                new Expect("beam_search.beam_size", -1,
-                        () -> p.get(JAVA_INT, FULL_PARAMS.byteOffset(groupElement("beam_search"), groupElement("beam_size")))),
-                new Expect("new_segment_callback", 0L, () -> p.get(ADDRESS, offset("new_segment_callback")).address()),
-                new Expect("grammar_rules", 0L, () -> p.get(ADDRESS, offset("grammar_rules")).address()),
-                new Expect("grammar_penalty", 100.0f, () -> p.get(JAVA_FLOAT, offset("grammar_penalty"))),
-                new Expect("language", "en", () -> cString(p.get(ADDRESS, offset("language")))));
-        for (Expect e : checks) {
-            Object actual = e.actual().get();
-            if (!e.value().equals(actual)) return e.field() + " reads " + actual + ", expected " + e.value();
+        // plain reads, no Supplier lambdas: each lambda is one more hidden class in every Whisper worker's metaspace
+        Object[][] numbers = {
+                {"strategy", 0, p.get(JAVA_INT, offset("strategy"))},
+                {"n_max_text_ctx", 16384, p.get(JAVA_INT, offset("n_max_text_ctx"))},
+                {"no_context", true, p.get(JAVA_BOOLEAN, offset("no_context"))},
+                {"print_progress", true, p.get(JAVA_BOOLEAN, offset("print_progress"))},
+                {"print_timestamps", true, p.get(JAVA_BOOLEAN, offset("print_timestamps"))},
+                {"token_timestamps", false, p.get(JAVA_BOOLEAN, offset("token_timestamps"))},
+                {"thold_pt", 0.01f, p.get(JAVA_FLOAT, offset("thold_pt"))},
+                {"thold_ptsum", 0.01f, p.get(JAVA_FLOAT, offset("thold_ptsum"))},
+                {"suppress_blank", true, p.get(JAVA_BOOLEAN, offset("suppress_blank"))},
+                {"max_initial_ts", 1.0f, p.get(JAVA_FLOAT, offset("max_initial_ts"))},
+                {"length_penalty", -1.0f, p.get(JAVA_FLOAT, offset("length_penalty"))},
+                {"temperature_inc", 0.2f, p.get(JAVA_FLOAT, offset("temperature_inc"))},
+                {"entropy_thold", 2.4f, p.get(JAVA_FLOAT, offset("entropy_thold"))},
+                {"logprob_thold", -1.0f, p.get(JAVA_FLOAT, offset("logprob_thold"))},
+                {"no_speech_thold", 0.6f, p.get(JAVA_FLOAT, offset("no_speech_thold"))},
+                {"greedy.best_of", 5, p.get(JAVA_INT, FULL_PARAMS.byteOffset(groupElement("greedy"), groupElement("best_of")))},
+                {"beam_search.beam_size", -1,
+                        p.get(JAVA_INT, FULL_PARAMS.byteOffset(groupElement("beam_search"), groupElement("beam_size")))},
+                {"new_segment_callback", 0L, p.get(ADDRESS, offset("new_segment_callback")).address()},
+                {"grammar_rules", 0L, p.get(ADDRESS, offset("grammar_rules")).address()},
+                {"grammar_penalty", 100.0f, p.get(JAVA_FLOAT, offset("grammar_penalty"))}};
+        for (Object[] n : numbers) {
+            if (!n[1].equals(n[2])) return n[0] + " reads " + n[2] + ", expected " + n[1];
         }
-        return null;
+        String language = cString(p.get(ADDRESS, offset("language")));
+        return language.equals("en") ? null : "language reads " + language + ", expected en";
     }
 
     static long offset(String field) {
@@ -306,7 +303,7 @@ final class WhisperLibrary {
         if (context.equals(MemorySegment.NULL)) {
             throw new EngineException(file + " is not a ggml Whisper model whisper.cpp can load" + reason(log));
         }
-        if (log.stream().anyMatch(l -> l.contains("no tensors loaded"))) {
+        if (logged(log, "no tensors loaded")) {
             free(context);
             throw new EngineException(file + " is not a ggml Whisper model whisper.cpp can load: it holds no tensors");
         }
@@ -318,11 +315,22 @@ final class WhisperLibrary {
         return context;
     }
 
+    // loops, not streams: a worker loads no stream pipeline classes (nor their lambdas) for these two
+    private static boolean logged(List<String> log, String text) {
+        for (String line : log) {
+            if (line.contains(text)) return true;
+        }
+        return false;
+    }
+
     private static String reason(List<String> log) {
         String joined = String.join("; ", log);
         if (joined.isEmpty()) return "";
         StringBuilder b = new StringBuilder(": ");
-        joined.codePoints().limit(MAX_LOAD_LOG_CHARS).forEach(c -> b.appendCodePoint(Character.isISOControl(c) ? ' ' : c));
+        for (int i = 0, n = 0; i < joined.length() && n < MAX_LOAD_LOG_CHARS; i += Character.charCount(joined.codePointAt(i)), n++) {
+            int c = joined.codePointAt(i);
+            b.appendCodePoint(Character.isISOControl(c) ? ' ' : c);
+        }
         return b.toString();
     }
 

@@ -6,15 +6,14 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.zip.CRC32;
 
 /**
  * The whisper.cpp libraries bundled in the whisper-jni 1.7.1 jar (libggml and libwhisper, built from whisper.cpp
- * v1.7.1), unpacked once per content into {@code <java.io.tmpdir>/tailgate-natives/whisper-<hash>/} under the names
+ * v1.7.1), unpacked once per content into {@code <java.io.tmpdir>/tailgate-natives/whisper-<crc>/} under the names
  * libwhisper's dynamic section asks for, so its {@code $ORIGIN} run path finds libggml next to it. The jar's own JNI
  * wrapper (libwhisper-jni) is not used: we call libwhisper's C API through FFM.
  *
@@ -65,7 +64,10 @@ final class WhisperNatives {
     /** Unpacks the bundle (once per content) and answers the folder holding its files. */
     static Path unpack(Bundle bundle, Path base) throws IOException, EngineException {
         byte[][] contents = new byte[bundle.libraries().size()][];
-        MessageDigest digest = sha256();
+        // a CRC names the folder (a new build gets a new one), it does not authenticate a file that is already there
+        // (that is checked by size only): a SHA-256 would load the JDK's security providers, ~50 classes and their
+        // properties, into every Whisper worker for nothing
+        CRC32 digest = new CRC32();
         for (int i = 0; i < contents.length; i++) {
             Library lib = bundle.libraries().get(i);
             try (InputStream in = WhisperNatives.class.getResourceAsStream(lib.resource())) {
@@ -74,7 +76,7 @@ final class WhisperNatives {
             }
             digest.update(contents[i]);
         }
-        Path dir = base.resolve("whisper-" + HexFormat.of().formatHex(digest.digest()).substring(0, 16));
+        Path dir = base.resolve("whisper-" + HexFormat.of().toHexDigits((int) digest.getValue()));
         Files.createDirectories(dir);
         for (int i = 0; i < contents.length; i++) {
             Path file = dir.resolve(bundle.libraries().get(i).fileName());
@@ -98,13 +100,5 @@ final class WhisperNatives {
             // the portable build then
         }
         return List.of();
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
