@@ -49,8 +49,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One model served by a {@code llama-server} process that this object owns: started on a private loopback port with a
  * random API key (other local users cannot use it), {@code --jinja}, {@code -np max_concurrency} slots; its output goes
- * to {@code <logs>/<model>.log}. Jobs are streamed from its OpenAI endpoints on virtual threads, and every token is a
- * progress callback, so the scheduler's stuck watchdog sees a wedged server (llama-server keeps {@code /health} at 200
+ * to {@code <logs>/<model>.log}. Each job runs on a virtual thread; its stream from the OpenAI endpoints is parsed on the
+ * HTTP client's selector thread as it arrives, and every token is a progress callback, so the scheduler's stuck watchdog sees a wedged server (llama-server keeps {@code /health} at 200
  * while a slot is stuck) and closes this model, which kills the process.
  *
  * <p>A health probe asks {@code /health} every {@value #PROBE_SECONDS}s: a server that does not answer
