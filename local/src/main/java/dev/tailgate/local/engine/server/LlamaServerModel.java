@@ -415,23 +415,31 @@ final class LlamaServerModel implements LoadedModel {
          * client's own thread as it arrives (see the client's executor). Returns true once the stream ended with the
          * job still open; false when it ended meanwhile (a non-200 answer, an error event, cancel or death).
          */
-        private boolean stream(String path, ObjectNode payload, java.util.function.Consumer<JsonNode> onChunk)
-                throws IOException, InterruptedException {
-            SseLines lines = new SseLines(onChunk);
+        private boolean stream(String path, ObjectNode payload, java.util.function.Consumer<JsonNode> onChunk,
+                java.util.function.Predicate<JsonNode> last) throws IOException, InterruptedException {
+            SseLines lines = new SseLines(onChunk, last);
             CompletableFuture<HttpResponse<String>> x = http.sendAsync(request(path, payload), info -> info.statusCode() == 200
                     ? HttpResponse.BodySubscribers.fromLineSubscriber(lines, l -> "", StandardCharsets.UTF_8, null)
                     : HttpResponse.BodySubscribers.ofString(StandardCharsets.UTF_8));
             exchange = x;
             if (cancelled) x.cancel(true);
-            HttpResponse<String> r;
             try {
-                r = x.get();
-            } catch (java.util.concurrent.CancellationException e) {
-                return false; // cancel() ended the job
+                // the stream's own end ([DONE], or /completion's stop event) is the end: llama-server may hold the
+                // response open after it, so we do not wait for the body to close but close the exchange ourselves
+                CompletableFuture.anyOf(x, lines.end).get();
             } catch (java.util.concurrent.ExecutionException e) {
-                if (e.getCause() instanceof IOException io) throw io;
-                throw new IOException(String.valueOf(e.getCause()), e.getCause());
+                Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException c ? c.getCause() : e.getCause();
+                if (cause instanceof java.util.concurrent.CancellationException) return false; // cancel() or an abort
+                if (cause instanceof IOException io) throw io;
+                throw new IOException(String.valueOf(cause), cause);
+            } catch (java.util.concurrent.CancellationException e) {
+                return false;
             }
+            if (lines.end.isDone()) {
+                x.cancel(true);
+                return !ended.get();
+            }
+            HttpResponse<String> r = x.join();
             if (r.statusCode() != 200) {
                 failFrom(r.statusCode(), r.body());
                 return false;
@@ -446,10 +454,13 @@ final class LlamaServerModel implements LoadedModel {
          */
         private final class SseLines implements java.util.concurrent.Flow.Subscriber<String> {
             private final java.util.function.Consumer<JsonNode> onChunk;
+            private final java.util.function.Predicate<JsonNode> last;
+            final CompletableFuture<Void> end = new CompletableFuture<>();
             private boolean stopped; // client thread only
 
-            SseLines(java.util.function.Consumer<JsonNode> onChunk) {
+            SseLines(java.util.function.Consumer<JsonNode> onChunk, java.util.function.Predicate<JsonNode> last) {
                 this.onChunk = onChunk;
+                this.last = last;
             }
 
             @Override
@@ -464,6 +475,7 @@ final class LlamaServerModel implements LoadedModel {
                 String data = line.substring(6).strip();
                 if (data.equals("[DONE]")) {
                     stopped = true;
+                    end.complete(null);
                     return;
                 }
                 try {
@@ -473,6 +485,10 @@ final class LlamaServerModel implements LoadedModel {
                         return;
                     }
                     onChunk.accept(chunk);
+                    if (last.test(chunk)) {
+                        stopped = true;
+                        end.complete(null);
+                    }
                 } catch (RuntimeException e) {
                     abort("llama-server sent an unreadable stream: " + e.getMessage());
                 }
@@ -530,7 +546,7 @@ final class LlamaServerModel implements LoadedModel {
                     if (d.path("tool_calls").isArray()) calls.accept((ArrayNode) d.get("tool_calls"));
                     if (choice.hasNonNull("finish_reason")) finish[0] = choice.get("finish_reason").asText();
                 }
-            });
+            }, chunk -> false); // its stream ends with [DONE]
             if (!open) return;
             if (finish[0] == null) {
                 fail(Kind.ENGINE_ERROR, "llama-server ended the stream without a finish_reason");
@@ -588,7 +604,7 @@ final class LlamaServerModel implements LoadedModel {
                     tokens[1] = chunk.path("tokens_predicted").asInt();
                     tokens[2] = chunk.path("timings").path("cache_n").asInt(0); // prompt tokens reused from the cache
                 }
-            });
+            }, chunk -> chunk.path("stop").asBoolean(false)); // /completion's last event is its stop event
             if (!open) return;
             if (stopType[0] == null) {
                 fail(Kind.ENGINE_ERROR, "llama-server ended the stream without a stop event");
