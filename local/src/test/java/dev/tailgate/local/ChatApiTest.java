@@ -66,6 +66,30 @@ class ChatApiTest {
     }
 
     @Test
+    void streamedTextAndReasoningArriveExactlyWhateverCharactersTheyHold() throws Exception {
+        String text = "quote \" backslash \\ slash / newline \n tab \t bell \u0007 del \u007f é 漢字 😀 </script> {\"x\":\"\"}";
+        var req = Json.object().put("model", "chat").put("stream", true);
+        req.putArray("messages").addObject().put("role", "user").put("content", "echo:" + text);
+        HttpResponse<String> r = h.post("/v1/chat/completions", Json.string(req));
+        assertThat(r.statusCode()).isEqualTo(200);
+        List<String> events = events(r.body());
+        assertThat(events.getLast()).isEqualTo("data: [DONE]");
+        List<JsonNode> deltas = new ArrayList<>();
+        for (String e : events.subList(0, events.size() - 1)) {
+            JsonNode c = Json.parse(e.substring("data: ".length()));
+            assertThat(c.get("object").asText()).isEqualTo("chat.completion.chunk");
+            assertThat(c.get("model").asText()).isEqualTo("chat");
+            deltas.add(c.get("choices").get(0).get("delta"));
+        }
+        // role chunk, reasoning, content, finish
+        assertThat(deltas).hasSize(4);
+        assertThat(deltas.get(1).get("reasoning_content").asText()).isEqualTo(text);
+        assertThat(deltas.get(1).has("content")).isFalse();
+        assertThat(deltas.get(2).get("content").asText()).isEqualTo(text);
+        assertThat(deltas.get(2).size()).isEqualTo(1);
+    }
+
+    @Test
     void streamingChatSendsChunksUsageAndDone() throws Exception {
         String req = """
                 {"model":"chat","stream":true,"stream_options":{"include_usage":true},

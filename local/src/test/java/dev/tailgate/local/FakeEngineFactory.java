@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code hang} — never calls back and ignores cancel (only close ends it, as WORKER_DIED);</li>
  *   <li>{@code delta-then-hang} — one delta, then hangs like {@code hang};</li>
  *   <li>{@code die} — the worker "crashes": alive() turns false and the job fails with WORKER_DIED;</li>
- *   <li>{@code bad} — fails with BAD_REQUEST.</li>
+ *   <li>{@code bad} — fails with BAD_REQUEST;</li>
+ *   <li>{@code echo:TEXT} — emits TEXT as reasoning, then as one delta, then completes.</li>
  * </ul>
  * Embedding jobs return 4-dimensional vectors derived from each input. Everything it is asked is recorded.
  */
@@ -153,6 +154,12 @@ final class FakeEngineFactory implements EngineFactory {
                     else job.complete(new JobListener.Usage(5, 1));
                 }
                 default -> {
+                    if (prompt.startsWith("echo:")) {
+                        job.listener.onReasoning(prompt.substring(5));
+                        job.listener.onDelta(prompt.substring(5));
+                        job.complete(new JobListener.Usage(7, 2));
+                        return;
+                    }
                     int n = prompt.startsWith("tokens:") ? Integer.parseInt(prompt.substring(7)) : 3;
                     for (int i = 0; i < n; i++) job.listener.onDelta("t" + i + " ");
                     job.complete(new JobListener.Usage(7, n));

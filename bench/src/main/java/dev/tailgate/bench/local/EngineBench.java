@@ -1,7 +1,6 @@
 package dev.tailgate.bench.local;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tailgate.local.LocalServer;
 import dev.tailgate.local.engine.EngineFailure;
 import dev.tailgate.local.engine.EngineRequest;
 import dev.tailgate.local.engine.InProcessEngineFactory;
@@ -20,6 +19,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -34,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * java --enable-native-access=ALL-UNNAMED -cp ... dev.tailgate.bench.local.EngineBench [--tokens 64] [--runs 5]
- *      [--threads 2] [--texts 64] [--shape 0.5b|1.5b] [--type Q8_0|Q4_0|F16] [--modes in-process,worker,llama-server,http+l-server,http] [--llama-bench PATH] [--only chat|embeddings] [--dir /tmp/tailgate-bench]
+ *      [--threads 2] [--texts 64] [--shape 0.5b|1.5b] [--type Q8_0|Q4_0|F16] [--modes in-process,worker,llama-server,http+worker,http+l-server,http] [--llama-bench PATH] [--only chat|embeddings] [--dir /tmp/tailgate-bench]
  *      [--url http://127.0.0.1:8081/v1] [--http-chat-model NAME] [--http-embed-model NAME]
  * </pre>
  */
@@ -67,31 +68,13 @@ public final class EngineBench {
     }
 
     /**
-     * The whole HTTP path on the llama-server engine: a qwen-local started here (its scheduler, a llama-server process
-     * for the model) and the OpenAI wire with SSE to it, the way a client reaches it.
+     * The whole HTTP path: qwen-local in its own process (its scheduler, and the model on {@code engine}: a worker
+     * process for {@code llama.cpp}, a llama-server process for {@code llama-server}), reached over the OpenAI wire
+     * with SSE the way a client reaches it. Its CPU per token is measured from {@code /proc}.
      */
-    record QwenLocalLlamaServer(Path dir) implements Mode {
-        public String name() { return "http+l-server"; }
+    record QwenLocalHttp(String name, String engine, Path dir) implements Mode {
         public LoadedModel open(ModelSpec spec) throws Exception {
-            Path yaml = dir.resolve("bench-local.yaml");
-            Files.writeString(yaml, """
-                    listen: 127.0.0.1:0
-                    models_dir: %s
-                    models:
-                      %s: {capability: chat, engine: llama-server, file: %s, context: %d, threads: %d}
-                    """.formatted(dir, spec.id(), spec.file().getFileName(), spec.context(), spec.threads()));
-            LocalServer server = LocalServer.start(yaml, null, null);
-            HttpModel http = new HttpModel(URI.create("http://127.0.0.1:" + server.port() + "/v1/"), spec.id(), null);
-            return new LoadedModel() {
-                public dev.tailgate.local.engine.RunningJob submit(EngineRequest r, JobListener l) { return http.submit(r, l); }
-                public long memoryBytes() { return server.scheduler().health().getFirst().memoryBytes(); }
-                public boolean alive() { return true; }
-                public String deathReason() { return null; }
-                public void close() {
-                    http.close();
-                    server.close();
-                }
-            };
+            return QwenLocalProcess.start(dir, spec, spec.capability() == ModelSpec.Capability.CHAT ? engine : spec.engine());
         }
     }
 
@@ -139,11 +122,12 @@ public final class EngineBench {
                 case "in-process" -> new InProcess();
                 case "worker" -> new Worker(dir.resolve("logs"));
                 case "llama-server" -> new LlamaServer(dir.resolve("logs"));
-                case "http+l-server" -> new QwenLocalLlamaServer(dir);
+                case "http+l-server" -> new QwenLocalHttp("http+l-server", "llama-server", dir);
+                case "http+worker" -> new QwenLocalHttp("http+worker", "llama.cpp", dir);
                 case "http" -> new Http(URI.create(strArg(args, "--url", "http://127.0.0.1:8081/v1/").replaceAll("/?$", "/")),
                         strArg(args, "--http-chat-model", "qwen25-05b-shape"), strArg(args, "--http-embed-model", "all-minilm-l6-v2"),
                         System.getenv("TAILGATE_BENCH_KEY"));
-                default -> throw new IllegalArgumentException("unknown mode " + m + " (in-process, worker, llama-server, http+l-server, http)");
+                default -> throw new IllegalArgumentException("unknown mode " + m + " (in-process, worker, llama-server, http+worker, http+l-server, http)");
             });
         }
         System.out.printf(Locale.ROOT, "cpus=%d threads=%d tokens=%d runs=%d texts=%d%n",
@@ -169,26 +153,7 @@ public final class EngineBench {
             ModelSpec spec = new ModelSpec(name, ModelSpec.Capability.CHAT, "llama.cpp", gguf, 2048, threads);
             String llamaBench = strArg(args, "--llama-bench",
                     LlamaServerBinary.find().map(s -> s.resolveSibling("llama-bench").toString()).orElse(""));
-            if (!llamaBench.isEmpty() && Files.isExecutable(Path.of(llamaBench))) {
-                System.out.printf(Locale.ROOT, "chat  %-12s decode %6.2f tok/s (llama.cpp's own benchmark, same file)%n",
-                        "llama-bench", llamaBench(Path.of(llamaBench), gguf, tokens, runs, threads));
-            }
-            for (Mode mode : modes) {
-                long loadStart = System.nanoTime();
-                try (LoadedModel model = mode.open(spec)) {
-                    double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
-                    chat(model, 8); // warm-up
-                    List<ChatResult> results = new ArrayList<>();
-                    for (int i = 0; i < runs; i++) results.add(chat(model, tokens));
-                    System.out.printf(Locale.ROOT,
-                            "chat  %-12s load %5.2f s | first token %7.1f ms | decode %6.2f tok/s | overall %6.2f tok/s | memory %d MB%n",
-                            mode.name(), loadSeconds,
-                            median(results.stream().mapToDouble(ChatResult::firstTokenMs).toArray()),
-                            median(results.stream().mapToDouble(ChatResult::decodeTokensPerSecond).toArray()),
-                            median(results.stream().mapToDouble(ChatResult::overallTokensPerSecond).toArray()),
-                            model.memoryBytes() >> 20);
-                }
-            }
+            chatRounds(modes, spec, tokens, intArg(args, "--warmup", 64), runs, threads, llamaBench);
         }
         if (!only.equals("chat")) {
             ModelSpec spec = new ModelSpec("all-minilm-l6-v2", ModelSpec.Capability.EMBEDDINGS, "onnx", null, 0, threads);
@@ -209,6 +174,100 @@ public final class EngineBench {
             }
         }
         System.exit(0);
+    }
+
+    /**
+     * Decode tokens/s of every mode (and llama-bench, when found) measured in alternating rounds: all models stay
+     * loaded, each round runs every contender once, the order rotating from round to round, so a change in the
+     * machine's load hits all of them alike. Ratios are medians of the per-round ratios. For the HTTP modes and the
+     * direct llama-server mode it also prints the CPU the Java side spent per token, by thread group.
+     */
+    static void chatRounds(List<Mode> modes, ModelSpec spec, int tokens, int warmup, int runs, int threads, String llamaBench)
+            throws Exception {
+        List<String> names = new ArrayList<>();
+        List<LoadedModel> models = new ArrayList<>(); // null: llama-bench, run once per round
+        List<Long> pids = new ArrayList<>(); // whose CPU to measure, -1: none (the engine's own compute is in it)
+        if (!llamaBench.isEmpty() && Files.isExecutable(Path.of(llamaBench))) {
+            names.add("llama-bench");
+            models.add(null);
+            pids.add(-1L);
+        }
+        try {
+            for (Mode mode : modes) {
+                long loadStart = System.nanoTime();
+                LoadedModel model = mode.open(spec);
+                models.add(model);
+                names.add(mode.name());
+                pids.add(model instanceof QwenLocalProcess q ? q.pid() : mode instanceof LlamaServer ? ProcessHandle.current().pid() : -1L);
+                System.out.printf(Locale.ROOT, "chat  %-14s loaded in %.2f s%n", mode.name(), (System.nanoTime() - loadStart) / 1e9);
+                chat(model, warmup); // warm-up: the JIT (for an HTTP mode also qwen-local's lazy load)
+            }
+            int n = names.size();
+            double[][] decode = new double[n][runs];
+            double[][] first = new double[n][runs];
+            long[] cpuTokens = new long[n];
+            List<Map<String, Long>> cpu = new ArrayList<>();
+            for (int i = 0; i < n; i++) cpu.add(new TreeMap<>());
+            for (int r = 0; r < runs; r++) {
+                StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "round %2d (load %s):", r + 1, loadAverage()));
+                for (int k = 0; k < n; k++) {
+                    int i = (r + k) % n;
+                    if (models.get(i) == null) {
+                        decode[i][r] = llamaBench(Path.of(llamaBench), spec.file(), tokens, 1, threads);
+                        first[i][r] = Double.NaN;
+                    } else {
+                        ThreadCpu before = pids.get(i) > 0 ? ThreadCpu.of(pids.get(i)) : null;
+                        ChatResult c = chat(models.get(i), tokens);
+                        if (before != null) {
+                            ThreadCpu.of(pids.get(i)).since(before).forEach((g, ns) -> cpu.get(i).merge(g, ns, Long::sum));
+                            cpuTokens[i] += c.tokens();
+                        }
+                        decode[i][r] = c.decodeTokensPerSecond();
+                        first[i][r] = c.firstTokenMs();
+                    }
+                    line.append(String.format(Locale.ROOT, " %s %.2f", names.get(i), decode[i][r]));
+                }
+                System.out.println(line);
+            }
+            System.out.printf(Locale.ROOT, "chat  %d rounds of %d tokens, threads=%d, load average %s%n", runs, tokens, threads, loadAverage());
+            for (int i = 0; i < n; i++) {
+                LoadedModel model = models.get(i);
+                System.out.printf(Locale.ROOT, "chat  %-14s decode %6.2f tok/s | first token %7.1f ms | memory %s%s%n", names.get(i),
+                        median(decode[i]), median(first[i]), model == null ? "-" : (model.memoryBytes() >> 20) + " MB",
+                        cpuTokens[i] == 0 ? "" : " | Java CPU " + perToken(cpu.get(i), cpuTokens[i]));
+            }
+            for (int i = 0; i < n; i++) {
+                StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "ratio %-14s", names.get(i)));
+                for (int j = 0; j < n; j++) {
+                    if (i == j) continue;
+                    double[] ratios = new double[runs];
+                    for (int r = 0; r < runs; r++) ratios[r] = decode[i][r] / decode[j][r];
+                    line.append(String.format(Locale.ROOT, " | / %s %.3f", names.get(j), median(ratios)));
+                }
+                System.out.println(line);
+            }
+        } finally {
+            for (LoadedModel m : models) if (m != null) m.close();
+        }
+    }
+
+    /** "0.85 ms/token (vert.x-eventloop-thread-# 0.40, …)": the process total and its biggest thread groups. */
+    private static String perToken(Map<String, Long> byGroup, long tokens) {
+        long total = byGroup.values().stream().mapToLong(Long::longValue).sum();
+        StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%.3f ms/token (", total / 1e6 / tokens));
+        byGroup.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(5)
+                .forEach(e -> s.append(String.format(Locale.ROOT, "%s %.3f, ", e.getKey(), e.getValue() / 1e6 / tokens)));
+        s.setLength(s.length() - 2);
+        return s.append(")").toString();
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] parts = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return parts[0] + " " + parts[1] + " " + parts[2];
+        } catch (java.io.IOException | RuntimeException e) {
+            return "?";
+        }
     }
 
     /** One greedy completion of exactly {@code tokens} tokens (the synthetic model never ends its turn by itself). */

@@ -3,6 +3,7 @@ package dev.tailgate.local.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.tailgate.local.config.ModelConfig;
 import dev.tailgate.local.engine.EngineFailure;
 import dev.tailgate.local.engine.EngineRequest;
@@ -194,8 +195,12 @@ final class ChatCompletions {
         private final boolean includeUsage;
         private final String id = newId();
         private final long created = System.currentTimeMillis() / 1000;
+        private static final byte[] CONTENT = "\"content\":\"".getBytes(StandardCharsets.UTF_8);
+        private static final byte[] REASONING = "\"reasoning_content\":\"".getBytes(StandardCharsets.UTF_8);
         private boolean started; // event loop only
         private int callIndex; // event loop only
+        private byte[] head; // a text event up to its delta's first field, event loop only
+        private byte[] tail; // and after the delta's object
 
         StreamResponder(Exchange ex, String model, boolean includeUsage) {
             this.ex = ex;
@@ -205,24 +210,30 @@ final class ChatCompletions {
 
         @Override
         public void onDelta(String delta) {
-            ex.onContext(() -> {
-                if (ex.finished()) return;
-                start();
-                ObjectNode d = Json.object();
-                d.put("content", delta);
-                send(chunk(d, null));
-            });
+            ex.onContext(() -> sendText(CONTENT, delta));
         }
 
         @Override
         public void onReasoning(String delta) {
-            ex.onContext(() -> {
-                if (ex.finished()) return;
-                start();
-                ObjectNode d = Json.object();
-                d.put("reasoning_content", delta);
-                send(chunk(d, null));
-            });
+            ex.onContext(() -> sendText(REASONING, delta));
+        }
+
+        /**
+         * A text delta, the event sent once per token: the same JSON as {@link #chunk} writes, assembled from this
+         * stream's fixed head and tail around the escaped text, without building and serialising a tree per token.
+         */
+        private void sendText(byte[] field, String text) {
+            if (ex.finished()) return;
+            start();
+            if (head == null) {
+                String full = "data: " + Json.string(chunk(Json.object().put("x", ""), null)) + "\n\n";
+                int at = full.indexOf("{\"x\":\"\"}");
+                head = full.substring(0, at + 1).getBytes(StandardCharsets.UTF_8);
+                tail = full.substring(at + "{\"x\":\"\"".length()).getBytes(StandardCharsets.UTF_8);
+            }
+            byte[] escaped = JsonStringEncoder.getInstance().quoteAsUTF8(text);
+            ex.response.write(Buffer.buffer(head.length + field.length + escaped.length + 1 + tail.length)
+                    .appendBytes(head).appendBytes(field).appendBytes(escaped).appendByte((byte) '"').appendBytes(tail));
         }
 
         /** A call as OpenAI streams one: index, id and name first, then the arguments in fragments. */

@@ -37,6 +37,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -48,8 +49,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One model served by a {@code llama-server} process that this object owns: started on a private loopback port with a
  * random API key (other local users cannot use it), {@code --jinja}, {@code -np max_concurrency} slots; its output goes
- * to {@code <logs>/<model>.log}. Jobs are streamed from its OpenAI endpoints on virtual threads, and every token is a
- * progress callback, so the scheduler's stuck watchdog sees a wedged server (llama-server keeps {@code /health} at 200
+ * to {@code <logs>/<model>.log}. Each job runs on a virtual thread; its stream from the OpenAI endpoints is parsed on the
+ * HTTP client's selector thread as it arrives, and every token is a progress callback, so the scheduler's stuck watchdog sees a wedged server (llama-server keeps {@code /health} at 200
  * while a slot is stuck) and closes this model, which kills the process.
  *
  * <p>A health probe asks {@code /health} every {@value #PROBE_SECONDS}s: a server that does not answer
@@ -121,8 +122,11 @@ final class LlamaServerModel implements LoadedModel {
         } catch (IOException e) {
             throw new EngineException("cannot start llama-server for '" + spec.id() + "': " + e.getMessage(), e);
         }
+        // A direct executor: the client's selector thread reads llama-server's socket and runs our SSE parsing right
+        // there, so a streamed token costs one thread wake-up on our side, not three (selector, a new virtual thread
+        // per read, the job's reader thread). What runs there never blocks: it parses and hands on.
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+                .connectTimeout(Duration.ofSeconds(5)).executor(Runnable::run).build();
         URI base = URI.create("http://127.0.0.1:" + port);
         LlamaServerModel model = new LlamaServerModel(spec, process, base, apiKey, memoryEstimate, http);
         long deadline = System.nanoTime() + loadTimeout.toNanos();
@@ -310,6 +314,7 @@ final class LlamaServerModel implements LoadedModel {
         private final JobListener listener;
         private final AtomicBoolean ended = new AtomicBoolean();
         private volatile InputStream body;
+        private volatile CompletableFuture<?> exchange;
         private volatile boolean cancelled;
 
         Job(JobListener listener) {
@@ -319,6 +324,8 @@ final class LlamaServerModel implements LoadedModel {
         @Override
         public void cancel() {
             cancelled = true;
+            CompletableFuture<?> x = exchange;
+            if (x != null) x.cancel(true); // aborts the exchange: the connection closes
             InputStream b = body;
             if (b != null) {
                 try {
@@ -338,11 +345,14 @@ final class LlamaServerModel implements LoadedModel {
             if (ended.compareAndSet(false, true)) listener.onComplete(usage, finish);
         }
 
-        private HttpResponse<InputStream> post(String path, ObjectNode payload) throws IOException, InterruptedException {
-            HttpRequest req = HttpRequest.newBuilder(base.resolve(path))
+        private HttpRequest request(String path, ObjectNode payload) {
+            return HttpRequest.newBuilder(base.resolve(path))
                     .header("authorization", "Bearer " + apiKey).header("content-type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(payload))).build();
-            HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+        }
+
+        private HttpResponse<InputStream> post(String path, ObjectNode payload) throws IOException, InterruptedException {
+            HttpResponse<InputStream> r = http.send(request(path, payload), HttpResponse.BodyHandlers.ofInputStream());
             body = r.body();
             if (cancelled) r.body().close();
             return r;
@@ -350,10 +360,13 @@ final class LlamaServerModel implements LoadedModel {
 
         /** A non-200 answer of llama-server as our failure: its 4xx are the client's fault, the rest the engine's. */
         private void failFrom(HttpResponse<InputStream> r) throws IOException {
-            String text;
             try (InputStream in = r.body()) {
-                text = new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8);
+                failFrom(r.statusCode(), new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8));
             }
+        }
+
+        private void failFrom(int status, String text) {
+            if (text.length() > 64 * 1024) text = text.substring(0, 64 * 1024);
             String message = text;
             try {
                 JsonNode n = Json.parse(text);
@@ -361,7 +374,7 @@ final class LlamaServerModel implements LoadedModel {
             } catch (RuntimeException notJson) {
                 // keep the text
             }
-            fail(r.statusCode() >= 400 && r.statusCode() < 500 ? Kind.BAD_REQUEST : Kind.ENGINE_ERROR,
+            fail(status >= 400 && status < 500 ? Kind.BAD_REQUEST : Kind.ENGINE_ERROR,
                     "llama-server: " + message.replaceAll("\\p{Cntrl}", " "));
         }
 
@@ -397,24 +410,106 @@ final class LlamaServerModel implements LoadedModel {
             }
         }
 
-        /** Reads an SSE body line by line, handing each {@code data:} JSON to {@code onChunk}; false if the job ended meanwhile. */
-        private boolean readEvents(HttpResponse<InputStream> r, java.util.function.Consumer<JsonNode> onChunk) throws IOException {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    if (ended.get()) return false;
-                    if (!line.startsWith("data: ")) continue;
-                    String data = line.substring(6).strip();
-                    if (data.equals("[DONE]")) break;
-                    JsonNode chunk = Json.parse(data);
-                    if (chunk.has("error")) {
-                        fail(Kind.ENGINE_ERROR, "llama-server: " + chunk.get("error").path("message").asText("error"));
-                        return false;
-                    }
-                    onChunk.accept(chunk);
-                }
+        /**
+         * POSTs {@code payload} and streams the SSE answer: each {@code data:} JSON goes to {@code onChunk} on the HTTP
+         * client's own thread as it arrives (see the client's executor). Returns true once the stream ended with the
+         * job still open; false when it ended meanwhile (a non-200 answer, an error event, cancel or death).
+         */
+        private boolean stream(String path, ObjectNode payload, java.util.function.Consumer<JsonNode> onChunk,
+                java.util.function.Predicate<JsonNode> last) throws IOException, InterruptedException {
+            SseLines lines = new SseLines(onChunk, last);
+            CompletableFuture<HttpResponse<String>> x = http.sendAsync(request(path, payload), info -> info.statusCode() == 200
+                    ? HttpResponse.BodySubscribers.fromLineSubscriber(lines, l -> "", StandardCharsets.UTF_8, null)
+                    : HttpResponse.BodySubscribers.ofString(StandardCharsets.UTF_8));
+            exchange = x;
+            if (cancelled) x.cancel(true);
+            try {
+                // the stream's own end ([DONE], or /completion's stop event) is the end: llama-server may hold the
+                // response open after it, so we do not wait for the body to close but close the exchange ourselves
+                CompletableFuture.anyOf(x, lines.end).get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException c ? c.getCause() : e.getCause();
+                if (cause instanceof java.util.concurrent.CancellationException) return false; // cancel() or an abort
+                if (cause instanceof IOException io) throw io;
+                throw new IOException(String.valueOf(cause), cause);
+            } catch (java.util.concurrent.CancellationException e) {
+                return false;
+            }
+            if (lines.end.isDone()) {
+                x.cancel(true);
+                return !ended.get();
+            }
+            HttpResponse<String> r = x.join();
+            if (r.statusCode() != 200) {
+                failFrom(r.statusCode(), r.body());
+                return false;
             }
             return !ended.get();
+        }
+
+        /**
+         * The data lines of one SSE answer, parsed where they arrive. An error event or an unreadable line fails the job
+         * and aborts the exchange (llama-server stops generating when its connection closes); lines after
+         * {@code [DONE]} or the job's end are skipped.
+         */
+        private final class SseLines implements java.util.concurrent.Flow.Subscriber<String> {
+            private final java.util.function.Consumer<JsonNode> onChunk;
+            private final java.util.function.Predicate<JsonNode> last;
+            final CompletableFuture<Void> end = new CompletableFuture<>();
+            private boolean stopped; // client thread only
+
+            SseLines(java.util.function.Consumer<JsonNode> onChunk, java.util.function.Predicate<JsonNode> last) {
+                this.onChunk = onChunk;
+                this.last = last;
+            }
+
+            @Override
+            public void onSubscribe(java.util.concurrent.Flow.Subscription subscription) {
+                subscription.request(Long.MAX_VALUE);
+            }
+
+            @Override
+            public void onNext(String line) {
+                if (stopped || ended.get()) return;
+                if (!line.startsWith("data: ")) return;
+                String data = line.substring(6).strip();
+                if (data.equals("[DONE]")) {
+                    stopped = true;
+                    end.complete(null);
+                    return;
+                }
+                try {
+                    JsonNode chunk = Json.parse(data);
+                    if (chunk.has("error")) {
+                        abort("llama-server: " + chunk.get("error").path("message").asText("error"));
+                        return;
+                    }
+                    onChunk.accept(chunk);
+                    if (last.test(chunk)) {
+                        stopped = true;
+                        end.complete(null);
+                    }
+                } catch (RuntimeException e) {
+                    abort("llama-server sent an unreadable stream: " + e.getMessage());
+                }
+            }
+
+            private void abort(String message) {
+                stopped = true;
+                fail(Kind.ENGINE_ERROR, message);
+                CompletableFuture<?> x = exchange;
+                if (x != null) x.cancel(true);
+            }
+
+            @Override
+            public void onError(Throwable throwable) {
+                // the exchange's future fails with it
+            }
+
+            @Override
+            public void onComplete() {
+                // the exchange's future completes
+            }
         }
 
         /** tool_choice auto/none: llama-server's own chat endpoint, its template (--jinja) and its tool-call parser. */
@@ -426,16 +521,11 @@ final class LlamaServerModel implements LoadedModel {
             payload.putObject("stream_options").put("include_usage", true);
             // OpenAI's default; llama-server's is false
             if (!payload.hasNonNull("parallel_tool_calls")) payload.put("parallel_tool_calls", true);
-            HttpResponse<InputStream> r = post("/v1/chat/completions", payload);
-            if (r.statusCode() != 200) {
-                failFrom(r);
-                return;
-            }
             ToolCallCollector calls = new ToolCallCollector(output, options.parallelToolCalls());
             String[] finish = {null};
             JobListener.Usage[] usage = {null};
             int[] pieces = {0};
-            boolean open = readEvents(r, chunk -> {
+            boolean open = stream("/v1/chat/completions", payload, chunk -> {
                 if (chunk.hasNonNull("usage")) {
                     JsonNode u = chunk.get("usage");
                     usage[0] = new JobListener.Usage(u.path("prompt_tokens").asInt(), u.path("completion_tokens").asInt(),
@@ -456,7 +546,7 @@ final class LlamaServerModel implements LoadedModel {
                     if (d.path("tool_calls").isArray()) calls.accept((ArrayNode) d.get("tool_calls"));
                     if (choice.hasNonNull("finish_reason")) finish[0] = choice.get("finish_reason").asText();
                 }
-            });
+            }, chunk -> false); // its stream ends with [DONE]
             if (!open) return;
             if (finish[0] == null) {
                 fail(Kind.ENGINE_ERROR, "llama-server ended the stream without a finish_reason");
@@ -497,15 +587,14 @@ final class LlamaServerModel implements LoadedModel {
             if (options.temperature() != null) payload.put("temperature", options.temperature());
             if (options.topP() != null) payload.put("top_p", options.topP());
             if (options.seed() != null) payload.put("seed", options.seed());
-            HttpResponse<InputStream> r = post("/completion", payload);
-            if (r.statusCode() != 200) {
-                failFrom(r);
-                return;
-            }
-            output.accept(AssistantOutput.CALL_OPEN + "\n");
             String[] stopType = {null};
             int[] tokens = {0, 0, 0};
-            boolean open = readEvents(r, chunk -> {
+            boolean[] opened = {false};
+            boolean open = stream("/completion", payload, chunk -> {
+                if (!opened[0]) { // the call's opening tag, once llama-server has accepted the request
+                    opened[0] = true;
+                    output.accept(AssistantOutput.CALL_OPEN + "\n");
+                }
                 if (chunk.path("content").isTextual() && !chunk.get("content").asText().isEmpty()) {
                     output.accept(chunk.get("content").asText());
                 }
@@ -515,7 +604,7 @@ final class LlamaServerModel implements LoadedModel {
                     tokens[1] = chunk.path("tokens_predicted").asInt();
                     tokens[2] = chunk.path("timings").path("cache_n").asInt(0); // prompt tokens reused from the cache
                 }
-            });
+            }, chunk -> chunk.path("stop").asBoolean(false)); // /completion's last event is its stop event
             if (!open) return;
             if (stopType[0] == null) {
                 fail(Kind.ENGINE_ERROR, "llama-server ended the stream without a stop event");
