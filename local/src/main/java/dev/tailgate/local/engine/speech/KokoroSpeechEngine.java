@@ -123,24 +123,9 @@ public final class KokoroSpeechEngine extends ThreadedEngine {
         }
         Map<String, Integer> vocab = vocab(spec.file().resolveSibling(TOKENIZER));
         EspeakNative espeak = EspeakNative.get();
-        try {
-            OrtEnvironment env = OrtEnvironment.getEnvironment();
-            OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-            options.setIntraOpNumThreads(Math.max(1, spec.threads()));
-            // no CPU arena: it would keep the peak buffers of the longest sentence resident for good
-            options.setCPUArenaAllocator(false);
-            options.setMemoryPatternOptimization(false);
-            OrtSession session = env.createSession(spec.file().toString(), options);
-            for (String input : List.of("input_ids", "style", "speed")) {
-                if (!session.getInputNames().contains(input)) {
-                    session.close();
-                    throw new EngineException(spec.file() + " is not a Kokoro model: it has no input '" + input + "'");
-                }
-            }
-            return new KokoroSpeechEngine(spec, env, session, voices, espeak, vocab);
-        } catch (OrtException e) {
-            throw new EngineException("ONNX Runtime cannot load " + spec.file() + ": " + e.getMessage(), e);
-        }
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtSession session = SpeechGraph.open(env, spec.file(), spec.threads(), "a Kokoro model", List.of("input_ids", "style", "speed"));
+        return new KokoroSpeechEngine(spec, env, session, voices, espeak, vocab);
     }
 
     private static float[] styleTable(Path file) throws IOException {

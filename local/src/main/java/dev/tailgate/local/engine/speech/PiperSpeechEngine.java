@@ -80,26 +80,11 @@ public final class PiperSpeechEngine extends ThreadedEngine {
         if (missing != null) throw new EngineException(missing);
         PiperVoice voice = PiperVoice.read(spec.file());
         EspeakNative espeak = EspeakNative.get();
-        try {
-            OrtEnvironment env = OrtEnvironment.getEnvironment();
-            OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-            options.setIntraOpNumThreads(Math.max(1, spec.threads()));
-            // no CPU arena: it would keep the peak buffers of the longest sentence resident for good
-            options.setCPUArenaAllocator(false);
-            options.setMemoryPatternOptimization(false);
-            OrtSession session = env.createSession(spec.file().toString(), options);
-            List<String> needed = new ArrayList<>(List.of("input", "input_lengths", "scales"));
-            if (!voice.speakers().isEmpty()) needed.add("sid");
-            for (String input : needed) {
-                if (!session.getInputNames().contains(input)) {
-                    session.close();
-                    throw new EngineException(spec.file() + " is not a Piper voice: it has no input '" + input + "'");
-                }
-            }
-            return new PiperSpeechEngine(spec, env, session, voice, PiperVoice.voices(spec.file()), espeak);
-        } catch (OrtException e) {
-            throw new EngineException("ONNX Runtime cannot load " + spec.file() + ": " + e.getMessage(), e);
-        }
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        List<String> needed = new ArrayList<>(List.of("input", "input_lengths", "scales"));
+        if (!voice.speakers().isEmpty()) needed.add("sid");
+        OrtSession session = SpeechGraph.open(env, spec.file(), spec.threads(), "a Piper voice", needed);
+        return new PiperSpeechEngine(spec, env, session, voice, PiperVoice.voices(spec.file()), espeak);
     }
 
     @Override
