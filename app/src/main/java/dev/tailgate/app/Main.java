@@ -50,7 +50,7 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        Logging.configureDefaults();
+        dev.tailgate.wire.LogDefaults.apply();
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
         int code = run(out, err, args);

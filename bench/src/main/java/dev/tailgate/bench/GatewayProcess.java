@@ -1,6 +1,7 @@
 package dev.tailgate.bench;
 
 import dev.tailgate.gateway.GatewayServer;
+import dev.tailgate.wire.LogDefaults;
 import java.nio.file.Path;
 
 /**
@@ -15,14 +16,7 @@ public final class GatewayProcess {
     private GatewayProcess() {}
 
     public static void main(String[] args) throws Exception {
-        // The same defaults as app's Logging.configureDefaults (bench cannot see app); -D flags win.
-        setIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
-        setIfAbsent("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
-        setIfAbsent("org.slf4j.simpleLogger.showShortLogName", "true");
-        setIfAbsent("org.slf4j.simpleLogger.showThreadName", "false");
-        setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", "info");
-        setIfAbsent("org.slf4j.simpleLogger.log.io.netty", "warn");
-        setIfAbsent("org.slf4j.simpleLogger.log.io.vertx", "warn");
+        LogDefaults.apply(); // as the launcher runs the gateway
         try (GatewayServer gw = GatewayServer.start(GatewayServer.Options.of(Path.of(args[0])))) {
             System.out.println("listening " + gw.port());
             System.out.flush();
@@ -30,9 +24,5 @@ public final class GatewayProcess {
                 // the bench closes our stdin when it is done (or dies)
             }
         }
-    }
-
-    private static void setIfAbsent(String key, String value) {
-        if (System.getProperty(key) == null) System.setProperty(key, value);
     }
 }

@@ -1,13 +1,14 @@
-package dev.tailgate.app;
+package dev.tailgate.wire;
 
 /**
- * Defaults for slf4j-simple when the launcher runs the services: timestamps and short logger names, on stderr.
- * Set as system properties only when the user has not set them (so {@code -Dorg.slf4j.simpleLogger...} wins).
+ * Defaults for slf4j-simple when the launcher runs the services (and when the benchmarks run them as the launcher
+ * does): timestamps and short logger names, on stderr. Set as system properties only when the user has not set them
+ * (so {@code -Dorg.slf4j.simpleLogger...} wins). Call before the first logger is created.
  */
-final class Logging {
-    private Logging() {}
+public final class LogDefaults {
+    private LogDefaults() {}
 
-    static void configureDefaults() {
+    public static void apply() {
         setIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
         setIfAbsent("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
         setIfAbsent("org.slf4j.simpleLogger.showShortLogName", "true");
