@@ -351,8 +351,14 @@ final class LlamaServerModel implements LoadedModel {
                     .POST(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(payload))).build();
         }
 
+        /** Whether a request that failed before any answer is still worth sending again (see {@link StaleConnectionRetry}). */
+        private boolean wanted() {
+            return !cancelled && !ended.get() && alive();
+        }
+
         private HttpResponse<InputStream> post(String path, ObjectNode payload) throws IOException, InterruptedException {
-            HttpResponse<InputStream> r = http.send(request(path, payload), HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<InputStream> r = StaleConnectionRetry.send(http, request(path, payload),
+                    HttpResponse.BodyHandlers.ofInputStream(), this::wanted);
             body = r.body();
             if (cancelled) r.body().close();
             return r;
@@ -418,11 +424,17 @@ final class LlamaServerModel implements LoadedModel {
         private boolean stream(String path, ObjectNode payload, java.util.function.Consumer<JsonNode> onChunk,
                 java.util.function.Predicate<JsonNode> last) throws IOException, InterruptedException {
             SseLines lines = new SseLines(onChunk, last);
-            CompletableFuture<HttpResponse<String>> x = http.sendAsync(request(path, payload), info -> info.statusCode() == 200
-                    ? HttpResponse.BodySubscribers.fromLineSubscriber(lines, l -> "", StandardCharsets.UTF_8, null)
-                    : HttpResponse.BodySubscribers.ofString(StandardCharsets.UTF_8));
-            exchange = x;
-            if (cancelled) x.cancel(true);
+            // an attempt that failed before any answer never invoked the handler, so `lines` saw nothing of it
+            CompletableFuture<HttpResponse<String>> x = StaleConnectionRetry.sendAsync(http, request(path, payload),
+                    info -> info.statusCode() == 200
+                            ? HttpResponse.BodySubscribers.fromLineSubscriber(lines, l -> "", StandardCharsets.UTF_8, null)
+                            : HttpResponse.BodySubscribers.ofString(StandardCharsets.UTF_8),
+                    this::wanted, attempt -> {
+                        // what cancel(), abort() and the stream's end stop is the attempt on the wire; one that
+                        // published itself after they looked stops itself
+                        exchange = attempt;
+                        if (cancelled || ended.get() || lines.end.isDone()) attempt.cancel(true);
+                    });
             try {
                 // the stream's own end ([DONE], or /completion's stop event) is the end: llama-server may hold the
                 // response open after it, so we do not wait for the body to close but close the exchange ourselves
@@ -436,7 +448,7 @@ final class LlamaServerModel implements LoadedModel {
                 return false;
             }
             if (lines.end.isDone()) {
-                x.cancel(true);
+                exchange.cancel(true);
                 return !ended.get();
             }
             HttpResponse<String> r = x.join();
