@@ -23,6 +23,11 @@ public final class ClientsLocation {
         return inHome(Home.resolve(home));
     }
 
+    /** What a printed {@code keys} command adds to edit this same file: {@code --clients FILE}, else {@link HomeFlag}. */
+    String flag() {
+        return clients != null ? " --clients " + HomeFlag.shellWord(resolve().toString()) : HomeFlag.of(Home.resolve(home));
+    }
+
     static Path inHome(Path home) {
         Path gateway = home.resolve(DefaultConfigs.GATEWAY);
         if (Files.isRegularFile(gateway)) {

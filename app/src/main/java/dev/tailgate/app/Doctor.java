@@ -18,8 +18,8 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The checks behind {@code tailgate doctor}. Each check says what it found and, when it failed, the one thing to do.
@@ -55,9 +55,12 @@ public final class Doctor {
     static final boolean MAC = OS.contains("mac");
 
     private final Path home;
+    /** What the printed fixes add so they act on this home ({@link HomeFlag}). */
+    private final String homeFlag;
 
     public Doctor(Path home) {
         this.home = home;
+        this.homeFlag = HomeFlag.of(home);
     }
 
     public List<Check> runAll() {
@@ -73,8 +76,7 @@ public final class Doctor {
         checks.add(llamaServer(LlamaServerBinary.find(), usesLlamaServer(local)));
         checks.addAll(modelFiles(local));
         checks.add(ffmpeg());
-        checks.add(port("gateway", listen(DefaultConfigs.GATEWAY, "127.0.0.1:8080")));
-        checks.add(port("qwen-local", listen(DefaultConfigs.LOCAL, "127.0.0.1:8081")));
+        checks.addAll(ports());
         return checks;
     }
 
@@ -191,7 +193,7 @@ public final class Doctor {
     List<Check> modelFiles(JsonNode local) {
         if (local == null || !local.isObject()) {
             return List.of(Check.fail("model files", home.resolve(DefaultConfigs.LOCAL) + " is not valid YAML",
-                    "fix it, or move it away and run ./tailgate up to write the default"));
+                    "fix it, or move it away and run tailgate up" + homeFlag + " to write the default"));
         }
         String dirText = local.path("models_dir").asText(home.resolve("models").toString());
         Path modelsDir = dirText.startsWith("~")
@@ -213,7 +215,7 @@ public final class Doctor {
                 out.add(Check.ok(name, file + " (" + ByteSizes.format(size) + ")"));
             } else {
                 boolean pullable = m.getValue().hasNonNull("source") || ModelCatalog.find(m.getKey()).isPresent();
-                String fix = "tailgate models pull " + m.getKey();
+                String fix = "tailgate models pull " + m.getKey() + homeFlag;
                 if (size == 0) {
                     out.add(Check.fail(name, file + " is empty", fix));
                 } else if (pullable) {
@@ -249,8 +251,45 @@ public final class Doctor {
         }
     }
 
+    /**
+     * The ports this home's services use: those of its running {@code up} when its run file names a live process
+     * ({@code up --port/--local-port} may have moved them away from the configs), else the configs' {@code listen:}.
+     */
+    List<Check> ports() {
+        Optional<HomeAddresses.Running> running = HomeAddresses.running(home);
+        if (running.isPresent()) {
+            long pid = running.get().pid();
+            return List.of(runningPort("gateway", running.get().addresses().gatewayUrl(), pid),
+                    runningPort("qwen-local", running.get().addresses().localUrl(), pid));
+        }
+        return List.of(port("gateway", listen(DefaultConfigs.GATEWAY, "127.0.0.1:8080"), homeFlag),
+                port("qwen-local", listen(DefaultConfigs.LOCAL, "127.0.0.1:8081"), homeFlag));
+    }
+
+    /** A port of this home's running {@code up} (pid from its run file): in use by it, which is fine if it answers. */
+    Check runningPort(String service, String url, long pid) {
+        URI base;
+        try {
+            base = URI.create(url);
+            if (!"http".equals(base.getScheme()) || base.getHost() == null || base.getPort() < 1) throw new IllegalArgumentException(url);
+        } catch (IllegalArgumentException e) {
+            return Check.warn(service + " port", home.resolve(HomeAddresses.RUN_FILE) + " names '" + url + "', not an http://HOST:PORT URL",
+                    "stop that tailgate (pid " + pid + ") and start it again: tailgate up" + homeFlag);
+        }
+        String name = service + " port " + base.getPort();
+        StatusClient.Result r = new StatusClient(java.time.Duration.ofSeconds(2)).get(base.resolve("/health"), null);
+        if (r.ok()) {
+            return Check.ok(name, "in use by this home's running tailgate (pid " + pid + ", status: "
+                    + r.body().path("status").asText() + ")");
+        }
+        // alive but silent: still starting, hung, or the pid now belongs to another program (the run file outlived it)
+        return Check.warn(name, "this home's running tailgate (pid " + pid + ") does not answer on " + url + ": " + r.error(),
+                "see tailgate status" + homeFlag + "; if pid " + pid + " is not tailgate, delete "
+                        + home.resolve(HomeAddresses.RUN_FILE));
+    }
+
     /** The port is free, or a tailgate service is already answering on it (a running `up` is not a problem). */
-    static Check port(String service, String hostPort) {
+    static Check port(String service, String hostPort, String homeFlag) {
         int colon = hostPort.lastIndexOf(':');
         String host = colon > 0 ? hostPort.substring(0, colon).replace("[", "").replace("]", "") : "127.0.0.1";
         int port;
@@ -271,7 +310,7 @@ public final class Doctor {
             if (r.ok()) return Check.ok(name, "in use by a running tailgate service (status: " + r.body().path("status").asText() + ")");
             return Check.fail(name, "in use by another program on " + host + " (" + busy.getMessage() + ")",
                     "stop it (find it with: ss -ltnp 'sport = :" + port + "' or lsof -i :" + port
-                            + "), or run tailgate up --port N --local-port M with free ports (or change listen: in "
+                            + "), or run tailgate up" + homeFlag + " --port N --local-port M with free ports (or change listen: in "
                             + service + "'s config)");
         }
     }

@@ -6,6 +6,7 @@ import dev.tailgate.wire.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Where a home's services listen, as every command sees it: the run file {@code tailgate up} writes while it runs
@@ -18,22 +19,30 @@ public record HomeAddresses(String gatewayUrl, String localUrl) {
     static final String DEFAULT_GATEWAY_LISTEN = "127.0.0.1:8080";
     static final String DEFAULT_LOCAL_LISTEN = "127.0.0.1:8081";
 
+    /** The {@code up} of a home that is running now, as its run file records it: its process and where it listens. */
+    record Running(long pid, HomeAddresses addresses) {}
+
     public static HomeAddresses of(Path home) {
+        return running(home).map(Running::addresses)
+                .orElseGet(() -> new HomeAddresses(url(listen(home.resolve(DefaultConfigs.GATEWAY), DEFAULT_GATEWAY_LISTEN)),
+                        url(listen(home.resolve(DefaultConfigs.LOCAL), DEFAULT_LOCAL_LISTEN))));
+    }
+
+    /** The home's run file when its process is alive; empty when there is none, or it is torn or stale (pid gone). */
+    static Optional<Running> running(Path home) {
         Path run = home.resolve(RUN_FILE);
-        if (Files.isRegularFile(run)) {
-            try {
-                JsonNode r = Json.parse(Files.readAllBytes(run));
-                long pid = r.path("pid").asLong(-1);
-                if (pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)
-                        && r.path("gateway").isTextual() && r.path("local").isTextual()) {
-                    return new HomeAddresses(r.get("gateway").asText(), r.get("local").asText());
-                }
-            } catch (IOException | RuntimeException e) {
-                // a torn or stale run file: the configs still say where the services listen
+        if (!Files.isRegularFile(run)) return Optional.empty();
+        try {
+            JsonNode r = Json.parse(Files.readAllBytes(run));
+            long pid = r.path("pid").asLong(-1);
+            if (pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)
+                    && r.path("gateway").isTextual() && r.path("local").isTextual()) {
+                return Optional.of(new Running(pid, new HomeAddresses(r.get("gateway").asText(), r.get("local").asText())));
             }
+        } catch (IOException | RuntimeException e) {
+            // a torn or stale run file: the configs still say where the services listen
         }
-        return new HomeAddresses(url(listen(home.resolve(DefaultConfigs.GATEWAY), DEFAULT_GATEWAY_LISTEN)),
-                url(listen(home.resolve(DefaultConfigs.LOCAL), DEFAULT_LOCAL_LISTEN)));
+        return Optional.empty();
     }
 
     /** Records where {@code up} listens (removed again by {@link #forget}). */

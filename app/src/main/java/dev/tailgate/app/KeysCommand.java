@@ -122,7 +122,7 @@ public final class KeysCommand implements Runnable {
                 return Main.OK;
             }
             if (cf.clients().isEmpty()) {
-                out.println("No clients in " + file + ". Create one with: tailgate keys create NAME");
+                out.println("No clients in " + file + ". Create one with: tailgate keys create NAME" + where.flag());
                 out.flush();
                 return Main.OK;
             }

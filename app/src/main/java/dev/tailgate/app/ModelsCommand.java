@@ -77,6 +77,11 @@ public final class ModelsCommand implements Callable<Integer> {
             Path h = home != null ? home : StoreConfig.defaultHome(env);
             return new ModelStore(StoreConfig.load(h.toAbsolutePath(), modelsDir == null ? null : modelsDir.toAbsolutePath(), env));
         }
+
+        /** {@code homeFlag}, and {@code --models-dir DIR} when one was given: what a printed command needs for this store. */
+        String withModelsDir(String homeFlag) {
+            return modelsDir == null ? homeFlag : homeFlag + " --models-dir " + HomeFlag.shellWord(modelsDir.toAbsolutePath().toString());
+        }
     }
 
     /** Shared plumbing: writers from picocli (so tests capture them) and one place mapping failures to exit codes. */
@@ -117,6 +122,11 @@ public final class ModelsCommand implements Callable<Integer> {
             }
         }
 
+        /** What a printed command adds to act on {@code home} ({@link HomeFlag}; the default home from this command's env). */
+        String homeFlag(Path home) {
+            return HomeFlag.of(home, parent.env.userHome().toString());
+        }
+
         int fail(String message) {
             err().println("tailgate: " + message); // same prefix as Main's failure handler
             return FAILED;
@@ -129,7 +139,9 @@ public final class ModelsCommand implements Callable<Integer> {
             description = "Download a model (catalog name, a model in local.yaml with a source, or hf://OWNER/REPO[@REV]/FILE); "
                     + "resumes an interrupted download, verifies the hub's SHA-256. Uses HF_TOKEN and HF_ENDPOINT.")
     static final class Pull extends Sub {
-        @Parameters(arity = "1..*", paramLabel = "NAME", description = "qwen2.5-0.5b-instruct, whisper-base.en, kokoro, ... (see list --catalog) or hf://OWNER/REPO/FILE")
+        @Parameters(arity = "1..*", paramLabel = "NAME",
+                description = "qwen2.5-0.5b-instruct, whisper-base.en, kokoro, piper-en_US-lessac-medium, ... (see list --catalog)"
+                        + " or hf://OWNER/REPO/FILE")
         List<String> names;
 
         @Override
@@ -173,12 +185,13 @@ public final class ModelsCommand implements Callable<Integer> {
         int run(ModelStore store) throws IOException {
             List<ModelStore.StoredFile> files = store.list();
             PrintWriter out = out();
+            String flags = this.store.withModelsDir(homeFlag(store.config().home()));
             if (json) {
-                out.println(asJson(store, files).toPrettyString());
+                out.println(asJson(store, files, flags).toPrettyString());
                 return 0;
             }
             if (files.isEmpty()) {
-                out.println("no model files in " + store.modelsDir() + " (try: tailgate models pull qwen2.5-0.5b-instruct)");
+                out.println("no model files in " + store.modelsDir() + " (try: tailgate models pull qwen2.5-0.5b-instruct" + flags + ")");
             } else {
                 out.println("models in " + store.modelsDir());
                 int width = Math.max(4, files.stream().mapToInt(f -> label(f).length()).max().orElse(4));
@@ -191,7 +204,7 @@ public final class ModelsCommand implements Callable<Integer> {
             }
             for (StoreConfig.ConfiguredModel m : store.missing()) {
                 out.println("not downloaded: " + m.name() + " (" + m.file().getFileName() + ")"
-                        + (m.source() != null || ModelCatalog.find(m.name()).isPresent() ? " — run: tailgate models pull " + m.name() : ""));
+                        + (m.source() != null || ModelCatalog.find(m.name()).isPresent() ? " — run: tailgate models pull " + m.name() + flags : ""));
             }
             if (catalog) {
                 out.println("catalog:");
@@ -200,7 +213,7 @@ public final class ModelsCommand implements Callable<Integer> {
             return 0;
         }
 
-        private com.fasterxml.jackson.databind.node.ObjectNode asJson(ModelStore store, List<ModelStore.StoredFile> files) {
+        private com.fasterxml.jackson.databind.node.ObjectNode asJson(ModelStore store, List<ModelStore.StoredFile> files, String flags) {
             var root = dev.tailgate.wire.Json.object();
             root.put("models_dir", store.modelsDir().toString());
             var fa = root.putArray("files");
@@ -217,7 +230,7 @@ public final class ModelsCommand implements Callable<Integer> {
                 var o = missing.addObject();
                 o.put("model", m.name());
                 o.put("file", m.file().toString());
-                o.put("pull", "tailgate models pull " + m.name());
+                o.put("pull", "tailgate models pull " + m.name() + flags);
             }
             if (catalog) {
                 var c = root.putArray("catalog");

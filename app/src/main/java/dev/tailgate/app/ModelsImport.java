@@ -20,7 +20,8 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code tailgate models import FILE [--name N]}: a GGUF already on disk becomes a configured model — local.yaml gets a
  * model on that file (by absolute path, nothing is copied) and gateway.yaml a route to it — after its header is read:
- * a file that is not GGUF is refused before any config changes. qwen-local serves it from its next start.
+ * a file that is not GGUF is refused before any config changes. A running {@code up} serves it once it has reloaded
+ * both files (they are polled every 2 s), without a restart.
  */
 @Command(name = "import",
         description = "Configure a GGUF file on disk as a chat or embeddings model (local.yaml and gateway.yaml).")
@@ -57,7 +58,9 @@ final class ModelsImport extends ModelsCommand.Sub {
 
         Path home = store.config().home();
         Path localYaml = home.resolve(StoreConfig.CONFIG_FILE);
-        if (!Files.isRegularFile(localYaml)) return fail(localYaml + " does not exist: run tailgate up once (it writes the default)");
+        if (!Files.isRegularFile(localYaml)) {
+            return fail(localYaml + " does not exist: run tailgate up" + homeFlag(home) + " once (it writes the default)");
+        }
         String local = Files.readString(localYaml, StandardCharsets.UTF_8);
         if (store.config().models().containsKey(id)) {
             return fail("a model '" + id + "' is already in " + localYaml + "; pick another with --name");
@@ -84,7 +87,8 @@ final class ModelsImport extends ModelsCommand.Sub {
         out().println("imported " + gguf.getFileName() + " (" + ByteSizes.format(Files.size(gguf)) + ", GGUF v" + header.version()
                 + ", " + (header.architecture() == null ? "unknown architecture" : header.architecture()) + ") as " + cap
                 + " model '" + id + "' in " + localYaml + (updatedGateway != null ? " and " + gatewayYaml : ""));
-        out().println("restart tailgate up to serve it");
+        // both configs reload while up runs (file change, SIGHUP): the new model and its route apply without a restart
+        out().println("a running tailgate up serves it within seconds, without a restart (it reloads both configs when they change)");
         return 0;
     }
 

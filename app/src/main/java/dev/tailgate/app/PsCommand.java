@@ -33,8 +33,8 @@ public final class PsCommand implements Callable<Integer> {
         Path h = Home.resolve(home);
         String url = HomeAddresses.of(h).localUrl();
         StatusClient.Result r = new StatusClient().get(StatusCommand.statusUri(url), LocalServiceLink.readKey(h));
-        if (!r.ok()) throw new UserError("qwen-local at " + url + " did not answer: " + r.error() + "; start it with: tailgate up"
-                + (home == null ? "" : " --home " + h));
+        String homeFlag = HomeFlag.of(h);
+        if (!r.ok()) throw new UserError("qwen-local at " + url + " did not answer: " + r.error() + "; start it with: tailgate up" + homeFlag);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(r.body().toPrettyString());
@@ -49,7 +49,7 @@ public final class PsCommand implements Callable<Integer> {
         for (JsonNode m : b.path("models")) {
             t.row(List.of(m.path("id").asText(), m.path("capability").asText("-"), m.path("state").asText("-"),
                     StatusCommand.bytes(m.get("memory_bytes")), unloadIn(m), m.path("in_flight").asText("0"), m.path("queued").asText("0"),
-                    detail(m)));
+                    HomeFlag.completePullCommands(detail(m), homeFlag)));
         }
         t.print(out);
         out.flush();

@@ -76,6 +76,7 @@ public final class StatusCommand implements Callable<Integer> {
         StatusClient client = new StatusClient(java.time.Duration.ofMillis(Math.round(timeoutSeconds * 1000)));
         Path h = Home.resolve(home);
         HomeAddresses addresses = HomeAddresses.of(h);
+        String homeFlag = HomeFlag.of(h);
         String url = this.url != null ? this.url : addresses.gatewayUrl();
 
         StatusClient.Result gw = client.get(statusUri(url), key(key, System::getenv));
@@ -91,21 +92,21 @@ public final class StatusCommand implements Callable<Integer> {
             return Main.OK;
         }
         if (gw.ok()) {
-            printGateway(out, gw);
+            printGateway(out, gw, homeFlag);
         } else {
             out.println("gateway     " + Printable.escape(base(url) + "  unreachable: " + gw.error()));
         }
 
         out.println();
         if (lr.ok()) {
-            printLocal(out, lr);
+            printLocal(out, lr, homeFlag);
         } else {
             out.println("qwen-local  " + Printable.escape(base(local) + "  unreachable: " + lr.error()));
         }
         out.flush();
         if (!gw.ok()) {
             throw new UserError("the gateway at " + base(url) + " is unreachable: " + gw.error()
-                    + "; start it with: tailgate up" + (home == null ? "" : " --home " + h));
+                    + "; start it with: tailgate up" + homeFlag);
         }
         return Main.OK;
     }
@@ -139,7 +140,7 @@ public final class StatusCommand implements Callable<Integer> {
         return b;
     }
 
-    private static void printGateway(PrintWriter out, StatusClient.Result r) {
+    private static void printGateway(PrintWriter out, StatusClient.Result r, String homeFlag) {
         JsonNode b = r.body();
         out.println("gateway     " + Printable.escape(base(r.uri().toString()) + "  " + b.path("status").asText("?")));
         JsonNode counts = b.path("counts");
@@ -147,18 +148,18 @@ public final class StatusCommand implements Callable<Integer> {
             out.println("            " + counts.path("providers").asLong() + " providers (" + counts.path("providers_healthy").asLong()
                     + " healthy), " + counts.path("models").asLong() + " models, " + b.path("in_flight").asLong() + " in flight");
             out.println("            details need an admin key: --key KEY or TAILGATE_ADMIN_KEY"
-                    + " (create one with: ./tailgate keys create NAME --admin)");
+                    + " (create one with: tailgate keys create NAME --admin" + homeFlag + ")");
             return;
         }
         JsonNode providers = b.path("providers");
         if (providers.isArray() && !providers.isEmpty()) {
             out.println();
-            table(providers, PROVIDER_COLUMNS).print(out);
+            table(providers, PROVIDER_COLUMNS, homeFlag).print(out);
         }
         JsonNode models = b.path("models");
         if (models.isArray() && !models.isEmpty()) {
             out.println();
-            table(models, MODEL_COLUMNS).print(out);
+            table(models, MODEL_COLUMNS, homeFlag).print(out);
         }
         String routing = routingSummary(b.path("routing"));
         if (routing != null) {
@@ -179,7 +180,7 @@ public final class StatusCommand implements Callable<Integer> {
         return sb.toString();
     }
 
-    private static void printLocal(PrintWriter out, StatusClient.Result r) {
+    private static void printLocal(PrintWriter out, StatusClient.Result r, String homeFlag) {
         JsonNode b = r.body();
         StringBuilder head = new StringBuilder("qwen-local  " + base(r.uri().toString()) + "  " + b.path("status").asText("?"));
         JsonNode mem = b.path("memory");
@@ -191,12 +192,15 @@ public final class StatusCommand implements Callable<Integer> {
         JsonNode models = b.path("models");
         if (models.isArray() && !models.isEmpty()) {
             out.println();
-            table(models, MODEL_COLUMNS).print(out);
+            table(models, MODEL_COLUMNS, homeFlag).print(out);
         }
     }
 
-    /** A table of the preferred columns that at least one row has (services may add fields; tables stay readable). */
-    static TextTable table(JsonNode rows, List<String> preferred) {
+    /**
+     * A table of the preferred columns that at least one row has (services may add fields; tables stay readable).
+     * Reasons and errors get {@code homeFlag} after the pull commands they name, so those work for the home asked.
+     */
+    static TextTable table(JsonNode rows, List<String> preferred, String homeFlag) {
         List<String> cols = new ArrayList<>();
         for (String c : preferred) {
             for (JsonNode row : rows) {
@@ -211,7 +215,10 @@ public final class StatusCommand implements Callable<Integer> {
         TextTable t = new TextTable(header);
         for (JsonNode row : rows) {
             List<String> cells = new ArrayList<>();
-            for (String c : cols) cells.add(cell(c, row.get(c)));
+            for (String c : cols) {
+                String text = cell(c, row.get(c));
+                cells.add(c.equals("reason") || c.equals("last_error") ? HomeFlag.completePullCommands(text, homeFlag) : text);
+            }
             t.row(cells);
         }
         return t;

@@ -115,7 +115,7 @@ public final class UpCommand implements Callable<Integer> {
             if (!started.add(services.startGateway(home.resolve(DefaultConfigs.GATEWAY), null, port, adjust))) return Main.FAILURE;
         } catch (RuntimeException e) {
             started.stopAll();
-            if (firstKey != null) printKey(out, firstKey, null, null);
+            if (firstKey != null) printKey(out, firstKey, null, null, "");
             throw e;
         }
 
@@ -130,9 +130,10 @@ public final class UpCommand implements Callable<Integer> {
         }
         String baseUrl = "http://" + displayHost(home) + ":" + gateway.port() + "/v1";
         for (Services.Started s : started.list()) out.println(s.name() + " listening on port " + s.port());
-        if (firstKey != null) printKey(out, firstKey, baseUrl, firstChatModel(home));
-        else out.println("Base URL: " + baseUrl + "   (client keys: tailgate keys list / keys create NAME)");
-        out.println("Stop with Ctrl-C (or SIGTERM). Health: tailgate status" + homeHint(home) + "   Models: tailgate ps" + homeHint(home));
+        String homeFlag = HomeFlag.of(home);
+        if (firstKey != null) printKey(out, firstKey, baseUrl, firstChatModel(home), homeFlag);
+        else out.println("Base URL: " + baseUrl + "   (client keys: tailgate keys list" + homeFlag + " / keys create NAME" + homeFlag + ")");
+        out.println("Stop with Ctrl-C (or SIGTERM). Health: tailgate status" + homeFlag + "   Models: tailgate ps" + homeFlag);
         out.flush();
         if (local != null && local.downloads() != null) pull = startPull(home, local.downloads(), err);
 
@@ -154,11 +155,6 @@ public final class UpCommand implements Callable<Integer> {
         return "NAME";
     }
 
-    /** {@code --home DIR} for printed hints when this is not the default home (so they work as typed). */
-    private String homeHint(Path home) {
-        return homeOption == null ? "" : " --home " + home;
-    }
-
     /**
      * The default chat model's download, in the background, when its file is missing: the first chat model of local.yaml
      * whose file is absent and that {@code models pull} knows how to fetch. Null when nothing is to do.
@@ -176,7 +172,7 @@ public final class UpCommand implements Callable<Integer> {
                 } catch (PullException e) {
                     continue; // no source: nothing to download; status names the missing file
                 }
-                return new BackgroundPull(HubAccess.from(env), pullOptions, downloads, err, homeHint(home)).start(m.name(), plan);
+                return new BackgroundPull(HubAccess.from(env), pullOptions, downloads, err, HomeFlag.of(home)).start(m.name(), plan);
             }
         } catch (IOException | RuntimeException e) {
             err.println("tailgate: warning: no background download (" + Main.describe(e) + ")");
@@ -194,7 +190,7 @@ public final class UpCommand implements Callable<Integer> {
         return key;
     }
 
-    private static void printKey(PrintWriter out, String key, String baseUrl, String chatModel) {
+    private static void printKey(PrintWriter out, String key, String baseUrl, String chatModel, String homeFlag) {
         out.println();
         out.println("Your client key (shown only this once; clients.yaml keeps only its SHA-256 hash):");
         out.println();
@@ -207,7 +203,7 @@ public final class UpCommand implements Callable<Integer> {
             out.println("  curl " + baseUrl + "/embeddings -H 'Authorization: Bearer " + key + "'"
                     + " -H 'Content-Type: application/json' -d '{\"model\":\"embeddings\",\"input\":\"hello\"}'");
             out.println("Chat with model \"qwen\" once its file is present (up downloads it in the background; or:"
-                    + " tailgate models pull " + chatModel + ").");
+                    + " tailgate models pull " + chatModel + homeFlag + ").");
             out.println();
         }
     }

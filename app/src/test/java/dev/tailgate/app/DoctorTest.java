@@ -96,7 +96,8 @@ class DoctorTest {
         Doctor.Check qwen = checks.stream().filter(c -> c.name().equals("model qwen2.5-0.5b-instruct")).findFirst().orElseThrow();
         assertThat(qwen.level()).isEqualTo(Doctor.Level.WARN);
         assertThat(qwen.detail()).contains(home.resolve("models").resolve("qwen2.5-0.5b-instruct-q4_k_m.gguf").toString());
-        assertThat(qwen.fix()).isEqualTo("tailgate models pull qwen2.5-0.5b-instruct");
+        // a home other than ~/.tailgate: the command names it, or it would pull into the default home
+        assertThat(qwen.fix()).isEqualTo("tailgate models pull qwen2.5-0.5b-instruct --home " + home);
         Doctor.Check minilm = checks.stream().filter(c -> c.name().equals("model all-minilm-l6-v2")).findFirst().orElseThrow();
         assertThat(minilm.ok()).isTrue();
     }
@@ -118,7 +119,7 @@ class DoctorTest {
         assertThat(checks).extracting(Doctor.Check::level)
                 .containsExactly(Doctor.Level.OK, Doctor.Level.FAIL, Doctor.Level.FAIL);
         assertThat(checks.get(1).detail()).endsWith("is empty");
-        assertThat(checks.get(1).fix()).isEqualTo("tailgate models pull b");
+        assertThat(checks.get(1).fix()).isEqualTo("tailgate models pull b --home " + home);
         assertThat(checks.get(2).detail()).endsWith("is missing and local.yaml names no source for it");
         assertThat(checks.get(2).fix()).contains("source: hf://");
     }
@@ -129,17 +130,17 @@ class DoctorTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        assertThat(Doctor.port("gateway", "127.0.0.1:" + port).ok()).isTrue();
+        assertThat(Doctor.port("gateway", "127.0.0.1:" + port, "").ok()).isTrue();
     }
 
     @Test
     void aPortHeldByAnotherProgramFailsWithHowToFindIt() throws Exception {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             // Accepts connections but never speaks HTTP: the probe must give up by itself.
-            Doctor.Check c = Doctor.port("gateway", "127.0.0.1:" + s.getLocalPort());
+            Doctor.Check c = Doctor.port("gateway", "127.0.0.1:" + s.getLocalPort(), " --home /srv/tg");
             assertThat(c.ok()).isFalse();
             assertThat(c.detail()).contains("in use by another program");
-            assertThat(c.fix()).contains("lsof -i :" + s.getLocalPort());
+            assertThat(c.fix()).contains("lsof -i :" + s.getLocalPort()).contains("tailgate up --home /srv/tg --port N --local-port M");
         }
     }
 
@@ -147,9 +148,60 @@ class DoctorTest {
     void aPortServingTailgateIsOk() throws Exception {
         try (StubServer running = new StubServer()) {
             running.json("/health", 200, "{\"status\":\"ok\"}");
-            Doctor.Check c = Doctor.port("gateway", "127.0.0.1:" + running.port());
+            Doctor.Check c = Doctor.port("gateway", "127.0.0.1:" + running.port(), "");
             assertThat(c.ok()).as(c.toString()).isTrue();
             assertThat(c.detail()).contains("running tailgate");
+        }
+    }
+
+    /** Configs whose listen: ports are held by a program that is not tailgate (what doctor must not look at). */
+    private ServerSocket[] configsOnPortsHeldByAnotherProgram() throws Exception {
+        ServerSocket gw = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        ServerSocket local = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        Files.writeString(home.resolve("gateway.yaml"), "listen: 127.0.0.1:" + gw.getLocalPort() + "\n");
+        Files.writeString(home.resolve("local.yaml"), "listen: 127.0.0.1:" + local.getLocalPort() + "\nmodels: {}\n");
+        return new ServerSocket[] {gw, local};
+    }
+
+    @Test
+    void theRunningInstancesPortsFromItsRunFileAreCheckedNotTheConfigs() throws Exception {
+        ServerSocket[] configPorts = configsOnPortsHeldByAnotherProgram();
+        try (ServerSocket a = configPorts[0]; ServerSocket b = configPorts[1];
+             StubServer gateway = new StubServer(); StubServer local = new StubServer()) {
+            gateway.json("/health", 200, "{\"status\":\"ok\"}");
+            local.json("/health", 503, "{\"status\":\"degraded\",\"reason\":\"no chat model yet\"}");
+            HomeAddresses.record(home, gateway.url(), local.url()); // as `up --port/--local-port` does: this JVM's pid
+            long pid = ProcessHandle.current().pid();
+
+            List<Doctor.Check> ports = new Doctor(home).ports();
+            assertThat(ports).extracting(Doctor.Check::name)
+                    .containsExactly("gateway port " + gateway.port(), "qwen-local port " + local.port());
+            assertThat(ports).allSatisfy(c -> assertThat(c.ok()).as(c.toString()).isTrue());
+            assertThat(ports.get(0).detail()).isEqualTo("in use by this home's running tailgate (pid " + pid + ", status: ok)");
+            assertThat(ports.get(1).detail()).startsWith("in use by this home's running tailgate (pid " + pid + ",");
+
+            // alive but not answering: a warning naming the pid and the run file, not "free" nor "another program"
+            gateway.hang("/health");
+            Doctor.Check silent = new Doctor(home).ports().get(0);
+            assertThat(silent.level()).isEqualTo(Doctor.Level.WARN);
+            assertThat(silent.detail()).contains("pid " + pid, "does not answer on " + gateway.url());
+            assertThat(silent.fix()).contains("tailgate status --home " + home, home.resolve("run.json").toString());
+        }
+    }
+
+    @Test
+    void aStaleRunFileIsIgnoredAndTheConfigsPortsAreChecked() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        assertThat(gone.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        ServerSocket[] configPorts = configsOnPortsHeldByAnotherProgram();
+        try (ServerSocket a = configPorts[0]; ServerSocket b = configPorts[1]; StubServer gateway = new StubServer()) {
+            gateway.json("/health", 200, "{\"status\":\"ok\"}");
+            Files.writeString(home.resolve("run.json"), "{\"pid\":" + gone.pid() + ",\"gateway\":\"" + gateway.url()
+                    + "\",\"local\":\"" + gateway.url() + "\"}");
+            List<Doctor.Check> ports = new Doctor(home).ports();
+            assertThat(ports).extracting(Doctor.Check::name)
+                    .containsExactly("gateway port " + a.getLocalPort(), "qwen-local port " + b.getLocalPort());
+            assertThat(ports).allSatisfy(c -> assertThat(c.detail()).contains("in use by another program"));
         }
     }
 
@@ -157,7 +209,7 @@ class DoctorTest {
     void doctorOnAFreshHomeExitsZeroWithWarningsAndOneOnAFailure() throws Exception {
         // the default ports must be free (or serve a tailgate) for a fresh home to pass: that is what the check is for
         for (String port : List.of("127.0.0.1:8080", "127.0.0.1:8081")) {
-            Assumptions.assumeTrue(Doctor.port("default", port).ok(), port + " is held by another program on this machine");
+            Assumptions.assumeTrue(Doctor.port("default", port, "").ok(), port + " is held by another program on this machine");
         }
         // A fresh home has no chat model file yet: a warning with the one pull command, not a failure.
         CliRun r = CliRun.of("doctor", "--home", home.toString());
@@ -165,6 +217,7 @@ class DoctorTest {
         assertThat(r.out()).containsPattern("(?m)^OK +JDK +Java 25")
                 .containsPattern("(?m)^WARN +model \\S+ +.*is missing")
                 .contains("fix: tailgate models pull ")
+                .contains(" --home " + home)
                 .doesNotContainPattern("(?m)^FAIL")
                 .containsPattern("No failures; \\d+ warnings?");
 

@@ -175,6 +175,15 @@ class KeysCommandTest {
     }
 
     @Test
+    void anEmptyListSaysHowToCreateAKeyInThatSameFile() throws Exception {
+        CliRun inHome = CliRun.of("keys", "list", "--home", tmp.toString());
+        assertThat(inHome.out()).contains("Create one with: tailgate keys create NAME --home " + tmp);
+        Path odd = Files.writeString(tmp.resolve("team keys.yaml"), "clients: {}\n");
+        CliRun inFile = CliRun.of("keys", "list", "--clients", odd.toString());
+        assertThat(inFile.out()).contains("Create one with: tailgate keys create NAME --clients '" + odd + "'");
+    }
+
+    @Test
     void invalidYamlIsRefusedWithItsLine() throws Exception {
         Files.writeString(clients(), "clients:\n  a: {key_sha256: \"x\"\n  b: [\n");
         CliRun r = CliRun.of("keys", "create", "c", "--clients", clients().toString());

@@ -209,6 +209,31 @@ class ModelsCommandTest {
     }
 
     @Test
+    void theListsPullCommandNamesTheHomeAndModelsDirOnlyWhenTheyAreNotTheDefault() throws Exception {
+        String localYaml = """
+                models:
+                  mine:
+                    file: mine.gguf
+                    source: hf://Me/Private/w.gguf
+                """;
+        Files.createDirectories(home);
+        Files.writeString(home.resolve("local.yaml"), localYaml); // home: $TAILGATE_HOME, not ~/.tailgate
+        assertThat(run("list")).isEqualTo(0);
+        assertThat(out).contains("not downloaded: mine (mine.gguf) — run: tailgate models pull mine --home " + home + "\n");
+        assertThat(run("list", "--json")).isEqualTo(0);
+        assertThat(out).contains("\"pull\" : \"tailgate models pull mine --home " + home + "\"");
+        Path dir = tmp.resolve("other models");
+        assertThat(run("list", "--models-dir", dir.toString())).isEqualTo(0);
+        assertThat(out).contains("run: tailgate models pull mine --home " + home + " --models-dir '" + dir + "'");
+
+        Path defaultHome = Files.createDirectories(tmp.resolve("user/.tailgate"));
+        Files.writeString(defaultHome.resolve("local.yaml"), localYaml);
+        vars.put("TAILGATE_HOME", defaultHome.toString());
+        assertThat(run("list")).isEqualTo(0);
+        assertThat(out).contains("not downloaded: mine (mine.gguf) — run: tailgate models pull mine\n");
+    }
+
+    @Test
     void catalogListing() {
         assertThat(run("list", "--catalog")).isEqualTo(0);
         assertThat(out).contains("qwen2.5-3b-instruct").contains("whisper-base.en").contains("kokoro");

@@ -70,10 +70,33 @@ class StatusCommandTest {
             assertThat(lines).contains("qwen-local  " + local.url() + "  degraded  memory 90.0 MiB of 12.0 GiB");
             String mh = lines.stream().filter(l -> l.startsWith("MODEL  ") && l.contains("CAPABILITY")).findFirst().orElseThrow();
             assertThat(mh).matches("MODEL +CAPABILITY +STATE +IN_FLIGHT +QUEUED +MEMORY +REASON");
-            assertThat(lines).anyMatch(l -> l.matches(
-                    "qwen2.5-0.5b-instruct +chat +unavailable +0 +0 +0 B +model file missing: tailgate models pull qwen2.5-0.5b-instruct"));
+            // qwen-local's reason names no home (clients see it too); status knows which home it asked and completes it
+            assertThat(lines).anyMatch(l -> l.matches("qwen2.5-0.5b-instruct +chat +unavailable +0 +0 +0 B +"
+                    + java.util.regex.Pattern.quote("model file missing: tailgate models pull qwen2.5-0.5b-instruct --home " + home)));
             assertThat(lines).anyMatch(l -> l.matches("all-minilm-l6-v2 +embeddings +ready +2 +3 +90.0 MiB +-"));
         }
+    }
+
+    @Test
+    void psCompletesQwenLocalsPullCommandWithTheHomeItAskedAndItsStartHintNamesTheHome() throws Exception {
+        try (StubServer local = new StubServer()) {
+            local.json("/status", 200, LOCAL_STATUS);
+            HomeAddresses.record(home, "http://127.0.0.1:1", local.url()); // a running `up` of this home, on its own ports
+            CliRun r = CliRun.of("ps", "--home", home.toString());
+            assertThat(r.code()).as(r.toString()).isZero();
+            assertThat(r.out()).contains("model file missing: tailgate models pull qwen2.5-0.5b-instruct --home " + home);
+            CliRun json = CliRun.of("ps", "--home", home.toString(), "--json"); // --json is qwen-local's own /status
+            assertThat(json.out()).contains("\"model file missing: tailgate models pull qwen2.5-0.5b-instruct\"");
+        }
+        java.nio.file.Files.delete(home.resolve("run.json"));
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        java.nio.file.Files.writeString(home.resolve("local.yaml"), "listen: 127.0.0.1:" + closedPort + "\n");
+        CliRun down = CliRun.of("ps", "--home", home.toString());
+        assertThat(down.code()).isEqualTo(Main.FAILURE);
+        assertThat(down.err()).contains("start it with: tailgate up --home " + home);
     }
 
     @Test

@@ -60,6 +60,9 @@ class UpCommandTest {
         // The key appears in the banner and the curl examples, but it is one key.
         assertThat(KEY.matcher(r.out()).results().map(x -> x.group()).distinct()).containsExactly(key);
         assertThat(r.out()).contains("Base URL: http://127.0.0.1:18080/v1").contains("curl http://127.0.0.1:18080/v1/models");
+        // every command the banner suggests acts on this home, not on ~/.tailgate
+        assertThat(r.out()).containsPattern("or: tailgate models pull \\S+ --home " + java.util.regex.Pattern.quote(home.toString()) + "\\)")
+                .contains("Health: tailgate status --home " + home).contains("Models: tailgate ps --home " + home);
 
         String clients = Files.readString(home.resolve("clients.yaml"));
         assertThat(clients).doesNotContain(key).contains(ClientKey.sha256Hex(key));
