@@ -5,8 +5,10 @@ import static dev.tailgate.local.ChatApiTest.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tailgate.local.engine.JobListener;
 import dev.tailgate.wire.Json;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -113,6 +115,68 @@ class WatchdogTest {
             assertError(innocent, 503, "api_error", "unavailable");
             assertThat(innocent.body()).contains("another request on it got stuck");
         }
+    }
+
+    /**
+     * An engine that only reports progress without output (a long tool call being written, a long prompt being
+     * evaluated) for longer than stuck_after is working, not stuck; once that progress stops, the same job is stuck.
+     */
+    @Test
+    void progressWithoutOutputKeepsAJobAliveAndItsEndMakesTheJobStuck() throws Exception {
+        MutableClock clock = MutableClock.at("2026-01-01T00:00:00Z");
+        FakeEngineFactory engines = new FakeEngineFactory();
+        try (Harness h = Harness.start(tmp, STUCK_FAST, engines, clock, false, "chat.gguf")) {
+            CompletableFuture<HttpResponse<String>> writing = h.postAsync("/v1/chat/completions", Harness.chat("chat", "hang", false));
+            JobListener engine = engineSideOfTheOnlyJob(engines);
+            for (int i = 0; i < 5; i++) { // 1s of progress alone against a stuck_after of 300ms
+                clock.advance(Duration.ofMillis(200));
+                engine.onProgress();
+                h.server.scheduler().tick();
+                assertThat(h.state("chat")).isEqualTo("busy");
+                assertThat(h.model("chat").get("last_progress_ms").asLong()).isZero();
+            }
+            assertThat(h.model("chat").get("oldest_job_ms").asLong()).isEqualTo(1000);
+            assertThat(writing).isNotDone();
+
+            clock.advance(Duration.ofMillis(300)); // the engine falls silent
+            h.server.scheduler().tick();
+            assertThat(h.state("chat")).isEqualTo("stuck");
+            HttpResponse<String> r = writing.get();
+            assertError(r, 503, "api_error", "unavailable");
+            assertThat(r.body()).contains("got stuck");
+        }
+    }
+
+    /** Progress is the watchdog's alone: a streamed answer is the same, event for event, with or without it. */
+    @Test
+    void progressReachesNoClient() throws Exception {
+        FakeEngineFactory engines = new FakeEngineFactory();
+        try (Harness h = Harness.start(tmp, STUCK_FAST.replace("300ms", "60s"), engines, "chat.gguf")) {
+            CompletableFuture<HttpResponse<String>> withProgress = h.postAsync("/v1/chat/completions", Harness.chat("chat", "hold", true));
+            JobListener engine = engineSideOfTheOnlyJob(engines);
+            for (int i = 0; i < 3; i++) engine.onProgress();
+            engines.release();
+            HttpResponse<String> r = withProgress.get();
+            assertThat(r.statusCode()).isEqualTo(200);
+            HttpResponse<String> without = h.post("/v1/chat/completions", Harness.chat("chat", "hold", true)); // released: no wait
+            assertThat(choices(r.body())).isEqualTo(choices(without.body()))
+                    .anyMatch(c -> c.contains("\"content\":\"held \"")).contains("data: [DONE]");
+        }
+    }
+
+    /** The listener the scheduler gave the engine for the one job submitted to model {@code chat}. */
+    private static JobListener engineSideOfTheOnlyJob(FakeEngineFactory engines) throws Exception {
+        Harness.await("the job on the engine", () -> engines.current("chat") != null && engines.current("chat").jobs.size() == 1);
+        return engines.current("chat").jobs.getFirst().listener;
+    }
+
+    /** Each SSE event's {@code choices}, or the event itself when it has none: what a client reads, without ids and times. */
+    private static List<String> choices(String sse) {
+        return ChatApiTest.events(sse).stream().map(e -> {
+            if (!e.startsWith("data: {")) return e;
+            JsonNode chunk = Json.parse(e.substring(6));
+            return chunk.has("choices") ? Json.string(chunk.get("choices")) : e;
+        }).toList();
     }
 
     @Test

@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * Progress and outcome of one job. Called from engine/supervisor threads: implementations must be fast and never throw.
- * Every call counts as progress for the stuck-job watchdog.
+ * Every call counts as progress for the stuck-job watchdog; {@link #onProgress} is nothing else.
  */
 public interface JobListener {
 
@@ -16,6 +16,12 @@ public interface JobListener {
 
     /** One complete tool call the model made, in order (chat with tools only). */
     default void onToolCall(ToolCall call) {}
+
+    /**
+     * The engine made progress that is not output yet: a tool call being written (calls are reported whole, once
+     * complete) or llama-server evaluating the prompt. For the stuck-job watchdog only: nothing reaches the client.
+     */
+    default void onProgress() {}
 
     /** The vectors for an embeddings job, in input order. */
     default void onEmbeddings(List<float[]> vectors) {}

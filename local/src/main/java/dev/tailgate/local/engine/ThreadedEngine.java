@@ -133,6 +133,11 @@ public abstract class ThreadedEngine implements LoadedModel {
             if (!ended.get()) listener.onToolCall(call);
         }
 
+        /** Progress that is not output yet (see {@link JobListener#onProgress}). */
+        public void progress() {
+            if (!ended.get()) listener.onProgress();
+        }
+
         public void embeddings(List<float[]> vectors) {
             if (!ended.get()) listener.onEmbeddings(vectors);
         }

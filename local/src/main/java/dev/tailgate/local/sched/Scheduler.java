@@ -267,6 +267,12 @@ public final class Scheduler {
             if (progress()) safely(() -> job.downstream.onToolCall(call));
         }
 
+        /** The watchdog's alone: a call being written or a prompt being evaluated has nothing for the client yet. */
+        @Override
+        public void onProgress() {
+            progress();
+        }
+
         @Override
         public void onEmbeddings(List<float[]> vectors) {
             if (progress()) safely(() -> job.downstream.onEmbeddings(vectors));

@@ -20,12 +20,26 @@ public final class RecordingListener implements JobListener {
     /** The waveform of a speech job as the engine handed it out, and its rate. */
     public final List<Float> samples = new CopyOnWriteArrayList<>();
     public volatile int sampleRate;
+    public final List<ToolCall> toolCalls = new CopyOnWriteArrayList<>();
+    /** onProgress calls, and how many of them came before the first delta and before the first tool call (-1: none yet). */
+    public final AtomicInteger progress = new AtomicInteger();
+    public volatile int progressBeforeFirstDelta = -1;
+    public volatile int progressBeforeFirstCall = -1;
 
     public record Outcome(Usage usage, String finishReason, EngineFailure failure) {
         public boolean ok() { return failure == null; }
     }
 
-    @Override public void onDelta(String text) { deltas.add(text); firstDelta.countDown(); }
+    @Override public void onDelta(String text) {
+        if (deltas.isEmpty()) progressBeforeFirstDelta = progress.get();
+        deltas.add(text);
+        firstDelta.countDown();
+    }
+    @Override public void onToolCall(ToolCall call) {
+        if (toolCalls.isEmpty()) progressBeforeFirstCall = progress.get();
+        toolCalls.add(call);
+    }
+    @Override public void onProgress() { progress.incrementAndGet(); }
     @Override public void onEmbeddings(List<float[]> v) { vectors = v; }
     @Override public void onTranscript(Transcript t) { transcript = t; }
     @Override public void onSamples(float[] s, int rate) {

@@ -12,6 +12,10 @@ import dev.tailgate.wire.Json;
  * body is a JSON object with a string {@code name} and an object (or string) {@code arguments}; a body that is not is
  * text, and so is a call still open when the generation ends — never an error. Whitespace around and between calls is
  * layout, not content.
+ *
+ * <p>Every accepted piece reaches the sink as something: a part, or — when it is all held back, above all while a call
+ * is being written — {@link Sink#progress()}. A call can be hundreds of tokens long (an agent's whole-file patch), and
+ * a model writing one is working, not stuck: the scheduler's watchdog must hear of it before the call is complete.
  */
 public final class AssistantOutput {
     public static final String CALL_OPEN = "<tool_call>";
@@ -27,6 +31,9 @@ public final class AssistantOutput {
 
         /** {@code arguments} is the arguments object as JSON text. */
         void toolCall(String name, String arguments);
+
+        /** A piece arrived and is held back (a call being written, a possible tag): progress, nothing to show yet. */
+        void progress();
     }
 
     private enum State { TEXT, THINK, CALL }
@@ -37,6 +44,7 @@ public final class AssistantOutput {
     private State state = State.TEXT;
     private int calls;
     private boolean afterThink;
+    private long parts; // handed to the sink so far: a piece that adds none is progress
 
     /** @param tools whether {@code <tool_call>} is markup (tools were offered) or plain text */
     public AssistantOutput(Sink sink, boolean tools) {
@@ -50,20 +58,22 @@ public final class AssistantOutput {
     }
 
     public void accept(String piece) {
+        long before = parts;
         pending.append(piece);
         drain();
+        if (parts == before) sink.progress();
     }
 
     /** The generation ended: whatever is held back is released (an open call as text). */
     public void finish() {
         switch (state) {
             case TEXT -> {
-                if (!layoutOnly()) sink.text(pending.toString());
+                if (!layoutOnly()) text(pending.toString());
             }
             case THINK -> {
-                if (!pending.isEmpty()) sink.reasoning(pending.toString());
+                if (!pending.isEmpty()) reasoning(pending.toString());
             }
-            case CALL -> sink.text(CALL_OPEN + pending);
+            case CALL -> text(CALL_OPEN + pending);
         }
         pending.setLength(0);
         state = State.TEXT;
@@ -77,7 +87,15 @@ public final class AssistantOutput {
         if (state == State.TEXT && pending.toString().isBlank()) pending.setLength(0);
         else finish();
         calls++;
-        sink.toolCall(name, arguments);
+        call(name, arguments);
+    }
+
+    /**
+     * A piece of a call that an engine parses itself (llama-server's {@code tool_calls} deltas) arrived: the call is
+     * reported once complete ({@link #toolCall}), the piece is progress.
+     */
+    public void toolCallPiece() {
+        sink.progress();
     }
 
     private void drain() {
@@ -98,13 +116,13 @@ public final class AssistantOutput {
                         // with tools, trailing whitespace may be layout before a call: wait for what follows it
                         if (tools) while (end > 0 && Character.isWhitespace(pending.charAt(end - 1))) end--;
                         if (end > 0) {
-                            sink.text(pending.substring(0, end));
+                            text(pending.substring(0, end));
                             pending.delete(0, end);
                         }
                         return;
                     }
                     String before = pending.substring(0, tag);
-                    if (!before.isBlank()) sink.text(tools ? before.stripTrailing() : before);
+                    if (!before.isBlank()) text(tools ? before.stripTrailing() : before);
                     if (tag == call) {
                         pending.delete(0, tag + CALL_OPEN.length());
                         state = State.CALL;
@@ -118,23 +136,23 @@ public final class AssistantOutput {
                     if (end < 0) {
                         int keep = heldBack(pending, new String[] {THINK_CLOSE});
                         if (pending.length() > keep) {
-                            sink.reasoning(pending.substring(0, pending.length() - keep));
+                            reasoning(pending.substring(0, pending.length() - keep));
                             pending.delete(0, pending.length() - keep);
                         }
                         return;
                     }
-                    if (end > 0) sink.reasoning(pending.substring(0, end));
+                    if (end > 0) reasoning(pending.substring(0, end));
                     pending.delete(0, end + THINK_CLOSE.length());
                     state = State.TEXT;
                     afterThink = true;
                 }
                 case CALL -> {
                     int end = pending.indexOf(CALL_CLOSE);
-                    if (end < 0) return; // a call is reported whole: wait for its end
+                    if (end < 0) return; // a call is reported whole: wait for its end (accept() signals progress)
                     String body = pending.substring(0, end);
                     pending.delete(0, end + CALL_CLOSE.length());
                     state = State.TEXT;
-                    if (!report(body)) sink.text(CALL_OPEN + body + CALL_CLOSE);
+                    if (!report(body)) text(CALL_OPEN + body + CALL_CLOSE);
                 }
             }
         }
@@ -157,8 +175,23 @@ public final class AssistantOutput {
         else if (args.isTextual() && isJsonObject(args.asText())) arguments = args.asText();
         else return false;
         calls++;
-        sink.toolCall(call.get("name").asText(), arguments);
+        call(call.get("name").asText(), arguments);
         return true;
+    }
+
+    private void text(String text) {
+        parts++;
+        sink.text(text);
+    }
+
+    private void reasoning(String text) {
+        parts++;
+        sink.reasoning(text);
+    }
+
+    private void call(String name, String arguments) {
+        parts++;
+        sink.toolCall(name, arguments);
     }
 
     private static boolean isJsonObject(String s) {

@@ -187,6 +187,11 @@ public final class LlamaChatEngine extends ThreadedEngine {
             job.toolCall(new JobListener.ToolCall("call_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24),
                     name, arguments));
         }
+
+        @Override
+        public void progress() {
+            job.progress();
+        }
     }
 
     /** llama.cpp reports request errors as a JSON object; keep just its message. */

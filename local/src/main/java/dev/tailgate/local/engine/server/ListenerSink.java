@@ -21,4 +21,9 @@ record ListenerSink(JobListener listener) implements AssistantOutput.Sink {
         listener.onToolCall(new JobListener.ToolCall("call_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24),
                 name, arguments));
     }
+
+    @Override
+    public void progress() {
+        listener.onProgress();
+    }
 }

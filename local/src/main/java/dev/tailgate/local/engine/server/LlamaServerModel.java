@@ -50,15 +50,17 @@ import org.slf4j.LoggerFactory;
  * One model served by a {@code llama-server} process that this object owns: started on a private loopback port with a
  * random API key (other local users cannot use it), {@code --jinja}, {@code -np max_concurrency} slots; its output goes
  * to {@code <logs>/<model>.log}. Each job runs on a virtual thread; its stream from the OpenAI endpoints is parsed on the
- * HTTP client's selector thread as it arrives, and every token is a progress callback, so the scheduler's stuck watchdog sees a wedged server (llama-server keeps {@code /health} at 200
- * while a slot is stuck) and closes this model, which kills the process.
+ * HTTP client's selector thread as it arrives, and every token is a progress callback — so is every piece of a tool
+ * call being written and every {@code prompt_progress} chunk ({@code return_progress}: one per batch while the server
+ * evaluates the prompt) — so the scheduler's stuck watchdog sees a wedged server (llama-server keeps {@code /health}
+ * at 200 while a slot is stuck) and closes this model, which kills the process.
  *
  * <p>A health probe asks {@code /health} every {@value #PROBE_SECONDS}s: a server that does not answer
  * {@value #PROBE_MISSES} probes in a row (a stopped or frozen process) is declared dead, its jobs fail, and the next
  * request starts a fresh one. {@code /slots} is deliberately not probed: llama-server answers it from its task loop,
  * i.e. only between two decodes, and one decode of a long prompt (a batch of 2048 tokens on a CPU) takes longer than
  * a few probes — a busy server would be killed as a wedged one. A server that answers {@code /health} but makes no
- * progress is the stuck watchdog's ({@code stuck_after}, sized by the operator for prompt evaluation).
+ * progress is the stuck watchdog's ({@code stuck_after}, sized by the operator for one batch of prompt evaluation).
  */
 final class LlamaServerModel implements LoadedModel {
     private static final Logger LOG = LoggerFactory.getLogger(LlamaServerModel.class);
@@ -496,6 +498,9 @@ final class LlamaServerModel implements LoadedModel {
                         abort("llama-server: " + chunk.get("error").path("message").asText("error"));
                         return;
                     }
+                    // asked for with return_progress: the server is evaluating the prompt (one chunk per batch), which
+                    // takes minutes for an agent's long prompt on a CPU. Progress only: its delta/content is empty.
+                    if (chunk.has("prompt_progress")) listener.onProgress();
                     onChunk.accept(chunk);
                     if (last.test(chunk)) {
                         stopped = true;
@@ -531,6 +536,7 @@ final class LlamaServerModel implements LoadedModel {
             payload.put("model", spec.id());
             payload.put("stream", true);
             payload.putObject("stream_options").put("include_usage", true);
+            payload.put("return_progress", true); // prompt evaluation progress: see SseLines
             // OpenAI's default; llama-server's is false
             if (!payload.hasNonNull("parallel_tool_calls")) payload.put("parallel_tool_calls", true);
             ToolCallCollector calls = new ToolCallCollector(output, options.parallelToolCalls());
@@ -595,6 +601,7 @@ final class LlamaServerModel implements LoadedModel {
             payload.set("json_schema", Json.parse(options.forcedCallSchema()));
             payload.put("stream", true);
             payload.put("cache_prompt", true);
+            payload.put("return_progress", true); // prompt evaluation progress: see SseLines
             payload.put("n_predict", options.maxTokens() == null ? -1 : options.maxTokens());
             if (options.temperature() != null) payload.put("temperature", options.temperature());
             if (options.topP() != null) payload.put("top_p", options.topP());

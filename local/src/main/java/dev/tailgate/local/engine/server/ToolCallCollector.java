@@ -8,6 +8,7 @@ import dev.tailgate.local.engine.llama.AssistantOutput;
  * Rebuilds whole tool calls from llama-server's streamed {@code tool_calls} deltas (index, id and name first, then
  * argument fragments) and hands each to the listener once it is complete: when the next call starts, when text
  * follows, or when the stream ends. Our HTTP layer then streams it in OpenAI's shape again (with our own call ids).
+ * Each delta meanwhile is progress for the job.
  */
 final class ToolCallCollector {
     private final AssistantOutput output;
@@ -35,6 +36,7 @@ final class ToolCallCollector {
             JsonNode fn = d.path("function");
             if (fn.path("name").isTextual() && !fn.get("name").asText().isEmpty()) name = fn.get("name").asText();
             if (fn.path("arguments").isTextual()) arguments.append(fn.get("arguments").asText());
+            output.toolCallPiece(); // a long call streams for a while before it is whole: the watchdog must hear of it
         }
     }
 

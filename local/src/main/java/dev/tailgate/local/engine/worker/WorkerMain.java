@@ -161,6 +161,11 @@ public final class WorkerMain {
         }
 
         @Override
+        public void onProgress() {
+            send(WorkerProtocol.message("progress").put("job", id));
+        }
+
+        @Override
         public void onEmbeddings(List<float[]> vectors) {
             send(WorkerProtocol.message("embeddings").put("job", id)
                     .put("dims", vectors.isEmpty() ? 0 : vectors.get(0).length)

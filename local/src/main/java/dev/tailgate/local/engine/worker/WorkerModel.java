@@ -202,6 +202,10 @@ public final class WorkerModel implements LoadedModel {
                             m.path("arguments").asText()));
                 }
             }
+            case "progress" -> {
+                JobListener l = inFlight.get(id);
+                if (l != null) l.onProgress();
+            }
             case "embeddings" -> {
                 JobListener l = inFlight.get(id);
                 if (l != null) l.onEmbeddings(WorkerProtocol.decodeVectors(m.path("data").asText(), m.path("dims").asInt()));

@@ -19,7 +19,7 @@ import java.util.List;
  *
  * <pre>
  * worker → supervisor: hello{token} · loaded{pid} · load_failed{message} · delta{job,text} · reasoning{job,text}
- *                      · tool_call{job,id,name,arguments}
+ *                      · tool_call{job,id,name,arguments} · progress{job}: a call being written, not output yet
  *                      · embeddings{job,dims,data: base64 little-endian float32, row after row}
  *                      · samples{job,rate,data: base64 little-endian float32, the next piece of the waveform}
  *                      · transcript{job,duration,language,segments:[{start,end,text}],words:[{start,end,word}]}

@@ -2,6 +2,7 @@ package dev.tailgate.local.engine.llama;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tailgate.wire.Json;
 import java.util.ArrayList;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
@@ -16,9 +17,14 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class AssistantOutputTest {
 
-    /** What the sink saw: parts in order, adjacent parts of one kind merged (chunking must not matter). */
+    /**
+     * What the sink saw: parts in order, adjacent parts of one kind merged (chunking must not matter); progress signals
+     * counted apart, and every callback counted.
+     */
     static final class Recorder implements AssistantOutput.Sink {
         final List<String> parts = new ArrayList<>();
+        int progress;
+        int callbacks;
 
         @Override
         public void text(String text) {
@@ -32,10 +38,18 @@ class AssistantOutputTest {
 
         @Override
         public void toolCall(String name, String arguments) {
+            callbacks++;
             parts.add("call:" + name + " " + arguments);
         }
 
+        @Override
+        public void progress() {
+            callbacks++;
+            progress++;
+        }
+
         private void add(String kind, String s) {
+            callbacks++;
             assertThat(s).as("no empty parts").isNotEmpty();
             int last = parts.size() - 1;
             if (last >= 0 && parts.get(last).startsWith(kind)) parts.set(last, parts.get(last) + s);
@@ -43,10 +57,15 @@ class AssistantOutputTest {
         }
     }
 
+    /** Also checks that every piece reaches the sink as something: a part or progress (the watchdog hears of it). */
     static List<String> parse(boolean tools, List<String> pieces) {
         Recorder r = new Recorder();
         AssistantOutput out = new AssistantOutput(r, tools);
-        for (String p : pieces) out.accept(p);
+        for (String p : pieces) {
+            int before = r.callbacks;
+            out.accept(p);
+            assertThat(r.callbacks).as("a callback for piece %s", p).isGreaterThan(before);
+        }
         out.finish();
         return r.parts;
     }
@@ -96,6 +115,53 @@ class AssistantOutputTest {
     void aTagPrefixThatNeverBecomesATagIsText() {
         assertThat(parse(true, List.of("a <tool", "box> b"))).containsExactly("text:a <toolbox> b");
         assertThat(parse(true, List.of("x <tool"))).containsExactly("text:x <tool");
+    }
+
+    /**
+     * An agent's call can be hundreds of tokens long (a whole-file patch): while it is written each piece is progress,
+     * and none of it leaks as text; the call comes out once, whole, when its closing tag arrives.
+     */
+    @Example
+    void everyPieceOfACallBeingWrittenIsProgressAndNoText() {
+        StringBuilder patch = new StringBuilder("*** Begin Patch\n*** Add File: notes.txt\n");
+        for (int i = 0; i < 60; i++) patch.append("+line ").append(i).append(" of the new file\n");
+        patch.append("*** End Patch");
+        String input = Json.string(patch.toString()); // a JSON string: quoted, its newlines escaped
+        String call = "<tool_call>\n{\"name\": \"apply_patch\", \"arguments\": {\"input\": " + input + "}}\n</tool_call>";
+        String gen = "Writing the file.\n" + call;
+        Recorder r = new Recorder();
+        AssistantOutput out = new AssistantOutput(r, true);
+        int at = gen.indexOf("<tool_call>") + 3; // the first piece inside the call ends mid-tag
+        out.accept(gen.substring(0, at));
+        assertThat(r.parts).containsExactly("text:Writing the file.");
+        int insideCall = 0;
+        while (at < gen.length()) {
+            int end = Math.min(gen.length(), at + 4);
+            String piece = gen.substring(at, end);
+            at = end;
+            int progress = r.progress;
+            out.accept(piece);
+            if (at < gen.length()) {
+                insideCall++;
+                assertThat(r.progress).as("progress for piece %s", piece).isEqualTo(progress + 1);
+                assertThat(r.parts).as("nothing of the call shows before its end").containsExactly("text:Writing the file.");
+            }
+        }
+        out.finish();
+        assertThat(insideCall).isGreaterThan(150);
+        assertThat(r.parts).containsExactly("text:Writing the file.", "call:apply_patch {\"input\":" + input + "}");
+    }
+
+    /** A call an engine parses itself (llama-server's tool_calls deltas): each of its pieces is progress. */
+    @Example
+    void aPieceOfAnEngineParsedCallIsProgress() {
+        Recorder r = new Recorder();
+        AssistantOutput out = new AssistantOutput(r, true);
+        out.toolCallPiece();
+        out.toolCallPiece();
+        out.toolCall("f", "{}");
+        assertThat(r.progress).isEqualTo(2);
+        assertThat(r.parts).containsExactly("call:f {}");
     }
 
     @Provide

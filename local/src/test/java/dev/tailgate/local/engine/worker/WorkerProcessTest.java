@@ -81,6 +81,47 @@ class WorkerProcessTest {
         assertThat(o.finishReason()).isEqualTo("length");
     }
 
+    /**
+     * The embedded engine runs in a worker process by default: a model writing one long tool call (an agent's
+     * whole-file patch) reports progress for the pieces of it over the worker's line protocol, before the call arrives
+     * whole — so qwen-local's watchdog hears that the model is working. Nothing of the call leaks as text.
+     */
+    @Test
+    void aLongToolCallWrittenInAWorkerIsProgressBeforeTheCall() throws Exception {
+        java.util.Random random = new java.util.Random(7);
+        StringBuilder patch = new StringBuilder("*** Begin Patch\n*** Add File: notes.txt\n");
+        for (int line = 0; line < 30; line++) {
+            patch.append('+');
+            for (int word = 0; word < 5; word++) {
+                for (int c = 3 + random.nextInt(4); c > 0; c--) patch.append((char) ('a' + random.nextInt(26)));
+                patch.append(' ');
+            }
+            patch.append('\n');
+        }
+        patch.append("*** End Patch");
+        String arguments = "{\"input\": " + Json.string(patch.toString()) + "}";
+        Path patcher = SyntheticGguf.tiny().type(GgmlType.F32).chatTemplate(SyntheticGguf.QWEN25_TEMPLATE)
+                .answering("<tool_call>\n{\"name\": \"apply_patch\", \"arguments\": " + arguments + "}\n</tool_call>")
+                .write(dir.resolve("patcher.gguf"));
+        ObjectNode body = chat("add the notes file", 2000);
+        body.putArray("tools").add(Json.parse("""
+                {"type":"function","function":{"name":"apply_patch","parameters":{"type":"object",
+                 "properties":{"input":{"type":"string"}},"required":["input"]}}}"""));
+        try (LoadedModel worker = factory.load(new ModelSpec("patcher", ModelSpec.Capability.CHAT, "llama.cpp", patcher, 4096, 1))) {
+            RecordingListener l = run(worker, new EngineRequest.Chat(body));
+            var o = l.await();
+            assertThat(o.ok()).as("%s", o.failure()).isTrue();
+            assertThat(o.finishReason()).isEqualTo("tool_calls");
+            assertThat(l.toolCalls).hasSize(1);
+            assertThat(l.toolCalls.getFirst().name()).isEqualTo("apply_patch");
+            assertThat(Json.parse(l.toolCalls.getFirst().arguments())).isEqualTo(Json.parse(arguments));
+            assertThat(l.deltas).isEmpty();
+            // every generated piece but the one that closes the call is progress, before the call
+            assertThat(o.usage().completionTokens()).isGreaterThan(100);
+            assertThat(l.progressBeforeFirstCall).isGreaterThan(o.usage().completionTokens() / 2);
+        }
+    }
+
     @Test
     void embeddingsThroughAWorkerMatchInProcess() throws Exception {
         ModelSpec spec = new ModelSpec("minilm", ModelSpec.Capability.EMBEDDINGS, "onnx", null, 0, 1);
