@@ -58,7 +58,7 @@ import org.slf4j.LoggerFactory;
  * <p>A health probe asks {@code /health} every {@value #PROBE_SECONDS}s: a server that does not answer
  * {@value #PROBE_MISSES} probes in a row (a stopped or frozen process) is declared dead, its jobs fail, and the next
  * request starts a fresh one. {@code /slots} is deliberately not probed: llama-server answers it from its task loop,
- * i.e. only between two decodes, and one decode of a long prompt (a batch of 2048 tokens on a CPU) takes longer than
+ * i.e. only between two decodes, and one decode of a long prompt (a batch of 512 tokens on a CPU) takes longer than
  * a few probes — a busy server would be killed as a wedged one. A server that answers {@code /health} but makes no
  * progress is the stuck watchdog's ({@code stuck_after}, sized by the operator for one batch of prompt evaluation).
  */
@@ -109,6 +109,12 @@ final class LlamaServerModel implements LoadedModel {
                 "--parallel", Integer.toString(spec.parallel()),
                 "--no-webui"));
         if (spec.threads() > 0) cmd.addAll(List.of("--threads", Integer.toString(spec.threads())));
+        if (spec.capability() == ModelSpec.Capability.CHAT) {
+            // prompt evaluation reports progress once per logical batch (return_progress): 512 tokens, the physical
+            // batch it computes anyway, is a report every few seconds for a 7B model on a laptop CPU; the default,
+            // 2,048, can take longer than stuck_after's 60 s there, and the watchdog would kill a healthy server
+            cmd.addAll(List.of("--batch-size", "512"));
+        }
         if (spec.capability() == ModelSpec.Capability.EMBEDDINGS) {
             cmd.add("--embeddings");
             if (!declaresPooling(spec.file())) cmd.addAll(List.of("--pooling", "last"));
