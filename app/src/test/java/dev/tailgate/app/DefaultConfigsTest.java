@@ -36,7 +36,9 @@ class DefaultConfigsTest {
         assertThat(local.path("local").asBoolean()).isTrue();
         assertThat(local.path("max_concurrency").asInt()).isEqualTo(4);
         assertThat(local.path("max_queue").asInt()).isEqualTo(64);
-        assertThat(Durations.parse(local.path("timeout").asText())).isEqualTo(Duration.ofSeconds(120));
+        // a backstop behind qwen-local's stuck watchdog, long enough for an agent's first prompt on a CPU
+        assertThat(Durations.parse(local.path("timeout").asText())).isEqualTo(Duration.ofMinutes(15));
+        assertThat(local.has("first_token_timeout") || local.has("idle_timeout")).isFalse();
         assertThat(local.has("api_key")).isFalse();
 
         JsonNode models = g.path("models");

@@ -36,7 +36,7 @@ class UpValidatesConfigsTest {
     void aBadGatewayYamlStartsNeitherServiceAndNamesLineAndKey() throws Exception {
         DefaultConfigs.writeMissing(home);
         Path gw = home.resolve("gateway.yaml");
-        Files.writeString(gw, Files.readString(gw).replace("    timeout: 120s", "    timeout: 120"));
+        Files.writeString(gw, Files.readString(gw).replace("    timeout: 15m", "    timeout: 120"));
         CliRun r = up();
         assertThat(r.code()).isEqualTo(Main.FAILURE);
         assertThat(r.err()).containsPattern("nothing started: gateway.yaml line \\d+: providers.local.timeout: '120' needs a unit: write 120s");
