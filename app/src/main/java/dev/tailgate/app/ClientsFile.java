@@ -111,6 +111,16 @@ public final class ClientsFile {
         return file;
     }
 
+    /**
+     * {@code " --clients FILE"} so a printed {@code keys} command edits this file, not the default home's; empty when
+     * this is the default home's file.
+     */
+    private String clientsFlag() {
+        Path normalized = file.toAbsolutePath().normalize();
+        Path dflt = Path.of(System.getProperty("user.home"), ".tailgate", "clients.yaml").toAbsolutePath().normalize();
+        return normalized.equals(dflt) ? "" : " --clients " + HomeFlag.shellWord(normalized.toString());
+    }
+
     public boolean contains(String name) {
         return clients.containsKey(name);
     }
@@ -120,7 +130,7 @@ public final class ClientsFile {
         validateName(name);
         if (clients.containsKey(name)) {
             throw new UserError("a client named '" + name + "' already exists in " + file
-                    + "; pick another name or remove it first with: tailgate keys rm " + name);
+                    + "; pick another name or remove it first with: tailgate keys rm " + name + clientsFlag());
         }
         ObjectNode entry = Json.object();
         entry.put("key_sha256", keySha256);

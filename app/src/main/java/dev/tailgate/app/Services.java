@@ -65,9 +65,10 @@ public interface Services {
     static RuntimeException startFailure(String service, Path config, Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof BindException) {
+                String home = HomeFlag.of(config.toAbsolutePath().getParent()); // the configs live in the home
                 return new StartFailed(service + " cannot listen: " + t.getMessage()
-                        + " (another program, or another tailgate, uses the port: run tailgate up --port N --local-port M"
-                        + " with free ports, or change listen: in " + config + "; see tailgate status)", e);
+                        + " (another program, or another tailgate, uses the port: run tailgate up" + home + " --port N --local-port M"
+                        + " with free ports, or change listen: in " + config + "; see tailgate status" + home + ")", e);
             }
         }
         return new StartFailed(service + " did not start (" + config + "): " + Main.describe(e), e);

@@ -91,7 +91,7 @@ class KeysCommandTest {
 
         CliRun dup = CliRun.of("keys", "create", "laptop", "--clients", clients().toString());
         assertThat(dup.code()).isEqualTo(Main.FAILURE);
-        assertThat(dup.err()).contains("a client named 'laptop' already exists").contains("keys rm laptop");
+        assertThat(dup.err()).contains("a client named 'laptop' already exists").contains("keys rm laptop --clients " + clients().toAbsolutePath().normalize());
         assertThat(dup.out()).doesNotContain("tg-");
         assertThat(Files.readString(clients())).isEqualTo(before);
         assertThat(ClientKey.matches(first, ClientsFile.load(clients()).keySha256("laptop"))).isTrue();

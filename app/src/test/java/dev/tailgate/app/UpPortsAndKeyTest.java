@@ -105,6 +105,8 @@ class UpPortsAndKeyTest {
                 new IllegalStateException("listen failed", new BindException("Address already in use")));
         CliRun r = up();
         assertThat(r.code()).isEqualTo(Main.FAILURE);
-        assertThat(r.err()).contains("cannot listen").contains("tailgate up --port N --local-port M");
+        String home = " --home " + this.home.toAbsolutePath().normalize();
+        assertThat(r.err()).contains("cannot listen").contains("tailgate up" + home + " --port N --local-port M")
+                .contains("see tailgate status" + home + ")");
     }
 }
