@@ -111,26 +111,19 @@ public final class ClientsFile {
         return file;
     }
 
-    /**
-     * {@code " --clients FILE"} so a printed {@code keys} command edits this file, not the default home's; empty when
-     * this is the default home's file.
-     */
-    private String clientsFlag() {
-        Path normalized = file.toAbsolutePath().normalize();
-        Path dflt = Path.of(System.getProperty("user.home"), ".tailgate", "clients.yaml").toAbsolutePath().normalize();
-        return normalized.equals(dflt) ? "" : " --clients " + HomeFlag.shellWord(normalized.toString());
-    }
-
     public boolean contains(String name) {
         return clients.containsKey(name);
     }
 
-    /** {@code admin}: written as {@code admin: true} only when set, so ordinary entries stay as they were. */
-    public void add(String name, String keySha256, boolean isPrivate, boolean admin, List<String> models) {
+    /**
+     * {@code admin}: written as {@code admin: true} only when set, so ordinary entries stay as they were.
+     * {@code keysFlag}: what a printed {@code keys} command needs to edit this same file ({@link ClientsLocation#flag()}).
+     */
+    public void add(String name, String keySha256, boolean isPrivate, boolean admin, List<String> models, String keysFlag) {
         validateName(name);
         if (clients.containsKey(name)) {
             throw new UserError("a client named '" + name + "' already exists in " + file
-                    + "; pick another name or remove it first with: tailgate keys rm " + name + clientsFlag());
+                    + "; pick another name or remove it first with: tailgate keys rm " + name + keysFlag);
         }
         ObjectNode entry = Json.object();
         entry.put("key_sha256", keySha256);

@@ -20,6 +20,11 @@ public final class Home {
         if (option != null) return expand(option.toString(), userHome);
         String fromEnv = env.get(ENV);
         if (fromEnv != null && !fromEnv.isBlank()) return expand(fromEnv, userHome);
+        return defaultHome(userHome);
+    }
+
+    /** {@code ~/.tailgate}: the home when neither {@code --home} nor {@code $TAILGATE_HOME} names one. */
+    static Path defaultHome(String userHome) {
         return Path.of(userHome, ".tailgate").toAbsolutePath().normalize();
     }
 

@@ -28,7 +28,7 @@ final class HomeFlag {
 
     static String of(Path home, String userHome) {
         Path normalized = home.toAbsolutePath().normalize();
-        boolean isDefault = normalized.equals(Path.of(userHome, ".tailgate").toAbsolutePath().normalize());
+        boolean isDefault = normalized.equals(Home.defaultHome(userHome));
         return isDefault ? "" : " --home " + shellWord(normalized.toString());
     }
 

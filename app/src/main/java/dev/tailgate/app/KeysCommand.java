@@ -57,7 +57,7 @@ public final class KeysCommand implements Runnable {
             List<String> allowed = cleanModels(models);
             Path file = where.resolve();
             String key = ClientKey.generate(new SecureRandom());
-            ClientsFile.update(file, cf -> cf.add(name, ClientKey.sha256Hex(key), isPrivate, admin, allowed));
+            ClientsFile.update(file, cf -> cf.add(name, ClientKey.sha256Hex(key), isPrivate, admin, allowed, where.flag()));
             PrintWriter out = spec.commandLine().getOut();
             if (quiet) {
                 out.println(key);

@@ -186,7 +186,7 @@ public final class UpCommand implements Callable<Integer> {
         Path clients = ClientsLocation.inHome(home);
         if (Files.exists(clients)) return null;
         String key = ClientKey.generate(new SecureRandom());
-        ClientsFile.update(clients, cf -> cf.add(FIRST_CLIENT, ClientKey.sha256Hex(key), false, false, List.of("*")));
+        ClientsFile.update(clients, cf -> cf.add(FIRST_CLIENT, ClientKey.sha256Hex(key), false, false, List.of("*"), HomeFlag.of(home)));
         return key;
     }
 

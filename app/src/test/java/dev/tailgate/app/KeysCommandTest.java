@@ -215,8 +215,8 @@ class KeysCommandTest {
     @Test
     void renderedFileQuotesAwkwardNamesAndRoundTrips() throws Exception {
         ClientsFile.update(clients(), cf -> {
-            cf.add("true", "aa", false, false, List.of("*"));
-            cf.add("my.laptop-2", "bb", true, false, List.of("qwen*", "embeddings"));
+            cf.add("true", "aa", false, false, List.of("*"), "");
+            cf.add("my.laptop-2", "bb", true, false, List.of("qwen*", "embeddings"), "");
         });
         JsonNode root = ClientsFile.YAML.readTree(clients().toFile());
         assertThat(root.path("clients").path("true").path("key_sha256").asText()).isEqualTo("aa");
