@@ -431,6 +431,7 @@ final class LlamaServerModel implements LoadedModel {
          */
         private boolean stream(String path, ObjectNode payload, java.util.function.Consumer<JsonNode> onChunk,
                 java.util.function.Predicate<JsonNode> last) throws IOException, InterruptedException {
+            payload.put("return_progress", true); // prompt evaluation progress, read by SseLines
             SseLines lines = new SseLines(onChunk, last);
             // an attempt that failed before any answer never invoked the handler, so `lines` saw nothing of it
             CompletableFuture<HttpResponse<String>> x = StaleConnectionRetry.sendAsync(http, request(path, payload),
@@ -542,7 +543,6 @@ final class LlamaServerModel implements LoadedModel {
             payload.put("model", spec.id());
             payload.put("stream", true);
             payload.putObject("stream_options").put("include_usage", true);
-            payload.put("return_progress", true); // prompt evaluation progress: see SseLines
             // OpenAI's default; llama-server's is false
             if (!payload.hasNonNull("parallel_tool_calls")) payload.put("parallel_tool_calls", true);
             ToolCallCollector calls = new ToolCallCollector(output, options.parallelToolCalls());
@@ -607,7 +607,6 @@ final class LlamaServerModel implements LoadedModel {
             payload.set("json_schema", Json.parse(options.forcedCallSchema()));
             payload.put("stream", true);
             payload.put("cache_prompt", true);
-            payload.put("return_progress", true); // prompt evaluation progress: see SseLines
             payload.put("n_predict", options.maxTokens() == null ? -1 : options.maxTokens());
             if (options.temperature() != null) payload.put("temperature", options.temperature());
             if (options.topP() != null) payload.put("top_p", options.topP());
